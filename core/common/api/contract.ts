@@ -1,0 +1,194 @@
+/**
+ * The one API contract between the core and every renderer (Electron IPC or browser-mode
+ * WebSocket). Methods are request/response; events are pushed. Every call carries a session.
+ *
+ * Adding a method: declare its request and response here, add an argument schema to
+ * `methodArgSchemas`, implement it in core/host. The renderer sees it through `EsmClient`.
+ */
+import { z } from 'zod';
+import type { PointMeta, PointState, PointUpdate } from '../point';
+import type { NatureName } from '../natures';
+
+export interface SessionInfo {
+  token: string;
+  user: string;
+  displayName: string;
+  roles: string[];
+  /** workstation name (host or browser) the session was opened from */
+  workstation: string;
+  expiresAt: number;
+}
+
+export interface AssetView {
+  id: string;
+  name: string;
+  kind: string;
+  nature: NatureName;
+  parent?: string;
+  role?: 'pcc' | 'submeter';
+  rating?: { powerKw?: number; capacityKwh?: number };
+  limits?: {
+    maxChargeKw?: number;
+    maxDischargeKw?: number;
+    socMinPct?: number;
+    socMaxPct?: number;
+    rampKwPerS?: number;
+  };
+}
+
+export type CommState = 'connecting' | 'online' | 'offline' | 'disabled';
+
+export interface DeviceStatus {
+  id: string;
+  name: string;
+  protocol: string;
+  address: string;
+  asset: string;
+  profile: string;
+  simulated: boolean;
+  state: CommState;
+  /** last successful exchange, ms since epoch */
+  lastOk?: number;
+  lastError?: string;
+  /** round trip of the last poll, ms */
+  lastPollMs?: number;
+  pollMs: number;
+  /** counters since start */
+  polls: number;
+  failures: number;
+}
+
+export interface SiteView {
+  id: string;
+  name: string;
+  gridType: string;
+  timezone: string;
+  location: { latitude: number; longitude: number };
+  pcc: { meter: string; contractedPowerKw: number };
+  assets: AssetView[];
+  simulated: boolean;
+}
+
+export interface SimState {
+  running: boolean;
+  speed: number;
+  /** simulated clock, ms since epoch */
+  simTime: number;
+  /** multiplier on the clear-sky PV output, 0..1.2 (clouds) */
+  pvFactor: number;
+  /** extra building load in kW added to the profile */
+  loadStepKw: number;
+  /** battery temperature offset, °C (to provoke alarms) */
+  batteryTempOffsetC: number;
+}
+
+export interface HostInfo {
+  version: string;
+  mode: 'electron' | 'browser';
+  startedAt: number;
+  pid: number;
+}
+
+/** Request/response methods: name -> { req, res }. */
+export interface ApiMethods {
+  'host.info': { req: Record<string, never>; res: HostInfo };
+  'session.current': { req: Record<string, never>; res: SessionInfo };
+  'site.get': { req: Record<string, never>; res: SiteView };
+  'points.list': { req: { assetId?: string }; res: PointMeta[] };
+  'points.read': { req: { ids: string[] }; res: PointState[] };
+  'devices.list': { req: Record<string, never>; res: DeviceStatus[] };
+  'sim.get': { req: Record<string, never>; res: SimState };
+  'sim.set': { req: Partial<Pick<SimState, 'pvFactor' | 'loadStepKw' | 'batteryTempOffsetC' | 'speed'>>; res: SimState };
+}
+
+/** Pushed events: name -> payload. Subscribing needs a session too. */
+export interface ApiEvents {
+  /** batched: all changes of one flush interval in one message */
+  'points.changed': PointUpdate[];
+  'devices.changed': DeviceStatus[];
+  'sim.changed': SimState;
+}
+
+export type MethodName = keyof ApiMethods;
+export type EventName = keyof ApiEvents;
+export type MethodReq<M extends MethodName> = ApiMethods[M]['req'];
+export type MethodRes<M extends MethodName> = ApiMethods[M]['res'];
+
+const empty = z.object({}).strict();
+
+/** Runtime validation of every method's argument; the core rejects anything else. */
+export const methodArgSchemas: { [M in MethodName]: z.ZodType<MethodReq<M>> } = {
+  'host.info': empty,
+  'session.current': empty,
+  'site.get': empty,
+  'points.list': z.object({ assetId: z.string().min(1).optional() }).strict(),
+  'points.read': z.object({ ids: z.array(z.string().min(1)).max(100_000) }).strict(),
+  'devices.list': empty,
+  'sim.get': empty,
+  'sim.set': z
+    .object({
+      pvFactor: z.number().min(0).max(1.2).optional(),
+      loadStepKw: z.number().min(-500).max(500).optional(),
+      batteryTempOffsetC: z.number().min(-40).max(80).optional(),
+      speed: z.number().positive().max(3600).optional(),
+    })
+    .strict(),
+};
+
+export const EVENT_NAMES: readonly EventName[] = ['points.changed', 'devices.changed', 'sim.changed'];
+export const METHOD_NAMES = Object.keys(methodArgSchemas) as MethodName[];
+
+export function isMethodName(s: unknown): s is MethodName {
+  return typeof s === 'string' && Object.prototype.hasOwnProperty.call(methodArgSchemas, s);
+}
+export function isEventName(s: unknown): s is EventName {
+  return typeof s === 'string' && (EVENT_NAMES as readonly string[]).includes(s);
+}
+
+// ------------------------------------------------------------------ errors
+
+export type ApiErrorCode =
+  | 'bad-request'
+  | 'unknown-method'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not-found'
+  | 'conflict'
+  | 'unavailable'
+  | 'internal';
+
+export interface ApiErrorBody {
+  code: ApiErrorCode;
+  message: string;
+  /** for bad-request: where in the argument, e.g. `ids[3]` */
+  path?: string;
+  /** for forbidden: the id of the rule that refused */
+  rule?: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly details: { path?: string; rule?: string } = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+  toBody(): ApiErrorBody {
+    return { code: this.code, message: this.message, ...this.details };
+  }
+}
+
+// ------------------------------------------------------------------ client interface
+
+export type Unsubscribe = () => void;
+
+/** What the renderer uses; implemented over WebSocket and over Electron IPC alike. */
+export interface EsmClient {
+  call<M extends MethodName>(method: M, arg: MethodReq<M>): Promise<MethodRes<M>>;
+  listen<E extends EventName>(event: E, handler: (data: ApiEvents[E]) => void): Unsubscribe;
+  /** connection state of the transport itself */
+  onConnection(handler: (connected: boolean) => void): Unsubscribe;
+  readonly session: SessionInfo | null;
+}
