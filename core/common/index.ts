@@ -4,3 +4,4 @@ export * from './natures';
 export * from './site';
 export * from './api/contract';
 export * from './api/wire';
+export * from './bridge';
