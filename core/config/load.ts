@@ -1,0 +1,219 @@
+/**
+ * Loads a site file (YAML or JSON) and the device profiles it uses, validates everything and
+ * reports every problem at once with the file and the path inside it.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, extname, join, resolve } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import {
+  NATURES,
+  checkSiteReferences,
+  modbusProfileSchema,
+  pointId,
+  siteSchema,
+  zodIssues,
+  type ConfigIssue,
+  type ModbusProfile,
+  type NatureName,
+  type PointMeta,
+  type SiteConfig,
+} from '../common';
+
+export interface FileIssue extends ConfigIssue {
+  file: string;
+  line?: number;
+  column?: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: FileIssue[]) {
+    super(
+      `configuration has ${issues.length} problem${issues.length === 1 ? '' : 's'}:\n` +
+        issues.map((i) => `  ${formatIssue(i)}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+export function formatIssue(i: FileIssue): string {
+  const where = i.line !== undefined ? `${i.file}:${i.line}:${i.column ?? 1}` : i.file;
+  return `${where}: ${i.path}: ${i.message}`;
+}
+
+export interface LoadedSite {
+  file: string;
+  site: SiteConfig;
+  profiles: Map<string, ModbusProfile>;
+  points: PointMeta[];
+}
+
+/** Where the shipped profiles live, relative to the repo / app root. */
+export function defaultProfileDirs(appRoot: string): string[] {
+  return [join(appRoot, 'assets', 'profiles')];
+}
+
+interface ParsedFile {
+  data: unknown;
+  /** maps a path inside the document to a line/column, where known */
+  locate: (path: string) => { line: number; column: number } | undefined;
+}
+
+function parseFile(file: string, issues: FileIssue[]): ParsedFile | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    issues.push({ file, path: '(file)', message: `cannot read: ${(e as Error).message}` });
+    return undefined;
+  }
+  const ext = extname(file).toLowerCase();
+  if (ext === '.json') {
+    try {
+      return { data: JSON.parse(text) as unknown, locate: () => undefined };
+    } catch (e) {
+      issues.push({ file, path: '(root)', message: `invalid JSON: ${(e as Error).message}` });
+      return undefined;
+    }
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    for (const err of doc.errors) {
+      const pos = lineCounter.linePos(err.pos[0]);
+      issues.push({ file, path: '(syntax)', message: err.message.split('\n')[0] ?? err.message, line: pos.line, column: pos.col });
+    }
+    return undefined;
+  }
+  const locate = (path: string): { line: number; column: number } | undefined => {
+    const keys: (string | number)[] = [];
+    for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) {
+      if (m[2] !== undefined) keys.push(Number(m[2]));
+      else if (m[1] !== undefined) keys.push(m[1]);
+    }
+    // walk to the deepest node that exists
+    for (let n = keys.length; n > 0; n--) {
+      const node = doc.getIn(keys.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+      if (node && typeof node === 'object' && Array.isArray(node.range)) {
+        const p = lineCounter.linePos(node.range[0]);
+        return { line: p.line, column: p.col };
+      }
+    }
+    return undefined;
+  };
+  return { data: doc.toJS() as unknown, locate };
+}
+
+function withLocation(file: string, parsed: ParsedFile, issues: ConfigIssue[]): FileIssue[] {
+  return issues.map((i) => ({ ...i, file, ...parsed.locate(i.path) }));
+}
+
+/** Loads every profile file (*.yaml, *.yml, *.json) of the given directories. */
+export function loadProfiles(dirs: readonly string[], issues: FileIssue[]): Map<string, ModbusProfile> {
+  const profiles = new Map<string, ModbusProfile>();
+  const origin = new Map<string, string>();
+  for (const dir of dirs) {
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) continue;
+    for (const name of readdirSync(dir).sort()) {
+      if (!/\.(ya?ml|json)$/i.test(name)) continue;
+      const file = join(dir, name);
+      const parsed = parseFile(file, issues);
+      if (!parsed) continue;
+      const result = modbusProfileSchema.safeParse(parsed.data);
+      if (!result.success) {
+        issues.push(...withLocation(file, parsed, zodIssues(result.error)));
+        continue;
+      }
+      const p = result.data;
+      const seen = new Map<string, number>();
+      p.registers.forEach((r, i) => {
+        const prev = seen.get(r.channel);
+        if (prev !== undefined)
+          issues.push(...withLocation(file, parsed, [{ path: `registers[${i}].channel`, message: `channel "${r.channel}" already mapped by registers[${prev}]` }]));
+        seen.set(r.channel, i);
+        if ((r.table === 'coil' || r.table === 'discrete') !== (r.type === 'bool'))
+          issues.push(...withLocation(file, parsed, [{ path: `registers[${i}].type`, message: `table "${r.table}" needs type ${r.table === 'coil' || r.table === 'discrete' ? '"bool"' : 'a register type, not "bool"'}` }]));
+        if ((r.table === 'input' || r.table === 'discrete') && r.access === 'rw')
+          issues.push(...withLocation(file, parsed, [{ path: `registers[${i}].access`, message: `table "${r.table}" is read-only in Modbus` }]));
+      });
+      const other = origin.get(p.id);
+      if (other) {
+        issues.push({ file, path: 'id', message: `profile id "${p.id}" is also defined in ${other}` });
+        continue;
+      }
+      origin.set(p.id, file);
+      profiles.set(p.id, p);
+    }
+  }
+  return profiles;
+}
+
+/** Builds the static point list: one point per profile channel of each device, `asset/channel`. */
+export function buildPoints(site: SiteConfig, profiles: ReadonlyMap<string, ModbusProfile>): { points: PointMeta[]; issues: ConfigIssue[] } {
+  const issues: ConfigIssue[] = [];
+  const points: PointMeta[] = [];
+  const byId = new Map<string, string>();
+  const assets = new Map(site.assets.map((a) => [a.id, a]));
+  site.devices.forEach((d, di) => {
+    const profile = profiles.get(d.profile);
+    const asset = assets.get(d.asset);
+    if (!profile || !asset) return; // reported by the reference check
+    const nature = NATURES[asset.nature as NatureName];
+    for (const r of profile.registers) {
+      const id = pointId(asset.id, r.channel);
+      const prev = byId.get(id);
+      if (prev) {
+        issues.push({ path: `devices[${di}]`, message: `point "${id}" is served by both device "${prev}" and "${d.id}"` });
+        continue;
+      }
+      byId.set(id, d.id);
+      const def = nature[r.channel];
+      const limits = asset.points?.[r.channel];
+      const meta: PointMeta = {
+        id,
+        assetId: asset.id,
+        channel: r.channel,
+        deviceId: d.id,
+        unit: r.unit || def?.unit || '',
+        type: r.type === 'bool' ? 'boolean' : 'number',
+        access: r.access,
+      };
+      if (limits?.min !== undefined) meta.min = limits.min;
+      if (limits?.max !== undefined) meta.max = limits.max;
+      const description = r.description ?? def?.doc;
+      if (description) meta.description = description;
+      if (def?.states) meta.states = def.states;
+      if (def && def.unit && r.unit && def.unit !== r.unit)
+        issues.push({ path: `devices[${di}].profile`, message: `profile "${profile.id}" gives ${r.channel} in "${r.unit}" but nature ${asset.nature} expects "${def.unit}"` });
+      points.push(meta);
+    }
+  });
+  site.assets.forEach((a, ai) => {
+    for (const ch of Object.keys(a.points ?? {})) {
+      if (!byId.has(pointId(a.id, ch))) issues.push({ path: `assets[${ai}].points.${ch}`, message: `no device serves channel "${ch}" of asset "${a.id}"` });
+    }
+  });
+  return { points, issues };
+}
+
+/**
+ * Loads and validates a site file. Profiles come from `profileDirs` plus a `profiles/`
+ * folder beside the site file. Throws ConfigError listing every problem.
+ */
+export function loadSite(file: string, profileDirs: readonly string[]): LoadedSite {
+  const abs = resolve(file);
+  const issues: FileIssue[] = [];
+  const parsed = parseFile(abs, issues);
+  const profiles = loadProfiles([...profileDirs, join(dirname(abs), 'profiles')], issues);
+  if (!parsed) throw new ConfigError(issues);
+  const result = siteSchema.safeParse(parsed.data);
+  if (!result.success) {
+    issues.push(...withLocation(abs, parsed, zodIssues(result.error)));
+    throw new ConfigError(issues);
+  }
+  const site = result.data;
+  issues.push(...withLocation(abs, parsed, checkSiteReferences(site, new Set(profiles.keys()))));
+  const built = buildPoints(site, profiles);
+  issues.push(...withLocation(abs, parsed, built.issues));
+  if (issues.length > 0) throw new ConfigError(issues);
+  return { file: abs, site, profiles, points: built.points };
+}

@@ -1,0 +1,89 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import type { PointMeta, PointUpdate } from '../common';
+import { CurrentValueTable } from './cvt';
+
+const metas: PointMeta[] = [
+  { id: 'ess1/Soc', assetId: 'ess1', channel: 'Soc', unit: '%', type: 'number', access: 'ro', min: 0, max: 100 },
+  { id: 'ess1/ActivePower', assetId: 'ess1', channel: 'ActivePower', unit: 'kW', type: 'number', access: 'ro' },
+];
+
+function table(): { cvt: CurrentValueTable; clock: { t: number }; batches: PointUpdate[][] } {
+  const clock = { t: 1_000_000 };
+  const cvt = new CurrentValueTable(metas, { now: () => clock.t, staleMs: new Map([['ess1/Soc', 3000]]) });
+  const batches: PointUpdate[][] = [];
+  cvt.subscribe((b) => batches.push(b));
+  return { cvt, clock, batches };
+}
+
+describe('CurrentValueTable', () => {
+  it('starts every point bad/initial and batches changes per flush', () => {
+    const { cvt, batches } = table();
+    assert.deepEqual(cvt.get('ess1/Soc')?.quality, { level: 'bad', reason: 'initial' });
+    cvt.publish([
+      { id: 'ess1/Soc', value: 55, quality: { level: 'good' }, ts: 1 },
+      { id: 'ess1/ActivePower', value: -20, quality: { level: 'good' }, ts: 1 },
+    ]);
+    cvt.publish([{ id: 'ess1/Soc', value: 56, quality: { level: 'good' }, ts: 2 }]);
+    assert.equal(batches.length, 0, 'nothing is pushed before the flush');
+    cvt.flush();
+    assert.equal(batches.length, 1);
+    const b = batches[0] ?? [];
+    assert.equal(b.length, 2, 'one entry per point, the latest value');
+    assert.equal(b.find((u) => u.id === 'ess1/Soc')?.v, 56);
+  });
+
+  it('does not push unchanged values but keeps their timestamps fresh', () => {
+    const { cvt, clock, batches } = table();
+    cvt.publish([{ id: 'ess1/Soc', value: 55, quality: { level: 'good' }, ts: 1 }]);
+    cvt.flush();
+    clock.t += 1000;
+    cvt.publish([{ id: 'ess1/Soc', value: 55, quality: { level: 'good' }, ts: 2 }]);
+    cvt.flush();
+    assert.equal(batches.length, 1);
+    assert.equal(cvt.get('ess1/Soc')?.ts, 2);
+    assert.equal(cvt.get('ess1/Soc')?.rts, clock.t);
+  });
+
+  it('marks out-of-range values uncertain and keeps the bridge reason for bad ones', () => {
+    const { cvt } = table();
+    cvt.publish([{ id: 'ess1/Soc', value: 120, quality: { level: 'good' }, ts: 1 }]);
+    assert.deepEqual(cvt.get('ess1/Soc')?.quality, { level: 'uncertain', reason: 'out-of-range' });
+    cvt.publish([{ id: 'ess1/Soc', value: 50, quality: { level: 'bad', reason: 'comm-fail' }, ts: 2 }]);
+    assert.deepEqual(cvt.get('ess1/Soc')?.quality, { level: 'bad', reason: 'comm-fail' });
+  });
+
+  it('marks a point stale after its stale time and good again on the next sample', () => {
+    const { cvt, clock, batches } = table();
+    cvt.publish([{ id: 'ess1/Soc', value: 55, quality: { level: 'good' }, ts: 1 }]);
+    cvt.flush();
+    clock.t += 2999;
+    cvt.checkStale();
+    assert.equal(cvt.get('ess1/Soc')?.quality.level, 'good');
+    clock.t += 2;
+    cvt.checkStale();
+    assert.deepEqual(cvt.get('ess1/Soc')?.quality, { level: 'uncertain', reason: 'stale' });
+    cvt.flush();
+    assert.deepEqual(batches.at(-1)?.[0]?.q, { level: 'uncertain', reason: 'stale' });
+    cvt.publish([{ id: 'ess1/Soc', value: 55, quality: { level: 'good' }, ts: 3 }]);
+    assert.equal(cvt.get('ess1/Soc')?.quality.level, 'good');
+  });
+
+  it('gives controllers a frozen snapshot that later samples do not change', () => {
+    const { cvt } = table();
+    cvt.publish([{ id: 'ess1/Soc', value: 55, quality: { level: 'good' }, ts: 1 }]);
+    const snap = cvt.snapshot();
+    cvt.publish([{ id: 'ess1/Soc', value: 60, quality: { level: 'good' }, ts: 2 }]);
+    assert.equal(snap.get('ess1/Soc')?.value, 55);
+    assert.throws(() => {
+      (snap.get('ess1/Soc') as { value: number }).value = 1;
+    });
+  });
+
+  it('ignores samples for unknown points', () => {
+    const { cvt, batches } = table();
+    cvt.publish([{ id: 'ghost/X', value: 1, quality: { level: 'good' }, ts: 1 }]);
+    cvt.flush();
+    assert.equal(batches.length, 0);
+  });
+});

@@ -1,0 +1,184 @@
+/**
+ * The Current Value Table: the latest value and quality of every point. Bridges publish
+ * batches of samples; the CVT derives quality (out-of-range, stale), keeps timestamps and
+ * hands changes to subscribers in batches on a flush interval, never one message per point.
+ */
+import {
+  GOOD,
+  qualityEquals,
+  toUpdate,
+  type PointId,
+  type PointMeta,
+  type PointSample,
+  type PointSink,
+  type PointState,
+  type PointUpdate,
+  type Quality,
+} from '../common';
+
+export interface CvtOptions {
+  /** how often changes are pushed to subscribers, ms (default 100) */
+  flushMs?: number;
+  /** how often stale points are looked for, ms (default 500) */
+  staleCheckMs?: number;
+  /** default stale time when a point has none: ms since last sample (default 5000) */
+  defaultStaleMs?: number;
+  /** stale time per point id (e.g. 3 x its device's poll period) */
+  staleMs?: ReadonlyMap<PointId, number>;
+  now?: () => number;
+}
+
+export type CvtListener = (updates: PointUpdate[]) => void;
+
+const INITIAL: Quality = Object.freeze({ level: 'bad', reason: 'initial' }) as Quality;
+const STALE: Quality = Object.freeze({ level: 'uncertain', reason: 'stale' }) as Quality;
+const OUT_OF_RANGE: Quality = Object.freeze({ level: 'uncertain', reason: 'out-of-range' }) as Quality;
+
+interface Entry {
+  state: PointState;
+  meta: PointMeta;
+  staleMs: number;
+  /** quality as reported by the bridge, before the CVT's own derivations */
+  sourceQuality: Quality;
+}
+
+export class CurrentValueTable implements PointSink {
+  private readonly entries = new Map<PointId, Entry>();
+  private readonly dirty = new Set<PointId>();
+  private readonly listeners = new Set<CvtListener>();
+  private readonly rawListeners = new Set<(states: readonly PointState[]) => void>();
+  private flushTimer: NodeJS.Timeout | undefined;
+  private staleTimer: NodeJS.Timeout | undefined;
+  private readonly now: () => number;
+  private readonly flushMs: number;
+
+  constructor(metas: readonly PointMeta[], private readonly opts: CvtOptions = {}) {
+    this.now = opts.now ?? Date.now;
+    this.flushMs = opts.flushMs ?? 100;
+    const t = this.now();
+    for (const meta of metas) {
+      if (this.entries.has(meta.id)) throw new Error(`duplicate point id "${meta.id}"`);
+      this.entries.set(meta.id, {
+        meta,
+        staleMs: opts.staleMs?.get(meta.id) ?? opts.defaultStaleMs ?? 5000,
+        sourceQuality: INITIAL,
+        state: { id: meta.id, value: null, quality: INITIAL, ts: 0, rts: t },
+      });
+    }
+  }
+
+  /** Starts the flush and stale timers. */
+  start(): void {
+    if (!this.flushTimer) this.flushTimer = setInterval(() => this.flush(), this.flushMs);
+    if (!this.staleTimer) this.staleTimer = setInterval(() => this.checkStale(), this.opts.staleCheckMs ?? 500);
+    this.flushTimer.unref?.();
+    this.staleTimer.unref?.();
+  }
+
+  stop(): void {
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    if (this.staleTimer) clearInterval(this.staleTimer);
+    this.flushTimer = undefined;
+    this.staleTimer = undefined;
+    this.flush();
+  }
+
+  metas(): PointMeta[] {
+    return [...this.entries.values()].map((e) => e.meta);
+  }
+
+  meta(id: PointId): PointMeta | undefined {
+    return this.entries.get(id)?.meta;
+  }
+
+  get(id: PointId): PointState | undefined {
+    return this.entries.get(id)?.state;
+  }
+
+  /** A frozen copy of every point, for a controller cycle. */
+  snapshot(): ReadonlyMap<PointId, Readonly<PointState>> {
+    const m = new Map<PointId, Readonly<PointState>>();
+    for (const [id, e] of this.entries) m.set(id, Object.freeze({ ...e.state }));
+    return m;
+  }
+
+  size(): number {
+    return this.entries.size;
+  }
+
+  /** Bridges call this once per poll with every sample of the poll. Unknown ids are ignored. */
+  publish(samples: readonly PointSample[]): void {
+    const rts = this.now();
+    const changed: PointState[] = [];
+    for (const s of samples) {
+      const e = this.entries.get(s.id);
+      if (!e) continue;
+      e.sourceQuality = s.quality;
+      const quality = this.derive(e, s.value, s.quality);
+      const st = e.state;
+      const isChange = st.value !== s.value || !qualityEquals(st.quality, quality);
+      st.value = s.value;
+      st.quality = quality;
+      st.ts = s.ts;
+      st.rts = rts;
+      if (isChange) {
+        this.dirty.add(s.id);
+        changed.push(st);
+      }
+    }
+    if (changed.length > 0) for (const l of this.rawListeners) l(changed);
+  }
+
+  /** Subscribe to batched changes (one call per flush). */
+  subscribe(listener: CvtListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Subscribe to every changed state at once, synchronously (historian, alarm engine). */
+  subscribeRaw(listener: (states: readonly PointState[]) => void): () => void {
+    this.rawListeners.add(listener);
+    return () => this.rawListeners.delete(listener);
+  }
+
+  /** Pushes pending changes now. */
+  flush(): void {
+    if (this.dirty.size === 0) return;
+    const batch: PointUpdate[] = [];
+    for (const id of this.dirty) {
+      const e = this.entries.get(id);
+      if (e) batch.push(toUpdate(e.state));
+    }
+    this.dirty.clear();
+    for (const l of this.listeners) {
+      try {
+        l(batch);
+      } catch (err) {
+        console.error('cvt listener failed:', err);
+      }
+    }
+  }
+
+  /** Marks points whose last sample is older than their stale time. */
+  checkStale(): void {
+    const t = this.now();
+    const changed: PointState[] = [];
+    for (const [id, e] of this.entries) {
+      const st = e.state;
+      if (st.quality.level !== 'good' && st.quality.reason !== 'out-of-range') continue;
+      if (st.ts === 0 || t - st.rts <= e.staleMs) continue;
+      st.quality = STALE;
+      this.dirty.add(id);
+      changed.push(st);
+    }
+    if (changed.length > 0) for (const l of this.rawListeners) l(changed);
+  }
+
+  private derive(e: Entry, value: PointSample['value'], q: Quality): Quality {
+    if (q.level !== 'good') return q;
+    if (typeof value === 'number') {
+      if ((e.meta.min !== undefined && value < e.meta.min) || (e.meta.max !== undefined && value > e.meta.max)) return OUT_OF_RANGE;
+    }
+    return GOOD;
+  }
+}
