@@ -1,0 +1,90 @@
+/**
+ * The composition root: the one place that joins core/ and drivers/ (docs/decisions/0001).
+ * Used by the Electron main process and by the browser-mode launcher alike.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { defaultProfileDirs, loadSite, type LoadedSite } from '../core/config/load';
+import { Host, type HostOptions } from '../core/host/host';
+import { modbusBridgeFactory } from '../drivers/modbus/bridge';
+import { startSimulator, type SimulatorHandle } from '../drivers/sim/serve';
+
+export interface ComposeOptions {
+  mode: 'electron' | 'browser';
+  /** site file; the embedded demo site when absent */
+  sitePath?: string;
+  /** do not start the plant simulator even if the site enables it */
+  noSim?: boolean;
+  /** simulator speed override (1 = real time) */
+  simSpeed?: number;
+  /** bind the simulator's devices to ephemeral ports instead of the site file's */
+  ephemeralSimPorts?: boolean;
+  /** serve browser mode on this address and port (port 0 = any free port) */
+  web?: { bind: string; port: number };
+  flushMs?: number;
+}
+
+export interface App {
+  host: Host;
+  sim: SimulatorHandle | undefined;
+  loaded: LoadedSite;
+  appRoot: string;
+  stop(): Promise<void>;
+}
+
+/** The folder holding assets/ (the repo root, or the packaged app's root). */
+export function findAppRoot(start = __dirname): string {
+  let dir = resolve(start);
+  for (let i = 0; i < 5; i++) {
+    if (existsSync(join(dir, 'assets', 'sites')) && existsSync(join(dir, 'package.json'))) return dir;
+    dir = dirname(dir);
+  }
+  throw new Error(`cannot find the application root (a folder with assets/sites) above ${start}`);
+}
+
+export function appVersion(appRoot: string): string {
+  try {
+    return (JSON.parse(readFileSync(join(appRoot, 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export async function composeApp(opts: ComposeOptions): Promise<App> {
+  const appRoot = findAppRoot();
+  const sitePath = opts.sitePath ?? join(appRoot, 'assets', 'sites', 'demo', 'site.yaml');
+  let loaded = loadSite(sitePath, defaultProfileDirs(appRoot));
+  let sim: SimulatorHandle | undefined;
+  if (loaded.site.simulation?.enabled && !opts.noSim) {
+    const site = opts.simSpeed !== undefined ? { ...loaded.site, simulation: { ...loaded.site.simulation, speed: opts.simSpeed } } : loaded.site;
+    sim = await startSimulator({ site, profiles: loaded.profiles, ephemeralPorts: opts.ephemeralSimPorts ?? false });
+    loaded = { ...loaded, site: sim.site };
+  }
+  const hostOpts: HostOptions = {
+    loaded,
+    bridgeFactories: [modbusBridgeFactory],
+    mode: opts.mode,
+    version: appVersion(appRoot),
+    ...(sim ? { simulator: sim } : {}),
+    ...(opts.flushMs !== undefined ? { flushMs: opts.flushMs } : {}),
+    ...(opts.web ? { web: { ...opts.web, staticDir: join(appRoot, 'dist', 'renderer') } } : {}),
+  };
+  const host = new Host(hostOpts);
+  try {
+    await host.start();
+  } catch (e) {
+    await host.stop().catch(() => undefined);
+    await sim?.stop();
+    throw e;
+  }
+  return {
+    host,
+    sim,
+    loaded,
+    appRoot,
+    async stop() {
+      await host.stop();
+      await sim?.stop();
+    },
+  };
+}

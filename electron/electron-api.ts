@@ -1,0 +1,54 @@
+/**
+ * The subset of Electron's API the shell uses, typed here so the shell compiles where the
+ * optional `electron` package (which carries its own types) could not be installed.
+ */
+export interface WebContentsLike {
+  id: number;
+  send(channel: string, ...args: unknown[]): void;
+  on(event: 'will-navigate', cb: (e: { preventDefault(): void }, url: string) => void): void;
+  on(event: 'destroyed', cb: () => void): void;
+  setWindowOpenHandler(h: (d: { url: string }) => { action: 'deny' | 'allow' }): void;
+  getURL(): string;
+}
+
+export interface BrowserWindowLike {
+  webContents: WebContentsLike;
+  loadFile(path: string): Promise<void>;
+  on(event: 'closed', cb: () => void): void;
+  maximize(): void;
+}
+
+export interface IpcMainInvokeEventLike {
+  sender: WebContentsLike;
+  senderFrame: { url: string } | null;
+}
+
+export interface ElectronMain {
+  app: {
+    whenReady(): Promise<void>;
+    on(event: 'window-all-closed' | 'before-quit', cb: () => void): void;
+    on(event: 'web-contents-created', cb: (e: unknown, wc: WebContentsLike) => void): void;
+    quit(): void;
+    getPath(name: 'userData'): string;
+    commandLine: { appendSwitch(s: string, v?: string): void };
+  };
+  BrowserWindow: new (opts: Record<string, unknown>) => BrowserWindowLike;
+  ipcMain: {
+    handle(channel: string, h: (e: IpcMainInvokeEventLike, ...args: unknown[]) => unknown): void;
+  };
+  session: {
+    defaultSession: {
+      webRequest: {
+        onHeadersReceived(
+          cb: (d: { responseHeaders?: Record<string, string[]> }, done: (r: { responseHeaders: Record<string, string[]> }) => void) => void,
+        ): void;
+      };
+      setPermissionRequestHandler(h: (wc: unknown, permission: string, cb: (ok: boolean) => void) => void): void;
+    };
+  };
+  Menu: {
+    buildFromTemplate(t: unknown[]): unknown;
+    setApplicationMenu(m: unknown): void;
+  };
+  Notification?: new (o: { title: string; body: string }) => { show(): void };
+}

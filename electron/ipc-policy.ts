@@ -1,0 +1,36 @@
+/**
+ * Rules for the IPC between the Electron renderer and the core (Electron security checklist:
+ * validate the sender of every IPC message, expose named channels only).
+ */
+import { pathToFileURL } from 'node:url';
+
+/** The IPC channels, one per message kind; the preload uses the same names. */
+export const IPC = {
+  hello: 'esm:hello',
+  call: 'esm:call',
+  listen: 'esm:listen',
+  unlisten: 'esm:unlisten',
+  event: 'esm:event',
+} as const;
+
+/** True when an IPC message comes from our own renderer page and nowhere else. */
+export function isTrustedSender(frameUrl: string | undefined, rendererIndex: string): boolean {
+  if (!frameUrl) return false;
+  let u: URL;
+  try {
+    u = new URL(frameUrl);
+  } catch {
+    return false;
+  }
+  const expected = pathToFileURL(rendererIndex);
+  return u.protocol === 'file:' && u.pathname === expected.pathname;
+}
+
+/** Navigation is never allowed away from the renderer's own file. */
+export function isAllowedNavigation(url: string, rendererIndex: string): boolean {
+  return isTrustedSender(url, rendererIndex);
+}
+
+export const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; " +
+  "media-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'; object-src 'none'";

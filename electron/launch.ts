@@ -1,0 +1,89 @@
+/**
+ * `npm start`: opens the Electron window where Electron is installed; otherwise serves
+ * browser mode on 127.0.0.1 and opens Debian's Chromium in --app mode if it is there.
+ * `--headless` serves browser mode without any window and prints the address.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { USAGE, parseCli } from './cli';
+import { composeApp } from './compose';
+
+/** The Electron binary, if the optional dependency installed one. */
+function electronBinary(): string | undefined {
+  try {
+    // in plain Node, the electron package exports the path of its binary
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const p = require('electron') as unknown;
+    return typeof p === 'string' && existsSync(p) ? p : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+
+async function main(): Promise<void> {
+  const opts = parseCli(process.argv.slice(2));
+  if (opts.help) {
+    console.log(USAGE);
+    return;
+  }
+  const electron = !opts.headless && !opts.browser ? electronBinary() : undefined;
+  if (electron) {
+    console.log('ES Manager: starting the desktop shell (Electron)');
+    const child = spawn(electron, [join(__dirname, 'main.js'), ...process.argv.slice(2)], { stdio: 'inherit' });
+    child.on('exit', (code) => process.exit(code ?? 0));
+    return;
+  }
+  const app = await composeApp({
+    mode: 'browser',
+    web: { bind: opts.bind, port: opts.port },
+    noSim: opts.noSim,
+    ephemeralSimPorts: opts.ephemeralSimPorts,
+    ...(opts.site !== undefined ? { sitePath: opts.site } : {}),
+    ...(opts.simSpeed !== undefined ? { simSpeed: opts.simSpeed } : {}),
+  });
+  const url = app.host.url ?? '';
+  console.log(`ES Manager (browser mode) on site "${app.loaded.site.site.name}": ${url}`);
+  if (app.sim) {
+    const ports = app.sim.site.devices.map((d) => (d.protocol === 'modbus-tcp' ? `${d.id}=${d.connection.port}` : d.id)).join(' ');
+    console.log(`plant simulator: Modbus TCP on 127.0.0.1 (${ports})`);
+  }
+  // a machine-readable line for tests and scripts
+  console.log(`ESM_READY ${url}`);
+  if (!opts.headless) {
+    const browser = CHROMIUM.find((p) => existsSync(p));
+    if (browser) {
+      const profile = join(tmpdir(), 'es-manager-chromium');
+      mkdirSync(profile, { recursive: true });
+      const args = [`--app=${url}`, `--user-data-dir=${profile}`, '--no-first-run', '--disable-background-networking'];
+      if (process.getuid?.() === 0) args.push('--no-sandbox');
+      spawn(browser, args, { stdio: 'ignore', detached: true }).unref();
+      console.log(`opened ${browser} in app mode`);
+    } else {
+      console.log('no Chromium found: open the address above in a browser');
+    }
+  }
+  let stopping = false;
+  const shutdown = (sig: string): void => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${sig}: stopping`);
+    app.stop().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        console.error(e);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

@@ -1,0 +1,135 @@
+/**
+ * Electron main process: windows, menu and lifecycle. The core runs here (composeApp) and
+ * the renderer reaches it only through the preload's named IPC channels. Hardening per the
+ * Electron security checklist: context isolation, sandbox, no node integration, CSP, no
+ * navigation or new windows, every IPC sender validated.
+ */
+import { join } from 'node:path';
+import { ApiError, type EventName } from '../core/common';
+import { parseCli } from './cli';
+import { composeApp, type App } from './compose';
+import type { ElectronMain, IpcMainInvokeEventLike, WebContentsLike } from './electron-api';
+import { CSP, IPC, isAllowedNavigation, isTrustedSender } from './ipc-policy';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const electron = require('electron') as ElectronMain;
+const { app: eapp, BrowserWindow, ipcMain, session, Menu } = electron;
+
+const rendererIndex = join(__dirname, '..', 'renderer', 'index.html');
+const preload = join(__dirname, 'preload.js');
+let core: App | undefined;
+/** token per renderer (webContents id) */
+const sessions = new Map<number, string>();
+const subscriptions = new Map<number, Map<string, () => void>>();
+
+function assertSender(e: IpcMainInvokeEventLike): void {
+  if (!isTrustedSender(e.senderFrame?.url, rendererIndex)) throw new Error('IPC refused: unknown sender');
+}
+
+function openWindow(): void {
+  const win = new BrowserWindow({
+    width: 1600,
+    height: 1000,
+    backgroundColor: '#d9d9d9',
+    title: 'ES Manager',
+    webPreferences: {
+      preload,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webviewTag: false,
+      spellcheck: false,
+    },
+  });
+  win.loadFile(rendererIndex).catch((e: unknown) => console.error('cannot load the renderer:', e));
+}
+
+function envelope(p: Promise<unknown>): Promise<unknown> {
+  return p.then(
+    (result) => ({ ok: true, result }),
+    (err: unknown) => ({ ok: false, error: err instanceof ApiError ? err.toBody() : { code: 'internal', message: String(err) } }),
+  );
+}
+
+function wireIpc(c: App): void {
+  ipcMain.handle(IPC.hello, (e) => {
+    assertSender(e);
+    let token = sessions.get(e.sender.id);
+    if (!token) {
+      token = c.host.sessions.open('desktop').token;
+      sessions.set(e.sender.id, token);
+      const id = e.sender.id;
+      e.sender.on('destroyed', () => {
+        for (const off of subscriptions.get(id)?.values() ?? []) off();
+        subscriptions.delete(id);
+        const t = sessions.get(id);
+        if (t) c.host.sessions.close(t);
+        sessions.delete(id);
+      });
+    }
+    return { session: token };
+  });
+  ipcMain.handle(IPC.call, (e, method, arg) => {
+    assertSender(e);
+    return envelope(c.host.dispatcher.call(sessions.get(e.sender.id), method, arg));
+  });
+  ipcMain.handle(IPC.listen, (e, event) => {
+    assertSender(e);
+    const wc: WebContentsLike = e.sender;
+    return envelope(
+      (async () => {
+        const subs = subscriptions.get(wc.id) ?? new Map<string, () => void>();
+        subscriptions.set(wc.id, subs);
+        subs.get(String(event))?.();
+        subs.set(String(event), c.host.dispatcher.listen(sessions.get(wc.id), event, (data) => wc.send(IPC.event, event as EventName, data)));
+        return null;
+      })(),
+    );
+  });
+  ipcMain.handle(IPC.unlisten, (e, event) => {
+    assertSender(e);
+    const subs = subscriptions.get(e.sender.id);
+    subs?.get(String(event))?.();
+    subs?.delete(String(event));
+    return { ok: true, result: null };
+  });
+}
+
+async function main(): Promise<void> {
+  const opts = parseCli(process.argv.slice(2), false);
+  await eapp.whenReady();
+  session.defaultSession.webRequest.onHeadersReceived((d, done) => {
+    done({ responseHeaders: { ...(d.responseHeaders ?? {}), 'Content-Security-Policy': [CSP] } });
+  });
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, cb) => cb(permission === 'notifications'));
+  eapp.on('web-contents-created', (_e, wc) => {
+    wc.on('will-navigate', (ev, url) => {
+      if (!isAllowedNavigation(url, rendererIndex)) ev.preventDefault();
+    });
+    wc.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
+  core = await composeApp({
+    mode: 'electron',
+    noSim: opts.noSim,
+    ephemeralSimPorts: opts.ephemeralSimPorts,
+    ...(opts.site !== undefined ? { sitePath: opts.site } : {}),
+    ...(opts.simSpeed !== undefined ? { simSpeed: opts.simSpeed } : {}),
+  });
+  wireIpc(core);
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate([
+      { label: 'File', submenu: [{ label: 'New window (another monitor)', accelerator: 'CmdOrCtrl+N', click: openWindow }, { role: 'quit' }] },
+      { label: 'View', submenu: [{ role: 'reload' }, { role: 'togglefullscreen' }, { role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }] },
+    ]),
+  );
+  openWindow();
+  eapp.on('window-all-closed', () => eapp.quit());
+  eapp.on('before-quit', () => {
+    void core?.stop();
+  });
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  eapp.quit();
+});
