@@ -1,0 +1,31 @@
+// eslint-disable-next-line @typescript-eslint/no-restricted-imports -- unit tests run under node --test, never bundled
+import { test } from 'node:test';
+// eslint-disable-next-line @typescript-eslint/no-restricted-imports -- unit tests run under node --test, never bundled
+import assert from 'node:assert/strict';
+import type { PointMeta } from '../../../../core/common/point';
+import { assetIdsOf, filterPoints } from './filterPoints';
+
+const m = (id: string, description = ''): PointMeta => {
+  const [assetId = '', channel = ''] = id.split('/');
+  return { id, assetId, channel, unit: 'kW', type: 'number', access: 'ro', description };
+};
+const list = [m('ess1/Soc', 'state of charge'), m('ess1/ActivePower', 'battery power'), m('pv1/ActivePower', 'PV production'), m('grid/Frequency')];
+
+test('text terms all have to match, in id or description, ignoring case', () => {
+  assert.deepEqual(filterPoints(list, { text: 'ess1 power', assetId: '' }).map((x) => x.id), ['ess1/ActivePower']);
+  assert.deepEqual(filterPoints(list, { text: 'CHARGE', assetId: '' }).map((x) => x.id), ['ess1/Soc']);
+  assert.deepEqual(filterPoints(list, { text: 'activepower', assetId: 'pv1' }).map((x) => x.id), ['pv1/ActivePower']);
+  assert.equal(filterPoints(list, { text: '  ', assetId: '' }), list, 'no filter: the same array');
+  assert.equal(filterPoints(list, { text: 'nothing-like-this', assetId: '' }).length, 0);
+});
+
+test('asset ids in first-seen order', () => {
+  assert.deepEqual(assetIdsOf(list), ['ess1', 'pv1', 'grid']);
+});
+
+test('filtering 10,000 points is quick', () => {
+  const big = Array.from({ length: 10_000 }, (_, i) => m(`dev${i % 50}/Ch${i}`, `channel number ${i}`));
+  const t0 = performance.now();
+  for (let i = 0; i < 20; i++) filterPoints(big, { text: `number ${i}`, assetId: '' });
+  assert.ok(performance.now() - t0 < 1000);
+});

@@ -1,0 +1,198 @@
+import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import Paper from '@mui/material/Paper';
+import Slider from '@mui/material/Slider';
+import TextField from '@mui/material/TextField';
+import Typography from '@mui/material/Typography';
+import { useEffect, useState, type FormEvent } from 'react';
+import type { SimState } from '../../../../core/common/api/contract';
+import { useApiEvent, useClient, useConnection, useSite } from '../../api/hooks';
+import { toApiError } from '../../api/errors';
+import { formatDateTime, formatNumber } from '../../format/format';
+import { hmi, monoNumbers } from '../../theme';
+import { buildSimRequest, rangeText, SIM_FIELDS, type SimDrafts, type SimField, type SimFieldDef } from './simFields';
+
+const PV_PRESETS: readonly { label: string; value: number }[] = [
+  { label: 'Clear sky', value: 1 },
+  { label: 'Passing cloud', value: 0.4 },
+  { label: 'Overcast', value: 0.1 },
+];
+
+/** Slider names must not contain the text inputs' labels (getByLabel matches substrings). */
+const SLIDERS: Partial<Record<SimField, string>> = { pvFactor: 'Clouds slider', loadStepKw: 'Extra consumption slider' };
+
+export function SimulatorPage() {
+  const site = useSite();
+  const client = useClient();
+  const { connected } = useConnection();
+  const [sim, setSim] = useState<SimState | null>(null);
+  const [drafts, setDrafts] = useState<SimDrafts>({});
+  const [errors, setErrors] = useState<Partial<Record<SimField, string>>>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    if (!connected) return;
+    let alive = true;
+    client.call('sim.get', {}).then(
+      (s) => alive && setSim(s),
+      (e: unknown) => alive && setFormError(toApiError(e).message),
+    );
+    return () => {
+      alive = false;
+    };
+  }, [client, connected]);
+  useApiEvent('sim.changed', setSim);
+
+  if (site && !site.simulated) {
+    return <Typography sx={{ color: hmi.textDim }}>This site is not simulated.</Typography>;
+  }
+
+  const send = async (d: SimDrafts) => {
+    const { req, errors: errs } = buildSimRequest(d);
+    setErrors(errs);
+    setFormError(null);
+    if (Object.keys(errs).length > 0 || Object.keys(req).length === 0) return;
+    setBusy(true);
+    try {
+      const s = await client.call('sim.set', req);
+      setSim(s);
+      setDrafts((prev) => {
+        const next = { ...prev };
+        for (const k of Object.keys(req) as SimField[]) delete next[k];
+        return next;
+      });
+    } catch (e) {
+      const err = toApiError(e);
+      const field = SIM_FIELDS.find((f) => err.details.path !== undefined && err.details.path.split(/[.[]/)[0] === f.key);
+      if (field) setErrors((p) => ({ ...p, [field.key]: err.message }));
+      else setFormError(`${err.code}: ${err.message}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    void send(drafts);
+  };
+  const dirty = Object.keys(drafts).length > 0;
+  const valueOf = (f: SimFieldDef): string => drafts[f.key] ?? (sim ? formatNumber(sim[f.key], f.decimals) : '');
+
+  return (
+    <Box sx={{ display: 'flex', gap: 2, alignItems: 'flex-start', flexWrap: 'wrap' }}>
+      <Paper component="form" onSubmit={onSubmit} noValidate aria-label="Simulator settings" sx={{ p: 2, width: 560, maxWidth: '100%' }}>
+        <Typography variant="h2" component="h2" sx={{ mb: 0.5 }}>
+          Simulator
+        </Typography>
+        <Typography sx={{ color: hmi.textDim, fontSize: 13, mb: 2 }}>
+          Changes act on the simulated plant only. Press Enter or Apply to send edited values.
+        </Typography>
+        {SIM_FIELDS.map((f) => (
+          <Box key={f.key} sx={{ mb: 2 }}>
+            <Box sx={{ display: 'flex', gap: 2, alignItems: 'flex-start' }}>
+              <TextField
+                id={`sim-${f.key}`}
+                label={f.unit && f.unit !== '×' ? `${f.label} (${f.unit})` : f.label}
+                size="small"
+                value={valueOf(f)}
+                disabled={!sim}
+                error={!!errors[f.key]}
+                helperText={errors[f.key] ?? `${f.help}. Range ${rangeText(f)}.`}
+                onChange={(e) => {
+                  const raw = e.target.value;
+                  setDrafts((d) => ({ ...d, [f.key]: raw }));
+                  setErrors((p) => ({ ...p, [f.key]: undefined }));
+                }}
+                sx={{ width: 260, '& .MuiInputBase-root': { bgcolor: drafts[f.key] !== undefined ? '#F6F6F6' : hmi.panel } }}
+                slotProps={{ htmlInput: { inputMode: 'decimal', 'data-testid': `sim-${f.key}`, 'aria-invalid': !!errors[f.key] } }}
+              />
+              {SLIDERS[f.key] && sim ? (
+                <Slider
+                  aria-label={SLIDERS[f.key]}
+                  min={f.min}
+                  max={f.key === 'loadStepKw' ? 200 : f.max}
+                  step={f.step}
+                  value={Number(valueOf(f)) || 0}
+                  onChange={(_, v) => setDrafts((d) => ({ ...d, [f.key]: formatNumber(v, f.decimals) }))}
+                  onChangeCommitted={(_, v) => void send({ [f.key]: formatNumber(v, f.decimals) })}
+                  sx={{ flex: 1, mt: 0.75, color: hmi.equipment }}
+                />
+              ) : null}
+            </Box>
+            {f.key === 'pvFactor' ? (
+              <Box sx={{ display: 'flex', gap: 1, mt: 0.5 }}>
+                {PV_PRESETS.map((p) => (
+                  <Button key={p.label} size="small" variant="outlined" color="secondary" disabled={!sim || busy} onClick={() => void send({ pvFactor: String(p.value) })}>
+                    {p.label}
+                  </Button>
+                ))}
+              </Box>
+            ) : null}
+          </Box>
+        ))}
+        {formError ? (
+          <Alert severity="error" sx={{ mb: 2 }} data-testid="sim-error">
+            {formError}
+          </Alert>
+        ) : null}
+        <Box sx={{ display: 'flex', gap: 1 }}>
+          <Button type="submit" variant="contained" disabled={!sim || busy || !dirty}>
+            Apply
+          </Button>
+          <Button
+            type="button"
+            variant="text"
+            color="secondary"
+            disabled={!dirty}
+            onClick={() => {
+              setDrafts({});
+              setErrors({});
+            }}
+          >
+            Discard changes
+          </Button>
+        </Box>
+      </Paper>
+      <SimStatePanel sim={sim} timeZone={site?.timezone} />
+    </Box>
+  );
+}
+
+function SimStatePanel({ sim, timeZone }: { sim: SimState | null; timeZone: string | undefined }) {
+  const rows: [string, string, string][] = sim
+    ? [
+        ['Running', sim.running ? 'yes' : 'NO', 'running'],
+        ['Simulated time', formatDateTime(sim.simTime, timeZone), 'simTime'],
+        ['Speed', `${formatNumber(sim.speed, 0)} ×`, 'speed'],
+        ['PV factor', formatNumber(sim.pvFactor, 2), 'pvFactor'],
+        ['Load step', `${formatNumber(sim.loadStepKw, 1)} kW`, 'loadStepKw'],
+        ['Battery temperature offset', `${formatNumber(sim.batteryTempOffsetC, 1)} °C`, 'batteryTempOffsetC'],
+      ]
+    : [];
+  return (
+    <Paper sx={{ p: 2, width: 380, maxWidth: '100%' }} aria-label="Simulator state" role="region">
+      <Typography variant="h3" component="h3" sx={{ mb: 1 }}>
+        Simulator state
+      </Typography>
+      {!sim ? <Typography sx={{ color: hmi.textDim }}>Waiting for the simulator…</Typography> : null}
+      <Box component="dl" sx={{ display: 'grid', gridTemplateColumns: 'auto 1fr', columnGap: 2, rowGap: 0.75, m: 0 }}>
+        {rows.map(([k, v, key]) => (
+          <Box key={key} sx={{ display: 'contents' }}>
+            <Box component="dt" sx={{ color: hmi.textDim, fontSize: 13 }}>
+              {k}
+            </Box>
+            <Box
+              component="dd"
+              data-testid={`sim-state-${key}`}
+              sx={{ m: 0, fontWeight: 600, textAlign: 'right', ...monoNumbers, color: key === 'running' && !sim?.running ? hmi.alarmMedium : hmi.text }}
+            >
+              {v}
+            </Box>
+          </Box>
+        ))}
+      </Box>
+    </Paper>
+  );
+}

@@ -1,0 +1,80 @@
+import Box from '@mui/material/Box';
+import Typography from '@mui/material/Typography';
+import CloudOffIcon from '@mui/icons-material/CloudOff';
+import { useEffect, useRef } from 'react';
+import { useConnection, useNow, useSite } from '../api/hooks';
+import { DevicesPage } from '../features/devices/DevicesPage';
+import { OverviewPage } from '../features/overview/OverviewPage';
+import { PointsPage } from '../features/points/PointsPage';
+import { SimulatorPage } from '../features/simulator/SimulatorPage';
+import { formatAge } from '../format/format';
+import { hmi } from '../theme';
+import { NavRail, visuallyHidden } from './NavRail';
+import { useRoute, type RouteId } from './route';
+import { StatusBar } from './StatusBar';
+
+const TITLES: Record<RouteId, string> = { overview: 'Overview', devices: 'Devices', points: 'Points', simulator: 'Simulator' };
+
+export function Shell() {
+  const route = useRoute();
+  const site = useSite();
+  const main = useRef<HTMLElement>(null);
+
+  useEffect(() => {
+    document.title = `${TITLES[route]} · ${site?.name ?? 'ES Manager'}`;
+  }, [route, site?.name]);
+
+  return (
+    <Box sx={{ display: 'flex', flexDirection: 'column', height: '100vh', minWidth: 1024, overflow: 'hidden' }}>
+      <Box
+        component="a"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          main.current?.focus();
+        }}
+        sx={{ ...visuallyHidden, '&:focus': { position: 'fixed', left: 8, top: 8, width: 'auto', height: 'auto', clip: 'auto', zIndex: 10, bgcolor: '#fff', p: 1 } }}
+      >
+        Skip to content
+      </Box>
+      <StatusBar />
+      <DisconnectedBanner />
+      <Box sx={{ display: 'flex', flex: 1, minHeight: 0 }}>
+        <NavRail route={route} site={site} />
+        <Box
+          component="main"
+          id="main"
+          ref={main}
+          tabIndex={-1}
+          aria-label={TITLES[route]}
+          sx={{ flex: 1, minWidth: 0, overflow: 'auto', p: 2, outline: 'none', display: 'flex', flexDirection: 'column' }}
+        >
+          {route === 'overview' ? <OverviewPage /> : null}
+          {route === 'devices' ? <DevicesPage /> : null}
+          {route === 'points' ? <PointsPage /> : null}
+          {route === 'simulator' ? <SimulatorPage /> : null}
+        </Box>
+      </Box>
+    </Box>
+  );
+}
+
+function DisconnectedBanner() {
+  const c = useConnection();
+  const now = useNow(1000);
+  if (c.connected && !c.error) return null;
+  return (
+    <Box
+      role="alert"
+      data-testid="banner-disconnected"
+      sx={{ display: 'flex', alignItems: 'center', gap: 1, px: 2, py: 0.75, bgcolor: c.connected ? hmi.alarmMedium : hmi.alarmHigh, color: c.connected ? hmi.text : '#fff' }}
+    >
+      <CloudOffIcon fontSize="small" />
+      <Typography sx={{ fontWeight: 700, fontSize: 14 }}>
+        {c.connected
+          ? `Site data could not be loaded: ${c.error}`
+          : `No connection to the ES Manager core for ${formatAge(now - c.since)}: values are not live (COMM). Reconnecting…`}
+      </Typography>
+    </Box>
+  );
+}

@@ -1,0 +1,24 @@
+// eslint-disable-next-line @typescript-eslint/no-restricted-imports -- unit tests run under node --test, never bundled
+import { test } from 'node:test';
+// eslint-disable-next-line @typescript-eslint/no-restricted-imports -- unit tests run under node --test, never bundled
+import assert from 'node:assert/strict';
+import { summarizeDevices } from './deviceSummary';
+import { parseRoute } from './route';
+
+test('device summary: "n/m online", worst state, disabled devices not counted as missing', () => {
+  const s = (...states: ('online' | 'offline' | 'connecting' | 'disabled')[]) => summarizeDevices(states.map((state) => ({ state })));
+  assert.equal(s('online', 'online').text, '2/2 online');
+  assert.equal(s('online', 'online').worst, 'ok');
+  assert.equal(s('online', 'offline').text, '1/2 online, 1 offline');
+  assert.equal(s('online', 'offline', 'connecting').worst, 'alarm');
+  assert.equal(s('online', 'connecting').worst, 'warning');
+  assert.equal(s('online', 'disabled').text, '1/1 online, 1 disabled');
+  assert.equal(s().worst, 'none');
+});
+
+test('hash routes fall back to the overview', () => {
+  assert.equal(parseRoute('#/devices'), 'devices');
+  assert.equal(parseRoute('#points?x=1'), 'points');
+  assert.equal(parseRoute(''), 'overview');
+  assert.equal(parseRoute('#/nope'), 'overview');
+});
