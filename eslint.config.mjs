@@ -63,8 +63,16 @@ export default tseslint.config(
   ),
   layer(
     ['renderer/**/*.{ts,tsx}'],
+    // (renderer unit tests: see the override below)
     [...NODE_BUILTINS, 'electron', 'better-sqlite3', 'modbus-serial', 'ws', '**/drivers/**', '**/electron/**'],
     'the renderer may import core/common (types and pure helpers) and browser libraries only: never Node, Electron, drivers or core services.',
+    [CORE_SERVICES],
+  ),
+  // renderer unit tests run under node --test (never bundled): node:test and node:assert only
+  layer(
+    ['renderer/**/*.test.ts'],
+    ['electron', 'better-sqlite3', 'modbus-serial', 'ws', 'fs', 'node:fs', 'node:child_process', 'node:net', '**/drivers/**', '**/electron/**'],
+    'renderer tests may use node:test and node:assert, and otherwise only what the renderer may import.',
     [CORE_SERVICES],
   ),
 );

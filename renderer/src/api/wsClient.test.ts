@@ -1,6 +1,4 @@
-// eslint-disable-next-line @typescript-eslint/no-restricted-imports -- unit tests run under node --test, never bundled
 import { test } from 'node:test';
-// eslint-disable-next-line @typescript-eslint/no-restricted-imports -- unit tests run under node --test, never bundled
 import assert from 'node:assert/strict';
 import { ApiError } from '../../../core/common/api/contract';
 import type { ClientMessage } from '../../../core/common/api/wire';

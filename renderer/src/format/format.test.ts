@@ -1,6 +1,4 @@
-// eslint-disable-next-line @typescript-eslint/no-restricted-imports -- unit tests run under node --test, never bundled
 import { test } from 'node:test';
-// eslint-disable-next-line @typescript-eslint/no-restricted-imports -- unit tests run under node --test, never bundled
 import assert from 'node:assert/strict';
 import { ESS_STATES } from '../../../core/common/natures';
 import { decimalsFor, essDirection, formatAge, formatDateTime, formatNumber, formatTime, formatValue, formatWithUnit, gridDirection, NO_VALUE, viewOf } from './format';
