@@ -57,9 +57,9 @@ export default tseslint.config(
   ),
   layer(
     ['drivers/sim/model/**/*.ts'],
-    [...NODE_BUILTINS, 'electron', 'better-sqlite3', 'modbus-serial', '**/renderer/**', '**/electron/**', '../../*/**'],
+    [...NODE_BUILTINS, 'electron', 'better-sqlite3', 'modbus-serial', '**/renderer/**', '**/electron/**'],
     'drivers/sim/model is the plant physics: pure, it may import only core/common.',
-    [CORE_SERVICES],
+    [CORE_SERVICES, '^\\.\\./serve(/|$)', '^\\.\\./\\.\\./(?!\\.\\./core/common(/|$))'],
   ),
   layer(
     ['renderer/**/*.{ts,tsx}'],

@@ -1,0 +1,131 @@
+/**
+ * The shipped demo site and device profiles against the schemas, the natures and the plant
+ * model; the profile README against the YAML.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { ESS_STATES, NATURES, type ChannelDef, type NatureName } from '../../../core/common/natures';
+import { checkSiteReferences, siteSchema, type ModbusRegister } from '../../../core/common/site';
+import { ESS_STATE } from '../model/battery';
+import { EV_STATUS } from '../model/ev';
+import { Plant } from '../model/plant';
+import { clampToRegister, plantConfigFromSite } from '../serve/mapping';
+import { profileReadme, readProfiles, registerRow } from '../serve/profile-doc';
+import { simulatedDevices } from '../serve/simulator';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const PROFILES_DIR = join(ROOT, 'assets', 'profiles');
+const profiles = readProfiles(PROFILES_DIR);
+const byId = new Map(profiles.map((p) => [p.profile.id, p.profile]));
+const site = siteSchema.parse(parse(readFileSync(join(ROOT, 'assets', 'sites', 'demo', 'site.yaml'), 'utf8')));
+
+describe('state codes agree with core/common/natures.ts', () => {
+  it('Ess State', () => {
+    for (const [name, code] of Object.entries(ESS_STATE)) assert.equal(ESS_STATES[String(code)], name);
+    assert.equal(Object.keys(ESS_STATES).length, Object.keys(ESS_STATE).length);
+  });
+  it('Evse Status', () => {
+    const states = NATURES.Evse.Status?.states ?? {};
+    for (const [name, code] of Object.entries(EV_STATUS)) assert.equal(states[String(code)], name);
+  });
+});
+
+describe('demo site (assets/sites/demo/site.yaml)', () => {
+  it('validates, with every reference resolved', () => {
+    assert.deepEqual(checkSiteReferences(site, new Set(byId.keys())), []);
+    assert.equal(site.site.name, 'Demo storage site');
+    assert.equal(site.site.gridType, 'prosumer');
+    assert.deepEqual(site.simulation, { enabled: true, speed: 1, initialSocPct: 55 });
+  });
+
+  it('follows asset.01: controllers are parents of what they control', () => {
+    const kind = new Map(site.assets.map((a) => [a.id, a.kind]));
+    const parentKind = (k: string) => site.assets.filter((a) => a.kind === k).map((a) => kind.get(a.parent ?? ''));
+    assert.deepEqual(parentKind('ess'), ['es-controller']);
+    assert.deepEqual(parentKind('pv-array'), ['res-controller']);
+    assert.deepEqual(parentKind('ev-charger'), ['ev-charging-manager', 'ev-charging-manager']);
+    const pcc = site.assets.find((a) => a.id === site.site.pcc.meter);
+    assert.equal(pcc?.role, 'pcc');
+    assert.equal(pcc?.kind, 'smart-meter');
+  });
+
+  it('serves each device on its own fixed loopback port from 15021, unit 1, 1 s poll', () => {
+    const devs = simulatedDevices(site);
+    assert.equal(devs.length, site.devices.length);
+    devs.forEach((d, i) => {
+      assert.equal(d.protocol, 'modbus-tcp');
+      if (d.protocol !== 'modbus-tcp') return;
+      assert.equal(d.connection.host, '127.0.0.1');
+      assert.equal(d.connection.port, 15021 + i);
+      assert.equal(d.connection.unitId, 1);
+      assert.equal(d.pollMs, 1000);
+      assert.equal(d.simulated, true);
+    });
+  });
+
+  it('has physics for every register of every simulated device, within the register ranges', () => {
+    const { config, warnings } = plantConfigFromSite(site, 1);
+    assert.deepEqual(warnings, []);
+    const plant = new Plant(config, Date.parse('2025-06-18T10:00:00Z'));
+    plant.step(1);
+    const values = plant.values();
+    for (const d of site.devices) {
+      const p = byId.get(d.profile);
+      assert.ok(p, d.profile);
+      for (const r of p.registers) {
+        const v = values[d.asset]?.[r.channel];
+        assert.equal(typeof v, 'number', `${d.asset}/${r.channel} (${d.profile})`);
+        assert.equal(clampToRegister(r, v ?? 0), v, `${d.asset}/${r.channel} = ${v} outside the register`);
+      }
+    }
+  });
+});
+
+describe('device profiles (assets/profiles)', () => {
+  it('use the nature channel names with the nature units and access', () => {
+    const natureOf = new Map<string, NatureName>();
+    for (const d of site.devices) {
+      const a = site.assets.find((x) => x.id === d.asset);
+      if (a) natureOf.set(d.profile, a.nature);
+    }
+    for (const { profile } of profiles) {
+      const nature = natureOf.get(profile.id);
+      assert.ok(nature, `profile ${profile.id} is not used by the demo site`);
+      for (const r of profile.registers) {
+        const def: ChannelDef | undefined = NATURES[nature][r.channel];
+        if (!def) continue;
+        assert.equal(r.unit, def.unit, `${profile.id} ${r.channel}`);
+        assert.equal(r.access, def.access, `${profile.id} ${r.channel}`);
+      }
+      for (const r of profile.registers) assert.ok(r.description && r.description.length > 5, `${profile.id} ${r.channel}: description`);
+    }
+  });
+
+  it('mix types, scales and word orders like real devices do', () => {
+    const regs = profiles.flatMap(({ profile }) => profile.registers.map((r) => ({ ...r, wo: r.wordOrder ?? profile.wordOrder })));
+    for (const t of ['int16', 'uint16', 'int32', 'uint32', 'float32'] as const) assert.ok(regs.some((r) => r.type === t), t);
+    assert.ok(regs.some((r) => r.type === 'int16' && r.scale === 0.1));
+    assert.ok(regs.some((r) => r.type !== 'int16' && r.type !== 'uint16' && r.wo === 'LE'));
+  });
+
+  it('README.md lists every register as the YAML says (regenerate with profile-doc.ts)', () => {
+    const readme = readFileSync(join(PROFILES_DIR, 'README.md'), 'utf8');
+    for (const { profile } of profiles) for (const r of profile.registers) assert.ok(readme.includes(registerRow(profile, r)), `README row for ${profile.id} ${r.channel}`);
+    assert.equal(readme, profileReadme(profiles), 'README.md is out of date: node --import tsx drivers/sim/serve/profile-doc.ts > assets/profiles/README.md');
+  });
+});
+
+describe('clampToRegister', () => {
+  const reg = (type: ModbusRegister['type'], scale: number): ModbusRegister => ({ channel: 'X', table: 'input', address: 0, type, scale, offset: 0, unit: '', access: 'ro' });
+  const rows: Array<[ModbusRegister['type'], number, number, number]> = [
+    ['int16', 0.1, 5000, 3276.7],
+    ['int16', 0.1, -5000, -3276.8],
+    ['uint16', 0.1, -3, 0],
+    ['uint16', 1, 12.5, 12.5],
+    ['float32', 0.001, 1e9, 1e9],
+  ];
+  for (const [type, scale, v, expect] of rows) it(`${type} ×${scale}: ${v} -> ${expect}`, () => assert.ok(Math.abs(clampToRegister(reg(type, scale), v) - expect) < 1e-9));
+});

@@ -1,0 +1,253 @@
+/**
+ * The plant simulator over real Modbus TCP on loopback: start it on ephemeral ports for the
+ * demo site, read and write registers with a plain modbus-serial client (not the project's
+ * bridge, whose decoding would hide a mistake shared with the server), and check the physics
+ * through the wire.
+ *
+ * Run: node --import tsx --test test/integration/sim/simulator.test.ts
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import ModbusRTU from 'modbus-serial';
+import { parse } from 'yaml';
+import type { SimState } from '../../../core/common/api/contract';
+import { modbusProfileSchema, siteSchema, type ModbusProfile } from '../../../core/common/site';
+import { startSimulator, type SimulatorHandle } from '../../../drivers/sim/serve';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function loadDemo() {
+  const site = siteSchema.parse(parse(readFileSync(join(ROOT, 'assets', 'sites', 'demo', 'site.yaml'), 'utf8')));
+  const dir = join(ROOT, 'assets', 'profiles');
+  const profiles = new Map<string, ModbusProfile>();
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.yaml'))) {
+    const p = modbusProfileSchema.parse(parse(readFileSync(join(dir, f), 'utf8')));
+    profiles.set(p.id, p);
+  }
+  return { site, profiles };
+}
+
+// ---- decoding by hand, from the register maps in assets/profiles/README.md
+const s16 = (w: number): number => (w >= 0x8000 ? w - 0x10000 : w);
+const buf = (words: number[]): Buffer => {
+  const b = Buffer.alloc(words.length * 2);
+  words.forEach((w, i) => b.writeUInt16BE(w, i * 2));
+  return b;
+};
+const i32be = (hi: number, lo: number): number => buf([hi, lo]).readInt32BE(0);
+const f32be = (hi: number, lo: number): number => buf([hi, lo]).readFloatBE(0);
+
+interface Reading {
+  pccKw: number;
+  loadKw: number;
+  pvKw: number;
+  irradiance: number;
+  ev1Kw: number;
+  ev2Kw: number;
+  essKw: number;
+  setpointKw: number;
+  mode: number;
+  state: number;
+  soc: number;
+  dcVoltage: number;
+}
+
+describe('plant simulator over Modbus TCP (demo site, ephemeral ports)', () => {
+  let sim: SimulatorHandle;
+  const clients = new Map<string, ModbusRTU>();
+
+  const client = (deviceId: string): ModbusRTU => {
+    const c = clients.get(deviceId);
+    if (!c) throw new Error(`no client for ${deviceId}`);
+    return c;
+  };
+
+  async function read(): Promise<Reading> {
+    const [pcc, load, pv, ev1, ev2, pcsIn, pcsHold, bms] = await Promise.all([
+      client('pcc-meter-dev').readHoldingRegisters(19026, 2),
+      client('load-meter').readInputRegisters(40, 2),
+      client('pv-inverter').readInputRegisters(30775, 3),
+      client('evse1-dev').readInputRegisters(0, 2),
+      client('evse2-dev').readInputRegisters(0, 2),
+      client('pcs').readInputRegisters(0, 3),
+      client('pcs').readHoldingRegisters(100, 3),
+      client('bms').readInputRegisters(0, 3),
+    ]);
+    const w = (r: { data: number[] }, i: number): number => r.data[i] ?? Number.NaN;
+    return {
+      pccKw: f32be(w(pcc, 0), w(pcc, 1)) / 1000,
+      // EM24-like: int32, low word first, 0.1 W
+      loadKw: i32be(w(load, 1), w(load, 0)) / 10_000,
+      pvKw: i32be(w(pv, 0), w(pv, 1)) / 1000,
+      irradiance: w(pv, 2),
+      ev1Kw: w(ev1, 1) / 100,
+      ev2Kw: w(ev2, 1) / 100,
+      essKw: s16(w(pcsIn, 0)) / 10,
+      state: w(pcsIn, 2),
+      mode: w(pcsHold, 0),
+      setpointKw: i32be(w(pcsHold, 1), w(pcsHold, 2)) / 1000,
+      soc: w(bms, 0) / 10,
+      dcVoltage: w(bms, 2) / 10,
+    };
+  }
+
+  const balance = (r: Reading): number => r.pccKw - (r.loadKw + r.ev1Kw + r.ev2Kw - r.pvKw - r.essKw);
+
+  /** reads until pred holds; rejects after timeoutMs with the last reading */
+  async function readUntil(pred: (r: Reading) => boolean, timeoutMs: number, what: string): Promise<Reading> {
+    const end = Date.now() + timeoutMs;
+    let last = await read();
+    while (!pred(last)) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last reading ${JSON.stringify(last)}`);
+      await sleep(50);
+      last = await read();
+    }
+    return last;
+  }
+
+  before(async () => {
+    const { site, profiles } = loadDemo();
+    // a Wednesday, 12:00 in Málaga (CEST): sun high, office busy
+    sim = await startSimulator({ site, profiles, ephemeralPorts: true, seed: 7, stepMs: 100, startTime: Date.parse('2025-06-18T10:00:00Z') });
+    for (const d of sim.site.devices) {
+      if (d.protocol !== 'modbus-tcp') continue;
+      const c = new ModbusRTU();
+      await c.connectTCP(d.connection.host, { port: d.connection.port });
+      c.setID(d.connection.unitId);
+      c.setTimeout(1000);
+      clients.set(d.id, c);
+    }
+  });
+
+  after(async () => {
+    await Promise.all([...clients.values()].map((c) => new Promise<void>((r) => c.close(() => r()))));
+    await sim?.stop();
+  });
+
+  it('binds every device to its own ephemeral port and reports them in the site copy', () => {
+    const ports = sim.site.devices.map((d) => (d.protocol === 'modbus-tcp' ? d.connection.port : 0));
+    assert.equal(new Set(ports).size, 7);
+    for (const p of ports) assert.ok(p > 0 && (p < 15021 || p > 15027), `port ${p}`);
+    assert.equal(sim.get().running, true);
+  });
+
+  it('the PCC register equals load + EV − PV − battery from the other devices’ registers', async () => {
+    // the devices are read in parallel; a step may fall between two reads, so allow the
+    // noise of one step plus the register resolutions, and require it in most of the samples
+    let ok = 0;
+    const samples: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const r = await read();
+      samples.push(balance(r).toFixed(3));
+      if (Math.abs(balance(r)) < 0.3) ok++;
+      assert.ok(Math.abs(balance(r)) < 2, `imbalance ${balance(r)}: ${JSON.stringify(r)}`);
+      await sleep(30);
+    }
+    assert.ok(ok >= 8, `balanced in ${ok}/10 samples: ${samples.join(' ')}`);
+    const r = await read();
+    assert.ok(r.pvKw > 20, `PV at noon: ${r.pvKw}`);
+    assert.ok(r.loadKw > 30, `office load at noon: ${r.loadKw}`);
+    assert.ok(Math.abs(r.soc - 55) < 1, `initial SoC ${r.soc}`);
+    assert.ok(r.dcVoltage > 600 && r.dcVoltage < 780);
+  });
+
+  it('writing SetActivePower (FC16) moves the battery and the PCC within a few steps', async () => {
+    const before = await read();
+    assert.equal(before.mode, 0, 'remote setpoint mode at start');
+    assert.equal(before.essKw, 0);
+    // 40 kW discharge: int32 BE, raw W
+    await client('pcs').writeRegisters(101, [0, 40_000]);
+    const r = await readUntil((x) => Math.abs(x.essKw - 40) < 0.05, 2000, 'the battery at 40 kW');
+    assert.equal(r.setpointKw, 40);
+    assert.equal(r.state, 2, 'Running');
+    assert.ok(Math.abs(r.pccKw - (before.pccKw - 40)) < 3, `PCC ${before.pccKw} -> ${r.pccKw}`);
+    assert.ok(Math.abs(balance(r)) < 2);
+    // charge 25 kW: negative int32
+    await client('pcs').writeRegisters(101, [0xffff, 0x10000 - 25_000]);
+    const c = await readUntil((x) => Math.abs(x.essKw + 25) < 0.05, 2000, 'the battery at −25 kW');
+    assert.ok(Math.abs(c.pccKw - (before.pccKw + 25)) < 3, `PCC ${before.pccKw} -> ${c.pccKw}`);
+    // back to idle
+    await client('pcs').writeRegisters(101, [0, 0]);
+    await readUntil((x) => x.essKw === 0, 2000, 'the battery idle');
+  });
+
+  it('a setpoint beyond the rating is clamped by the device and read back clamped', async () => {
+    await client('pcs').writeRegisters(101, [0x0001, 0x86a0]); // 100 000 W... then more:
+    await client('pcs').writeRegisters(101, [0x0002, 0x0000]); // 131 072 W
+    const r = await readUntil((x) => x.setpointKw === 100 && Math.abs(x.essKw - 100) < 0.05, 3000, 'clamped to 100 kW');
+    assert.equal(r.setpointKw, 100);
+    await client('pcs').writeRegisters(101, [0, 0]);
+    await readUntil((x) => x.essKw === 0, 3000, 'the battery idle');
+  });
+
+  it('pvFactor = 0 takes PV and irradiance to 0; onChange reports it', async () => {
+    const seen: SimState[] = [];
+    const off = sim.onChange((s) => seen.push(s));
+    const st = sim.set({ pvFactor: 0 });
+    assert.equal(st.pvFactor, 0);
+    assert.equal(seen.at(-1)?.pvFactor, 0);
+    const r = await readUntil((x) => x.pvKw === 0 && x.irradiance === 0, 2000, 'PV at 0');
+    assert.ok(Math.abs(balance(r)) < 2);
+    sim.set({ pvFactor: 1 });
+    await readUntil((x) => x.pvKw > 20, 2000, 'PV back');
+    off();
+  });
+
+  it('mode 1 (local peak shaving) keeps the PCC import at the contracted 60 kW', async () => {
+    sim.set({ pvFactor: 0, loadStepKw: 40 });
+    await client('pcs').writeRegister(100, 1);
+    const r = await readUntil((x) => x.mode === 1 && x.essKw > 5 && x.pccKw <= 60.5, 3000, 'peak shaving');
+    assert.ok(r.pccKw > 55 && r.pccKw <= 60.5, `PCC ${r.pccKw}`);
+    // back to remote setpoint mode and the normal scenario
+    await client('pcs').writeRegister(100, 0);
+    sim.set({ pvFactor: 1, loadStepKw: 0 });
+    await readUntil((x) => x.mode === 0 && x.essKw === 0, 3000, 'mode 0, idle');
+  });
+
+  it('a refused write (Mode 7) is put back by the device', async () => {
+    await client('pcs').writeRegister(100, 7);
+    const r = await read();
+    assert.equal(r.mode, 0);
+  });
+
+  it('plant() exposes the physical values and the step cost', () => {
+    const p = sim.plant();
+    assert.equal(typeof p.gridKw, 'number');
+    assert.ok((p.steps as number) > 10);
+    assert.ok((p.stepMeanUs as number) < 1000, `a step costs ${String(p.stepMeanUs)} µs`);
+  });
+});
+
+describe('plant simulator lifecycle', () => {
+  it('stop() closes every port and reports running = false; stop() twice is harmless', async () => {
+    const { site, profiles } = loadDemo();
+    const sim = await startSimulator({ site, profiles, ephemeralPorts: true, stepMs: 50 });
+    const states: SimState[] = [];
+    sim.onChange((s) => states.push(s));
+    const d = sim.site.devices[0];
+    assert.ok(d && d.protocol === 'modbus-tcp');
+    const c = new ModbusRTU();
+    await c.connectTCP('127.0.0.1', { port: d.connection.port });
+    c.setID(1);
+    assert.equal((await c.readInputRegisters(2, 1)).data.length, 1);
+    await new Promise<void>((r) => c.close(() => r()));
+    await sim.stop();
+    await sim.stop();
+    assert.equal(sim.get().running, false);
+    assert.equal(states.at(-1)?.running, false);
+    const again = new ModbusRTU();
+    await assert.rejects(again.connectTCP('127.0.0.1', { port: d.connection.port }));
+    again.close(() => undefined);
+  });
+
+  it('refuses two simulated devices on one fixed port', async () => {
+    const { site, profiles } = loadDemo();
+    const clash = structuredClone(site);
+    const [a, b] = clash.devices;
+    if (a?.protocol === 'modbus-tcp' && b?.protocol === 'modbus-tcp') b.connection.port = a.connection.port;
+    await assert.rejects(startSimulator({ site: clash, profiles }), /share port/);
+  });
+});
