@@ -1,0 +1,424 @@
+/**
+ * The command pipeline: every write to the field (operator, optimiser, automatic procedure)
+ * goes through `CommandService.execute`, in this order:
+ *
+ *   permission (site) → validation (point, type, unit, range) → permission (operate vs
+ *   setpoint, re-auth for critical commands) → asset state → interlocks and limits →
+ *   confirmation (select-before-operate) → reason → audit → driver write → readback → result
+ *
+ * A refusal at any stage returns { ok:false, stage, rule, message } and is audited; nothing
+ * after it runs. The write happens only after the intent was audited (fail closed).
+ */
+import { randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import { ESS_STATES } from '../common/natures';
+import { splitPointId, type PointId, type PointValue } from '../common/point';
+import type { CommandRequest, CommandResult, CommandStage, SelectResult } from '../common/security';
+import type { AuditLog } from '../audit/log';
+import type { ReasonCatalog } from '../audit/reasons';
+import { Authorizer } from '../security/authorizer';
+import { auditActor, type Clock, type Principal } from '../security/principal';
+import type { AssetModel, CommandAsset, CommandPoint, CommandWriter, Interlock, PointReader, PointReading } from './ports';
+import { convertUnit } from './units';
+
+export interface CommandServiceOptions {
+  model: AssetModel;
+  reader: PointReader;
+  writer: CommandWriter;
+  audit: AuditLog;
+  reasons: ReasonCatalog;
+  now?: Clock;
+  /** readback polling waits with this; tests inject one that advances a fake clock */
+  sleep?: (ms: number) => Promise<void>;
+  interlocks?: readonly Interlock[];
+  /** a selection (select-before-operate) is valid this long; default 30 s */
+  selectTimeoutMs?: number;
+  /** critical commands need a password entry this recent; default 5 min */
+  reauthWindowMs?: number;
+  /** the driver must acknowledge a write within this; default 5 s */
+  writeTimeoutMs?: number;
+  /** the readback must match within this; default 5 s */
+  readbackTimeoutMs?: number;
+  readbackIntervalMs?: number;
+  /** readback tolerance for numbers: max(abs, rel * |value|); default 0.5 unit, 1 % */
+  tolerance?: { abs: number; rel: number };
+}
+
+interface Refusal {
+  stage: CommandStage;
+  rule: string;
+  message: string;
+}
+
+interface Checked {
+  point: CommandPoint;
+  asset: CommandAsset;
+  assetId: string;
+  channel: string;
+  /** in the point's unit */
+  value: number | boolean;
+  critical: boolean;
+}
+
+interface Selection {
+  token: string;
+  userId: string;
+  sessionId: string | null;
+  siteId: string;
+  target: PointId;
+  value: number | boolean;
+  expiresAt: number;
+}
+
+type Outcome<T> = { ok: true; v: T } | { ok: false; r: Refusal };
+const refusal = (stage: CommandStage, rule: string, message: string): Outcome<never> => ({ ok: false, r: { stage, rule, message } });
+
+const POWER_CHANNELS = new Set(['SetActivePower']);
+
+export class CommandService {
+  private readonly now: Clock;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly authorizer: Authorizer;
+  private readonly selections = new Map<string, Selection>();
+  private readonly busy = new Set<string>();
+  private readonly lastWrite = new Map<string, { value: number; ts: number }>();
+  private readonly o: Required<Pick<CommandServiceOptions, 'selectTimeoutMs' | 'reauthWindowMs' | 'writeTimeoutMs' | 'readbackTimeoutMs' | 'readbackIntervalMs' | 'tolerance'>>;
+
+  constructor(private readonly deps: CommandServiceOptions) {
+    this.now = deps.now ?? Date.now;
+    this.sleep = deps.sleep ?? ((ms) => delay(ms));
+    this.authorizer = new Authorizer(this.now);
+    this.o = {
+      selectTimeoutMs: deps.selectTimeoutMs ?? 30_000,
+      reauthWindowMs: deps.reauthWindowMs ?? 5 * 60_000,
+      writeTimeoutMs: deps.writeTimeoutMs ?? 5_000,
+      readbackTimeoutMs: deps.readbackTimeoutMs ?? 5_000,
+      readbackIntervalMs: deps.readbackIntervalMs ?? 200,
+      tolerance: deps.tolerance ?? { abs: 0.5, rel: 0.01 },
+    };
+  }
+
+  // ---------------------------------------------------------------- public
+
+  /** First step of select-before-operate: checks everything up to the write, reserves the point. */
+  select(p: Principal, cmd: CommandRequest): SelectResult {
+    const commandId = newId();
+    const c = this.check(p, cmd);
+    if (!c.ok) return this.refused(p, cmd, commandId, c.r, 'command.select');
+    const key = `${cmd.siteId}|${cmd.target}`;
+    const held = this.selections.get(key);
+    if (held && held.expiresAt > this.now() && held.userId !== p.userId)
+      return this.refused(p, cmd, commandId, { stage: 'confirmation', rule: 'command.selected-by-other', message: `${cmd.target} is selected by another user` }, 'command.select');
+    const token = randomBytes(16).toString('base64url');
+    const expiresAt = this.now() + this.o.selectTimeoutMs;
+    this.selections.set(key, { token, userId: p.userId, sessionId: p.sessionId, siteId: cmd.siteId, target: cmd.target, value: c.v.value, expiresAt });
+    const summary = `${cmd.target} := ${String(c.v.value)}${c.v.point.unit ? ' ' + c.v.point.unit : ''}`;
+    this.audit(p, cmd, 'command.select', 'ok', { commandId, after: { value: c.v.value }, details: { commandId, expiresAt } });
+    return { ok: true, stage: 'selected', token, expiresAt, commandId, summary };
+  }
+
+  /** Runs the whole pipeline; never throws for a refusal or a field failure. */
+  async execute(p: Principal, cmd: CommandRequest): Promise<CommandResult> {
+    const commandId = newId();
+    const started = this.now();
+    const c = this.check(p, cmd);
+    if (!c.ok) return this.refused(p, cmd, commandId, c.r, 'command.refused');
+    const { point, value, critical } = c.v;
+
+    // confirmation: select-before-operate for breakers and mode changes (humans only)
+    if (critical && p.kind === 'user') {
+      const sel = this.consumeSelection(p, cmd, value);
+      if (!sel.ok) return this.refused(p, cmd, commandId, sel.r, 'command.refused');
+    }
+
+    // reason from the administrator's list
+    let reason: string;
+    if (p.kind === 'system') reason = cmd.reason ?? `automatic:${p.userId}`;
+    else {
+      const r = this.deps.reasons.check('command', cmd.reason);
+      if (!r.ok) return this.refused(p, cmd, commandId, { stage: 'reason', rule: r.rule, message: r.message }, 'command.refused');
+      reason = r.reason?.id ?? '';
+    }
+
+    const key = `${cmd.siteId}|${cmd.target}`;
+    if (this.busy.has(key))
+      return this.refused(p, cmd, commandId, { stage: 'interlock', rule: 'command.busy', message: `another command to ${cmd.target} is in progress` }, 'command.refused');
+    this.busy.add(key);
+    try {
+      const feedback = point.feedback ?? cmd.target;
+      const before = this.deps.reader.get(cmd.siteId, feedback)?.value ?? null;
+      // audit the intent; if the log cannot be written, nothing reaches the field
+      try {
+        this.audit(p, cmd, 'command.issue', 'info', { commandId, reason, before: { [feedback]: before }, after: { [cmd.target]: value } });
+      } catch (e) {
+        return { ok: false, stage: 'audit', rule: 'audit.unavailable', message: `the audit log cannot be written: ${(e as Error).message}`, commandId };
+      }
+
+      try {
+        await withTimeout(this.deps.writer.write(cmd.siteId, cmd.target, value), this.o.writeTimeoutMs, `no acknowledgement within ${this.o.writeTimeoutMs} ms`);
+      } catch (e) {
+        return this.failed(p, cmd, commandId, reason, before, { stage: 'write', rule: 'write.failed', message: `write to ${cmd.target} failed: ${(e as Error).message}` });
+      }
+      if (typeof value === 'number') this.lastWrite.set(key, { value, ts: this.now() });
+
+      const rb = await this.readback(cmd.siteId, feedback, value);
+      if (!rb.ok) return this.failed(p, cmd, commandId, reason, before, rb.r, rb.last);
+      this.audit(p, cmd, 'command.result', 'ok', { commandId, reason, before: { [feedback]: before }, after: { [feedback]: rb.v } });
+      return { ok: true, stage: 'done', commandId, target: cmd.target, value, before, readback: rb.v, durationMs: this.now() - started };
+    } finally {
+      this.busy.delete(key);
+    }
+  }
+
+  // ---------------------------------------------------------------- checks
+
+  private check(p: Principal, cmd: CommandRequest): Outcome<Checked> {
+    // 1. the site, before anything about it is revealed
+    const site = this.authorizer.checkAny(p, ['control.operate', 'control.setpoint'], { siteId: cmd.siteId });
+    if (!site.allowed) return refusal('permission', site.rule, site.message);
+
+    // 2. validation: point, type, unit, range
+    let assetId: string;
+    let channel: string;
+    try {
+      ({ assetId, channel } = splitPointId(cmd.target));
+    } catch (e) {
+      return refusal('validation', 'point.invalid', (e as Error).message);
+    }
+    const point = this.deps.model.point(cmd.siteId, cmd.target);
+    const asset = this.deps.model.asset(cmd.siteId, assetId);
+    if (!point || !asset) return refusal('validation', 'point.unknown', `no point ${cmd.target} on site ${cmd.siteId}`);
+    if (point.access !== 'rw') return refusal('validation', 'point.read-only', `${cmd.target} is read-only`);
+    let value: number | boolean = cmd.value;
+    if (point.type === 'boolean') {
+      if (typeof value !== 'boolean') return refusal('validation', 'value.type', `${cmd.target} takes true or false`);
+    } else if (point.type === 'number') {
+      if (typeof value !== 'number' || !Number.isFinite(value)) return refusal('validation', 'value.type', `${cmd.target} takes a number`);
+      if (cmd.unit !== undefined && cmd.unit !== point.unit) {
+        const v = convertUnit(value, cmd.unit, point.unit);
+        if (v === null) return refusal('validation', 'value.unit', `${cmd.target} is in ${point.unit || 'no unit'}, not ${cmd.unit}`);
+        value = v;
+      }
+      if (point.states && !Object.prototype.hasOwnProperty.call(point.states, String(value)))
+        return refusal('validation', 'value.not-a-state', `${cmd.target} takes one of ${Object.entries(point.states).map(([k, l]) => `${k} (${l})`).join(', ')}`);
+      if ((point.min !== undefined && value < point.min) || (point.max !== undefined && value > point.max))
+        return refusal('validation', 'value.out-of-range', `${value} ${point.unit} is outside ${point.min ?? '-∞'}..${point.max ?? '∞'} ${point.unit} for ${cmd.target}`);
+    } else return refusal('validation', 'value.type', `${cmd.target} cannot be commanded`);
+
+    // 3. permission for this kind of command; re-authentication for critical ones
+    const critical = point.selectBeforeOperate ?? (asset.nature === 'Breaker' || point.states !== undefined);
+    const perm = this.authorizer.check(p, critical ? 'control.operate' : 'control.setpoint', { siteId: cmd.siteId });
+    if (!perm.allowed) return refusal('permission', perm.rule, perm.message);
+    if (critical && p.kind === 'user' && (p.reauthAt === null || this.now() - p.reauthAt > this.o.reauthWindowMs))
+      return refusal('permission', 'auth.reauth-required', `${cmd.target} is a critical command: re-enter your password first`);
+
+    // 4. asset state
+    if (asset.state !== 'in-service')
+      return refusal('asset-state', asset.state === 'maintenance' ? 'asset.maintenance' : 'asset.out-of-service', `${assetId} is ${asset.state.replace(/-/g, ' ')}${asset.stateNote ? `: ${asset.stateNote}` : ''}`);
+    if (asset.nature === 'Ess') {
+      const st = this.read(cmd.siteId, `${assetId}/State`);
+      if (st && st.quality.level === 'good' && ESS_STATES[String(st.value)] === 'Maintenance')
+        return refusal('asset-state', 'asset.maintenance', `${assetId} reports maintenance mode`);
+    }
+
+    // 5. interlocks and limits
+    const lim = this.limits(p, cmd, asset, assetId, channel, value);
+    if (lim) return { ok: false, r: lim };
+    for (const il of this.deps.interlocks ?? []) {
+      const r = il.check({ siteId: cmd.siteId, target: cmd.target, assetId, channel, value, asset, point, read: (id) => this.read(cmd.siteId, id) });
+      if (r) return refusal('interlock', r.rule, r.message);
+    }
+    return { ok: true, v: { point, asset, assetId, channel, value, critical } };
+  }
+
+  private read(siteId: string, id: PointId): PointReading | undefined {
+    return this.deps.reader.get(siteId, id);
+  }
+
+  /** Power, SoC, ramp and contracted-power checks for ESS power setpoints; rating for limits. */
+  private limits(_p: Principal, cmd: CommandRequest, asset: CommandAsset, assetId: string, channel: string, value: number | boolean): Refusal | null {
+    if (typeof value !== 'number') return null;
+    const r = (rule: string, message: string): Refusal => ({ stage: 'interlock', rule, message });
+    const good = (id: string): number | undefined => {
+      const x = this.read(cmd.siteId, id);
+      return x && x.quality.level === 'good' && typeof x.value === 'number' ? x.value : undefined;
+    };
+    const L = asset.limits ?? {};
+
+    if (asset.nature !== 'Ess' || !POWER_CHANNELS.has(channel)) {
+      // curtailment / charge limits: within 0..rated power
+      const rated = asset.rating?.powerKw;
+      if (rated !== undefined && (value < 0 || value > rated) && /Limit$/.test(channel))
+        return r('limit.rating', `${value} kW is outside 0..${rated} kW (rated power of ${assetId})`);
+      return null;
+    }
+
+    // power limits from the asset model (positive = discharge)
+    const maxDis = L.maxDischargeKw ?? asset.rating?.powerKw;
+    const maxCh = L.maxChargeKw ?? asset.rating?.powerKw;
+    if (maxDis !== undefined && value > maxDis) return r('limit.max-discharge', `${value} kW exceeds the discharge limit of ${assetId} (${maxDis} kW)`);
+    if (maxCh !== undefined && value < -maxCh) return r('limit.max-charge', `${-value} kW charge exceeds the charge limit of ${assetId} (${maxCh} kW)`);
+    // live BMS limits
+    const bmsDis = good(`${assetId}/MaxDischargePower`);
+    const bmsCh = good(`${assetId}/MaxChargePower`);
+    if (bmsDis !== undefined && value > bmsDis) return r('limit.bms-discharge', `${value} kW exceeds what the BMS allows now (${bmsDis} kW discharge)`);
+    if (bmsCh !== undefined && value < -bmsCh) return r('limit.bms-charge', `${-value} kW charge exceeds what the BMS allows now (${bmsCh} kW)`);
+
+    // SoC window: zero is always allowed
+    if (value !== 0 && (L.socMinPct !== undefined || L.socMaxPct !== undefined)) {
+      const soc = good(`${assetId}/Soc`);
+      if (soc === undefined) return r('interlock.soc-unknown', `the state of charge of ${assetId} is not known with good quality: only 0 kW is allowed`);
+      if (value > 0 && L.socMinPct !== undefined && soc <= L.socMinPct)
+        return r('interlock.soc-min', `${assetId} is at ${soc} % SoC, at or below its minimum ${L.socMinPct} %: discharge refused`);
+      if (value < 0 && L.socMaxPct !== undefined && soc >= L.socMaxPct)
+        return r('interlock.soc-max', `${assetId} is at ${soc} % SoC, at or above its maximum ${L.socMaxPct} %: charge refused`);
+    }
+
+    // ramp: the setpoint may not move faster than rampKwPerS since the last one
+    if (L.rampKwPerS !== undefined) {
+      const key = `${cmd.siteId}|${cmd.target}`;
+      const last = this.lastWrite.get(key) ?? (() => {
+        const x = this.read(cmd.siteId, cmd.target);
+        return x && typeof x.value === 'number' && x.quality.level === 'good' ? { value: x.value, ts: x.ts } : undefined;
+      })();
+      if (last) {
+        const dt = Math.max(0, this.now() - last.ts) / 1000;
+        const maxStep = L.rampKwPerS * dt;
+        const step = Math.abs(value - last.value);
+        if (step > maxStep + 1e-9)
+          return r('limit.ramp', `a step of ${round(step)} kW in ${round(dt)} s exceeds the ramp limit of ${assetId} (${L.rampKwPerS} kW/s): command at most ${round(last.value + Math.sign(value - last.value) * maxStep)} kW now`);
+      }
+    }
+
+    // contracted power at the PCC (positive = import): predicted = pcc + (essNow - value)
+    const pcc = this.deps.model.pcc(cmd.siteId);
+    if (pcc) {
+      const essNow = good(`${assetId}/ActivePower`);
+      const pccNow = good(`${pcc.meter}/ActivePower`);
+      if (essNow === undefined || pccNow === undefined) {
+        const away = essNow === undefined ? value !== 0 : Math.abs(value) > Math.abs(essNow);
+        if (away) return r('interlock.pcc-unknown', `the PCC or ESS power is not known with good quality: only reductions toward 0 kW are allowed`);
+      } else {
+        const predicted = pccNow + (essNow - value);
+        if (Math.abs(predicted) > pcc.contractedPowerKw && Math.abs(predicted) > Math.abs(pccNow))
+          return r('interlock.contracted-power', `${value} kW would take the PCC to ${round(predicted)} kW, beyond the contracted ${pcc.contractedPowerKw} kW`);
+      }
+    }
+    return null;
+  }
+
+  private consumeSelection(p: Principal, cmd: CommandRequest, value: number | boolean): Outcome<true> {
+    const key = `${cmd.siteId}|${cmd.target}`;
+    const sel = this.selections.get(key);
+    if (!cmd.confirmToken) return refusal('confirmation', 'command.select-required', `${cmd.target} needs select-before-operate: call command.select first`);
+    if (!sel || sel.token !== cmd.confirmToken || sel.userId !== p.userId || sel.sessionId !== p.sessionId)
+      return refusal('confirmation', 'command.select-invalid', `the selection token does not belong to this command or session`);
+    if (sel.expiresAt <= this.now()) {
+      this.selections.delete(key);
+      return refusal('confirmation', 'command.select-expired', `the selection of ${cmd.target} expired; select again`);
+    }
+    if (sel.value !== value) return refusal('confirmation', 'command.select-mismatch', `the value differs from the one selected (${String(sel.value)})`);
+    this.selections.delete(key); // single use
+    return { ok: true, v: true };
+  }
+
+  private async readback(siteId: string, feedback: PointId, value: number | boolean): Promise<{ ok: true; v: PointValue } | { ok: false; r: Refusal; last: PointValue | undefined }> {
+    const deadline = this.now() + this.o.readbackTimeoutMs;
+    let last: PointValue | undefined;
+    let lastError: string | undefined;
+    for (;;) {
+      try {
+        last = await withTimeout(this.deps.writer.read(siteId, feedback), this.o.readbackTimeoutMs, 'no answer');
+        lastError = undefined;
+        if (this.matches(value, last)) return { ok: true, v: last };
+      } catch (e) {
+        lastError = (e as Error).message;
+      }
+      if (this.now() >= deadline) break;
+      await this.sleep(this.o.readbackIntervalMs);
+    }
+    const s = Math.round(this.o.readbackTimeoutMs / 100) / 10;
+    if (last === undefined)
+      return { ok: false, last, r: { stage: 'readback', rule: 'readback.timeout', message: `${feedback} could not be read back within ${s} s${lastError ? `: ${lastError}` : ''}` } };
+    return { ok: false, last, r: { stage: 'readback', rule: 'readback.mismatch', message: `${feedback} reads ${String(last)} after ${s} s, expected ${String(value)}` } };
+  }
+
+  private matches(expected: number | boolean, got: PointValue): boolean {
+    if (typeof expected === 'boolean') return got === expected || got === (expected ? 1 : 0);
+    if (typeof got !== 'number') return false;
+    const tol = Math.max(this.o.tolerance.abs, this.o.tolerance.rel * Math.abs(expected));
+    return Math.abs(got - expected) <= tol;
+  }
+
+  // ---------------------------------------------------------------- audit
+
+  private audit(
+    p: Principal,
+    cmd: CommandRequest,
+    type: string,
+    outcome: 'ok' | 'refused' | 'failed' | 'info',
+    e: { commandId: string; reason?: string; rule?: string; before?: unknown; after?: unknown; details?: unknown },
+  ): void {
+    let assetId: string | null = null;
+    try {
+      assetId = splitPointId(cmd.target).assetId;
+    } catch {
+      /* invalid target: recorded as is */
+    }
+    this.deps.audit.append({
+      type,
+      ...auditActor(p),
+      siteId: cmd.siteId,
+      assetId,
+      target: cmd.target,
+      outcome,
+      reason: e.reason ?? cmd.reason ?? null,
+      rule: e.rule ?? null,
+      before: e.before,
+      after: e.after,
+      details: e.details ?? { commandId: e.commandId, ...(cmd.comment ? { comment: cmd.comment } : {}) },
+    });
+  }
+
+  private refused(p: Principal, cmd: CommandRequest, commandId: string, r: Refusal, type: string): Extract<CommandResult, { ok: false }> {
+    try {
+      this.audit(p, cmd, type, 'refused', { commandId, rule: r.rule, after: { value: cmd.value }, details: { commandId, stage: r.stage, message: r.message } });
+    } catch {
+      /* a refusal stays a refusal even if it cannot be logged */
+    }
+    return { ok: false, stage: r.stage, rule: r.rule, message: r.message, commandId };
+  }
+
+  private failed(p: Principal, cmd: CommandRequest, commandId: string, reason: string, before: PointValue, r: Refusal, last?: PointValue): CommandResult {
+    try {
+      this.audit(p, cmd, 'command.result', 'failed', {
+        commandId,
+        reason,
+        rule: r.rule,
+        before: { value: before },
+        after: { value: last ?? null },
+        details: { commandId, stage: r.stage, message: r.message },
+      });
+    } catch {
+      /* reported to the caller below either way */
+    }
+    return { ok: false, stage: r.stage, rule: r.rule, message: r.message, commandId };
+  }
+}
+
+function newId(): string {
+  return `c${randomBytes(6).toString('hex')}`;
+}
+
+function round(x: number): number {
+  return Math.round(x * 10) / 10;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+    timer.unref?.();
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
