@@ -5,6 +5,7 @@ export interface CliOptions {
   port: number;
   bind: string;
   site?: string;
+  dataDir?: string;
   noSim: boolean;
   simSpeed?: number;
   ephemeralSimPorts: boolean;
@@ -17,6 +18,7 @@ export const USAGE = `usage: npm start -- [options]
   --port N                browser-mode port (default 8765; 0 = any free port)
   --bind ADDR             address to serve on (default 127.0.0.1; others need TLS)
   --site FILE             site file (YAML or JSON); default: the embedded demo site
+  --data-dir DIR          database, alarm journal and keys (default ~/.es-manager/<site>)
   --no-sim                do not start the plant simulator
   --speed N               simulator speed (1 = real time, 60 = a minute per second)
   --ephemeral-sim-ports   simulated devices on free ports instead of the site file's
@@ -64,6 +66,10 @@ export function parseCli(argv: readonly string[], strict = true): CliOptions {
         break;
       case '--site':
         o.site = need(i, a);
+        i++;
+        break;
+      case '--data-dir':
+        o.dataDir = need(i, a);
         i++;
         break;
       case '--speed':

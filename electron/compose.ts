@@ -3,6 +3,7 @@
  * Used by the Electron main process and by the browser-mode launcher alike.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { defaultProfileDirs, loadSite, type LoadedSite } from '../core/config/load';
 import { Host, type HostOptions } from '../core/host/host';
@@ -19,6 +20,8 @@ export interface ComposeOptions {
   simSpeed?: number;
   /** bind the simulator's devices to ephemeral ports instead of the site file's */
   ephemeralSimPorts?: boolean;
+  /** folder for the database, alarm journal and keys; default $ESM_DATA_DIR or ~/.es-manager/<site id> */
+  dataDir?: string;
   /** serve browser mode on this address and port (port 0 = any free port) */
   web?: { bind: string; port: number };
   flushMs?: number;
@@ -26,6 +29,7 @@ export interface ComposeOptions {
 
 export interface App {
   host: Host;
+  dataDir: string;
   sim: SimulatorHandle | undefined;
   loaded: LoadedSite;
   appRoot: string;
@@ -60,8 +64,10 @@ export async function composeApp(opts: ComposeOptions): Promise<App> {
     sim = await startSimulator({ site, profiles: loaded.profiles, ephemeralPorts: opts.ephemeralSimPorts ?? false });
     loaded = { ...loaded, site: sim.site };
   }
+  const dataDir = resolve(opts.dataDir ?? process.env.ESM_DATA_DIR ?? join(homedir(), '.es-manager', loaded.site.site.id));
   const hostOpts: HostOptions = {
     loaded,
+    dataDir,
     bridgeFactories: [modbusBridgeFactory],
     mode: opts.mode,
     version: appVersion(appRoot),
@@ -79,6 +85,7 @@ export async function composeApp(opts: ComposeOptions): Promise<App> {
   }
   return {
     host,
+    dataDir,
     sim,
     loaded,
     appRoot,

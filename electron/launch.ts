@@ -44,12 +44,19 @@ async function main(): Promise<void> {
     ephemeralSimPorts: opts.ephemeralSimPorts,
     ...(opts.site !== undefined ? { sitePath: opts.site } : {}),
     ...(opts.simSpeed !== undefined ? { simSpeed: opts.simSpeed } : {}),
+    ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
   });
   const url = app.host.url ?? '';
   console.log(`ES Manager (browser mode) on site "${app.loaded.site.site.name}": ${url}`);
   if (app.sim) {
     const ports = app.sim.site.devices.map((d) => (d.protocol === 'modbus-tcp' ? `${d.id}=${d.connection.port}` : d.id)).join(' ');
     console.log(`plant simulator: Modbus TCP on 127.0.0.1 (${ports})`);
+  }
+  console.log(`data folder: ${app.dataDir}`);
+  const setup = app.host.setupToken;
+  if (setup) {
+    console.log(`first start: open the address above and create the administrator with the setup code ${setup}`);
+    console.log(`ESM_SETUP_TOKEN ${setup}`);
   }
   // a machine-readable line for tests and scripts
   console.log(`ESM_READY ${url}`);

@@ -18,8 +18,10 @@ const { app: eapp, BrowserWindow, ipcMain, session, Menu } = electron;
 const rendererIndex = join(__dirname, '..', 'renderer', 'index.html');
 const preload = join(__dirname, 'preload.js');
 let core: App | undefined;
-/** token per renderer (webContents id) */
+/** session token per renderer (webContents id): bound when the window signs in */
 const sessions = new Map<number, string>();
+/** methods whose result is a session for the calling window */
+const ISSUES_SESSION = new Set(['auth.signIn', 'auth.setup', 'auth.reauth', 'auth.impersonate']);
 const subscriptions = new Map<number, Map<string, () => void>>();
 
 function assertSender(e: IpcMainInvokeEventLike): void {
@@ -54,24 +56,27 @@ function envelope(p: Promise<unknown>): Promise<unknown> {
 function wireIpc(c: App): void {
   ipcMain.handle(IPC.hello, (e) => {
     assertSender(e);
-    let token = sessions.get(e.sender.id);
-    if (!token) {
-      token = c.host.sessions.open('desktop').token;
-      sessions.set(e.sender.id, token);
-      const id = e.sender.id;
+    const id = e.sender.id;
+    if (!sessions.has(id)) {
       e.sender.on('destroyed', () => {
         for (const off of subscriptions.get(id)?.values() ?? []) off();
         subscriptions.delete(id);
-        const t = sessions.get(id);
-        if (t) c.host.sessions.close(t);
         sessions.delete(id);
       });
     }
-    return { session: token };
+    // the window signs in through auth.signIn; the token stays in this process
+    return { session: '' };
   });
   ipcMain.handle(IPC.call, (e, method, arg) => {
     assertSender(e);
-    return envelope(c.host.dispatcher.call(sessions.get(e.sender.id), method, arg));
+    const id = e.sender.id;
+    const run = c.host.dispatcher.call(sessions.get(id), method, arg, { workstation: 'desktop' }).then((result) => {
+      const token = (result as { token?: unknown } | null)?.token;
+      if (ISSUES_SESSION.has(String(method)) && typeof token === 'string') sessions.set(id, token);
+      if (method === 'auth.signOut') sessions.delete(id);
+      return result;
+    });
+    return envelope(run);
   });
   ipcMain.handle(IPC.listen, (e, event) => {
     assertSender(e);

@@ -5,3 +5,6 @@ export * from './site';
 export * from './api/contract';
 export * from './api/wire';
 export * from './bridge';
+export * from './security';
+export * from './alarms';
+export * from './historian';

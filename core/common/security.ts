@@ -488,7 +488,7 @@ const cap = (anyOf: readonly Capability[], site: 'arg' | 'current' | 'filtered' 
  * without an entry must not be served (the type makes a missing entry a compile error, and a
  * test checks the runtime object too).
  */
-export const METHOD_CAPABILITIES: { readonly [M in MethodName | SecurityMethodName]: MethodAccess } = {
+export const METHOD_CAPABILITIES: { readonly [M in MethodName]: MethodAccess } = {
   // existing contract
   'host.info': { access: 'session' },
   'session.current': { access: 'session' },
@@ -532,6 +532,29 @@ export const METHOD_CAPABILITIES: { readonly [M in MethodName | SecurityMethodNa
   'secrets.list': cap(['config.edit'], 'filtered'),
   'secrets.set': cap(['config.edit'], 'filtered'),
   'secrets.delete': cap(['config.edit'], 'filtered'),
+  // alarms (ISA-18.2): seeing them is site.view; acting on them is alarms.ack
+  'alarms.list': cap(['site.view'], 'current'),
+  'alarms.ack': cap(['alarms.ack'], 'current'),
+  'alarms.shelve': cap(['alarms.ack'], 'current'),
+  'alarms.unshelve': cap(['alarms.ack'], 'current'),
+  'alarms.comment': cap(['alarms.ack'], 'current'),
+  'alarms.reset': cap(['alarms.ack'], 'current'),
+  // taking an alarm out of service changes the alarm system itself (management of change)
+  'alarms.setOutOfService': cap(['config.edit'], 'current'),
+  'alarms.setAssetMode': cap(['control.operate'], 'current'),
+  'alarms.history': cap(['site.view'], 'current'),
+  'alarms.kpis': cap(['site.view'], 'current'),
+  'alarms.export': cap(['data.export'], 'current'),
+  'alarms.definitions.list': cap(['site.view'], 'current'),
+  'alarms.definitions.validate': cap(['config.edit'], 'current'),
+  'alarms.definitions.upsert': cap(['config.edit'], 'current'),
+  'alarms.definitions.delete': cap(['config.edit'], 'current'),
+  // historian
+  'history.query': cap(['site.view'], 'current'),
+  'history.forecast': cap(['site.view'], 'current'),
+  'history.export': cap(['data.export'], 'current'),
+  'history.exportCancel': cap(['data.export'], 'current'),
+  'history.backup': cap(['system.administer'], 'none'),
 };
 
 export function methodAccess(method: string): MethodAccess | undefined {

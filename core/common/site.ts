@@ -3,6 +3,8 @@
  * that serve the assets' points. Validated with zod; every error names its path in the file.
  */
 import { z } from 'zod';
+import { alarmsConfigSchema } from './alarms';
+import { historianConfigSchema } from './historian';
 
 const id = z
   .string()
@@ -147,6 +149,10 @@ export const siteSchema = z
       .strict(),
     assets: z.array(assetSchema).min(1),
     devices: z.array(deviceSchema),
+    /** alarm definitions and notification settings (core/alarms) */
+    alarms: alarmsConfigSchema.optional(),
+    /** recording policies and retention (core/historian) */
+    historian: historianConfigSchema.optional(),
     /** the plant simulator serving this site, if any */
     simulation: z
       .object({

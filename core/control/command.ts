@@ -274,13 +274,12 @@ export class CommandService {
         return r('interlock.soc-max', `${assetId} is at ${soc} % SoC, at or above its maximum ${L.socMaxPct} %: charge refused`);
     }
 
-    // ramp: the setpoint may not move faster than rampKwPerS since the last one
+    // ramp: successive setpoints may not move faster than rampKwPerS (guards the inverter
+    // against setpoint chatter). The inverter ramps its power itself, so a first setpoint —
+    // or one after a restart, with no previous command known — is not refused.
     if (L.rampKwPerS !== undefined) {
       const key = `${cmd.siteId}|${cmd.target}`;
-      const last = this.lastWrite.get(key) ?? (() => {
-        const x = this.read(cmd.siteId, cmd.target);
-        return x && typeof x.value === 'number' && x.quality.level === 'good' ? { value: x.value, ts: x.ts } : undefined;
-      })();
+      const last = this.lastWrite.get(key);
       if (last) {
         const dt = Math.max(0, this.now() - last.ts) / 1000;
         const maxStep = L.rampKwPerS * dt;

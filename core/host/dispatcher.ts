@@ -1,7 +1,7 @@
 /**
  * The API dispatcher: one place where every call from any transport (WebSocket, Electron
- * IPC) is validated — method name, argument schema, session — before a handler runs.
- * Transports only move messages; they never call handlers directly.
+ * IPC) is checked — method name, session, permission, argument schema — before a handler
+ * runs. Transports only move messages; they never call handlers directly.
  */
 import {
   ApiError,
@@ -14,29 +14,37 @@ import {
   type MethodName,
   type MethodReq,
   type MethodRes,
-  type SessionInfo,
   type Unsubscribe,
 } from '../common';
+import type { Principal } from '../security/principal';
+
+/** Where a call comes from, as the transport knows it. */
+export interface CallMeta {
+  /** e.g. `browser@127.0.0.1` or `desktop` */
+  workstation: string;
+}
 
 export interface CallContext {
-  session: SessionInfo;
+  /** null only for public methods (sign-in, setup, status) */
+  principal: Principal | null;
+  token: string | null;
+  meta: CallMeta;
 }
 
 export type Handler<M extends MethodName> = (ctx: CallContext, arg: MethodReq<M>) => MethodRes<M> | Promise<MethodRes<M>>;
 export type Handlers = { [M in MethodName]: Handler<M> };
 
-/** Resolves session tokens; the security service replaces the local one. */
-export interface SessionResolver {
-  resolve(token: string): SessionInfo | undefined;
+/** Authentication and authorisation of calls and subscriptions (core/host/gate.ts). */
+export interface Gate {
+  /** the principal behind `token` for this method; null for public methods; throws ApiError */
+  authenticate(token: unknown, method: MethodName): Principal | null;
+  /** throws ApiError('forbidden', …, {rule}) when the principal may not make this call */
+  authorize(principal: Principal | null, method: MethodName, arg: unknown, meta: CallMeta): void;
+  /** the principal allowed to subscribe to `event`; throws ApiError */
+  admitListen(token: unknown, event: EventName): Principal;
+  /** whether events may still be delivered to this session (not signed out or expired) */
+  stillValid(token: string): boolean;
 }
-
-/** Decides whether a session may call a method or listen to an event (the security service plugs in here). */
-export interface AccessPolicy {
-  checkCall(session: SessionInfo, method: MethodName, arg: unknown): void;
-  checkListen(session: SessionInfo, event: EventName): void;
-}
-
-export const ALLOW_ALL: AccessPolicy = { checkCall: () => undefined, checkListen: () => undefined };
 
 type AnyHandler = (data: unknown) => void;
 
@@ -67,23 +75,17 @@ export class EventBus {
 export class ApiDispatcher {
   constructor(
     private readonly handlers: Handlers,
-    private readonly sessions: SessionResolver,
+    private readonly gate: Gate,
     readonly bus: EventBus,
-    private readonly policy: AccessPolicy = ALLOW_ALL,
   ) {}
 
-  private session(token: unknown): SessionInfo {
-    if (typeof token !== 'string' || token.length === 0) throw new ApiError('unauthenticated', 'no session: sign in first');
-    const s = this.sessions.resolve(token);
-    if (!s) throw new ApiError('unauthenticated', 'session unknown or expired: sign in again');
-    return s;
-  }
-
   /** Runs one call. Always resolves or rejects with an ApiError; never throws anything else. */
-  async call(token: unknown, method: unknown, arg: unknown): Promise<unknown> {
+  async call(token: unknown, method: unknown, arg: unknown, meta: CallMeta): Promise<unknown> {
     try {
       if (!isMethodName(method)) throw new ApiError('unknown-method', `unknown method "${String(method)}"`);
-      const session = this.session(token);
+      const principal = this.gate.authenticate(token, method);
+      // permission before the argument's shape: a refused caller learns nothing about schemas
+      this.gate.authorize(principal, method, arg ?? {}, meta);
       const schema = methodArgSchemas[method];
       const parsed = schema.safeParse(arg ?? {});
       if (!parsed.success) {
@@ -91,9 +93,8 @@ export class ApiDispatcher {
         const path = first ? formatPath(first.path) : '(root)';
         throw new ApiError('bad-request', `${method}: ${path}: ${first?.message ?? 'invalid argument'}`, { path });
       }
-      this.policy.checkCall(session, method, parsed.data);
       const handler = this.handlers[method] as Handler<typeof method>;
-      return await handler({ session }, parsed.data as never);
+      return await handler({ principal, token: typeof token === 'string' && token ? token : null, meta }, parsed.data as never);
     } catch (err) {
       if (err instanceof ApiError) throw err;
       console.error(`API ${String(method)} failed:`, err);
@@ -101,12 +102,23 @@ export class ApiDispatcher {
     }
   }
 
-  /** Subscribes a session to an event; the handler receives every emitted payload. */
+  /**
+   * Subscribes a session to an event. Delivery stops by itself once the session is signed
+   * out, revoked or expired.
+   */
   listen(token: unknown, event: unknown, handler: (data: unknown) => void): Unsubscribe {
     if (!isEventName(event)) throw new ApiError('bad-request', `unknown event "${String(event)}"`);
-    const session = this.session(token);
-    this.policy.checkListen(session, event);
+    this.gate.admitListen(token, event);
+    const t = String(token);
     const ev: EventName = event;
-    return this.bus.on(ev, handler as (d: ApiEvents[EventName]) => void);
+    let off: Unsubscribe = () => undefined;
+    off = this.bus.on(ev, ((data: unknown) => {
+      if (!this.gate.stillValid(t)) {
+        off();
+        return;
+      }
+      handler(data);
+    }) as (d: ApiEvents[EventName]) => void);
+    return off;
   }
 }

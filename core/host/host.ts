@@ -1,13 +1,19 @@
 /**
  * The core host: builds the Current Value Table from the site, starts one bridge per device,
- * answers the API and serves browser mode. It never imports a driver: the composition root
- * (electron/) passes the bridge factories and, for the demo, the simulator's control.
+ * opens the services (security, audit, commands, alarms), answers the API and serves browser
+ * mode. It never imports a driver: the composition root (electron/) passes the bridge
+ * factories and, for the demo, the simulator's control.
  */
 import { ApiError, type Bridge, type BridgeFactory, type DeviceStatus, type SimState, type SiteView } from '../common';
 import type { LoadedSite } from '../config/load';
 import { CurrentValueTable } from '../cvt/cvt';
-import { ALLOW_ALL, ApiDispatcher, EventBus, type AccessPolicy, type Handlers } from './dispatcher';
-import { LocalSessions } from './sessions';
+import { auditActor } from '../security';
+import { ApiDispatcher, EventBus, type Handlers } from './dispatcher';
+import { SecurityGate } from './gate';
+import { alarmHandlers } from './handlers/alarms';
+import { historianUnavailable } from './handlers/historian';
+import { securityHandlers } from './handlers/security';
+import { openServices, type Services } from './services';
 import { WebTransport, type WebOptions } from './web';
 
 /** What the host needs of a running simulator (drivers/sim implements it). */
@@ -20,21 +26,22 @@ export interface SimControl {
 export interface HostOptions {
   loaded: LoadedSite;
   bridgeFactories: readonly BridgeFactory[];
+  /** folder of the application database, alarm journal and keys */
+  dataDir: string;
   simulator?: SimControl;
   mode: 'electron' | 'browser';
   version: string;
   /** serve browser mode (HTTP + WebSocket); Electron-only hosts may leave it out */
   web?: Omit<WebOptions, 'staticDir'> & { staticDir?: string };
   flushMs?: number;
-  policy?: AccessPolicy;
 }
 
 export class Host {
   readonly cvt: CurrentValueTable;
   readonly bus = new EventBus();
-  readonly sessions = new LocalSessions();
-  readonly dispatcher: ApiDispatcher;
   readonly bridges = new Map<string, Bridge>();
+  private services: Services | undefined;
+  private dispatcherRef: ApiDispatcher | undefined;
   private web: WebTransport | undefined;
   private readonly startedAt = Date.now();
   private readonly disposers: Array<() => void> = [];
@@ -51,7 +58,6 @@ export class Host {
       staleMs.set(p.id, configured ?? 3 * (pollOf.get(p.deviceId ?? '') ?? 1000) + 500);
     }
     this.cvt = new CurrentValueTable(loaded.points, { flushMs: opts.flushMs ?? 100, staleMs });
-    this.dispatcher = new ApiDispatcher(this.handlers(), this.sessions, this.bus, opts.policy ?? ALLOW_ALL);
     for (const device of loaded.site.devices) {
       const factory = opts.bridgeFactories.find((f) => f.protocols.includes(device.protocol));
       if (!factory) throw new Error(`no bridge for protocol "${device.protocol}" of device "${device.id}"`);
@@ -59,6 +65,27 @@ export class Host {
       if (!profile) throw new Error(`device "${device.id}": profile "${device.profile}" not loaded`);
       this.bridges.set(device.id, factory.create({ device, profile, sink: this.cvt }));
     }
+  }
+
+  get siteId(): string {
+    return this.opts.loaded.site.site.id;
+  }
+
+  /** The API dispatcher (transports use it); available after start(). */
+  get dispatcher(): ApiDispatcher {
+    if (!this.dispatcherRef) throw new Error('the host is not started');
+    return this.dispatcherRef;
+  }
+
+  /** The runtime services; available after start(). */
+  get svc(): Services {
+    if (!this.services) throw new Error('the host is not started');
+    return this.services;
+  }
+
+  /** The one-time code needed to create the first administrator, while one is needed. */
+  get setupToken(): string | undefined {
+    return this.services?.auth.status().setupRequired ? this.services.setupToken : undefined;
   }
 
   siteView(): SiteView {
@@ -88,31 +115,57 @@ export class Host {
     return [...this.bridges.values()].map((b) => b.status());
   }
 
-  private handlers(): Handlers {
+  private handlers(s: Services): Handlers {
     const sim = (): SimControl => {
       if (!this.opts.simulator) throw new ApiError('unavailable', 'this site runs without the plant simulator');
       return this.opts.simulator;
     };
     return {
       'host.info': () => ({ version: this.opts.version, mode: this.opts.mode, startedAt: this.startedAt, pid: process.pid }),
-      'session.current': (ctx) => ctx.session,
+      'session.current': (ctx) => {
+        if (!ctx.token) throw new ApiError('unauthenticated', 'not signed in', { rule: 'session.required' });
+        return s.auth.session(ctx.token);
+      },
       'site.get': () => this.siteView(),
       'points.list': (_ctx, arg) => this.cvt.metas().filter((m) => arg.assetId === undefined || m.assetId === arg.assetId),
       'points.read': (_ctx, arg) =>
         arg.ids.map((id) => {
-          const s = this.cvt.get(id);
-          if (!s) throw new ApiError('not-found', `unknown point "${id}"`, { path: 'ids' });
-          return { ...s };
+          const st = this.cvt.get(id);
+          if (!st) throw new ApiError('not-found', `unknown point "${id}"`, { path: 'ids' });
+          return { ...st };
         }),
       'devices.list': () => this.deviceStatuses(),
       'sim.get': () => sim().get(),
-      'sim.set': (_ctx, arg) => sim().set(arg),
+      'sim.set': (ctx, arg) => {
+        const before = sim().get();
+        const after = sim().set(arg);
+        if (ctx.principal)
+          s.audit.append({ type: 'sim.set', ...auditActor(ctx.principal), siteId: this.siteId, outcome: 'ok', before, after: arg });
+        return after;
+      },
+      ...securityHandlers(s, this.siteId),
+      ...alarmHandlers(s, this.siteId),
+      ...historianUnavailable(),
     };
   }
 
   async start(): Promise<void> {
+    const s = await openServices({
+      dataDir: this.opts.dataDir,
+      site: this.opts.loaded.site,
+      cvt: this.cvt,
+      bridges: this.bridges,
+      requireSetupToken: this.opts.mode === 'browser',
+    });
+    this.services = s;
+    this.dispatcherRef = new ApiDispatcher(this.handlers(s), new SecurityGate(s.auth, s.audit, this.siteId), this.bus);
     this.cvt.start();
     this.disposers.push(this.cvt.subscribe((batch) => this.bus.emit('points.changed', batch)));
+    // the alarm engine sees every change at once (not throttled by the UI flush)
+    this.disposers.push(this.cvt.subscribeRaw((states) => s.alarms.processBatch(states.map((st) => ({ id: st.id, value: st.value, quality: st.quality, ts: st.ts })))));
+    this.disposers.push(s.alarms.on('alarms.changed', (e) => this.bus.emit('alarms.changed', e)));
+    this.disposers.push(s.alarms.on('alarms.flood', (f) => this.bus.emit('alarms.flood', f)));
+    s.alarms.start(500);
     for (const b of this.bridges.values()) {
       this.disposers.push(
         b.onStatus(() => {
@@ -124,10 +177,10 @@ export class Host {
         }),
       );
     }
-    if (this.opts.simulator) this.disposers.push(this.opts.simulator.onChange((s) => this.bus.emit('sim.changed', s)));
+    if (this.opts.simulator) this.disposers.push(this.opts.simulator.onChange((st) => this.bus.emit('sim.changed', st)));
     await Promise.all([...this.bridges.values()].map((b) => b.start()));
     if (this.opts.web) {
-      this.web = new WebTransport(this.dispatcher, this.sessions, this.opts.web);
+      this.web = new WebTransport(this.dispatcherRef, this.opts.web);
       this.url = await this.web.start();
     }
   }
@@ -138,5 +191,6 @@ export class Host {
     await this.web?.stop();
     await Promise.all([...this.bridges.values()].map((b) => b.stop()));
     this.cvt.stop();
+    await this.services?.close();
   }
 }

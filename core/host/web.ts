@@ -19,7 +19,6 @@ import {
   type Unsubscribe,
 } from '../common';
 import type { ApiDispatcher } from './dispatcher';
-import type { LocalSessions } from './sessions';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -58,7 +57,6 @@ export class WebTransport {
 
   constructor(
     private readonly dispatcher: ApiDispatcher,
-    private readonly sessions: LocalSessions,
     private readonly opts: WebOptions,
   ) {
     if (!isLoopback(opts.bind) && !opts.tls)
@@ -171,7 +169,7 @@ export class WebTransport {
 
   private onConnection(ws: WebSocket, req: IncomingMessage): void {
     this.sockets.add(ws);
-    const session = this.sessions.open(`browser@${req.socket.remoteAddress ?? '?'}`);
+    const meta = { workstation: `browser@${req.socket.remoteAddress ?? '?'}` };
     const listeners = new Map<EventName, Unsubscribe>();
     const highWater = this.opts.highWaterMark ?? 4 << 20;
     /** point updates held back while the socket is congested: latest per point wins */
@@ -207,7 +205,8 @@ export class WebTransport {
       send({ t: 'result', id, ok: false, error: e.toBody() });
     };
 
-    send({ t: 'hello', session: session.token, protocol: WIRE_PROTOCOL_VERSION });
+    // no session is issued here: the client signs in (auth.signIn) and sends its token
+    send({ t: 'hello', session: '', protocol: WIRE_PROTOCOL_VERSION });
 
     ws.on('message', (raw: RawData, isBinary: boolean) => {
       let msg: unknown;
@@ -231,7 +230,7 @@ export class WebTransport {
       }
       const m = parsed.data;
       if (m.t === 'call') {
-        this.dispatcher.call(m.session, m.method, m.arg).then(
+        this.dispatcher.call(m.session, m.method, m.arg, meta).then(
           (result) => send({ t: 'result', id: m.id, ok: true, result }),
           (err: unknown) => reply(m.id, err),
         );
@@ -254,7 +253,6 @@ export class WebTransport {
       for (const off of listeners.values()) off();
       listeners.clear();
       if (drainTimer) clearTimeout(drainTimer);
-      this.sessions.close(session.token);
       this.sockets.delete(ws);
     });
     ws.on('error', () => ws.terminate());

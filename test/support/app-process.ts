@@ -1,12 +1,16 @@
 /** Starts the built app (`dist/electron/launch.js`) as a real child process, as a user would. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '..', '..');
 
 export interface AppProcess {
   url: string;
+  /** the one-time code for creating the first administrator (printed at first start) */
+  setupToken: string | undefined;
+  dataDir: string;
   child: ChildProcess;
   output: () => string;
   stop(): Promise<void>;
@@ -15,7 +19,10 @@ export interface AppProcess {
 export async function startAppProcess(args: string[] = [], timeoutMs = 30_000): Promise<AppProcess> {
   const entry = join(ROOT, 'dist', 'electron', 'launch.js');
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
-  const child = spawn(process.execPath, [entry, '--headless', '--port', '0', '--ephemeral-sim-ports', ...args], {
+  // a fresh data folder unless the caller brings one (a restart test)
+  const own = !args.includes('--data-dir');
+  const dataDir = own ? mkdtempSync(join(tmpdir(), 'esm-app-')) : (args[args.indexOf('--data-dir') + 1] ?? '');
+  const child = spawn(process.execPath, [entry, '--headless', '--port', '0', '--ephemeral-sim-ports', ...(own ? ['--data-dir', dataDir] : []), ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -37,16 +44,25 @@ export async function startAppProcess(args: string[] = [], timeoutMs = 30_000): 
       reject(new Error(`app exited with ${code} before it was ready:\n${out}`));
     });
   });
+  const cleanup = (): void => {
+    if (own) rmSync(dataDir, { recursive: true, force: true });
+  };
   return {
     url,
+    setupToken: /ESM_SETUP_TOKEN (\S+)/.exec(out)?.[1],
+    dataDir,
     child,
     output: () => out,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null) {
+          cleanup();
+          return resolve();
+        }
         const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
         child.once('exit', () => {
           clearTimeout(kill);
+          cleanup();
           resolve();
         });
         child.kill('SIGTERM');

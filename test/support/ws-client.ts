@@ -3,7 +3,10 @@ import WebSocket from 'ws';
 import type { ApiErrorBody, ServerMessage } from '../../core/common';
 
 export interface TestClient {
+  /** the token sent with calls: empty until signed in */
   session: string;
+  /** signs in and keeps the session for the following calls */
+  signIn(username: string, password: string): Promise<string>;
   call<T = unknown>(method: string, arg?: unknown, session?: string): Promise<T>;
   listen(event: string, handler: (data: unknown) => void): Promise<void>;
   /** sends anything, for malformed-input tests; resolves the next reply with that id (or -1) */
@@ -55,11 +58,16 @@ export async function connect(baseUrl: string, headers: Record<string, string> =
       ws.send(JSON.stringify({ ...msg, id }));
     });
   };
-  return {
+  const client: TestClient = {
     ws,
     session: hello,
-    async call<T>(method: string, arg: unknown = {}, session = hello): Promise<T> {
-      const m = await request({ t: 'call', method, arg, session });
+    async signIn(username, password) {
+      const s = await client.call<{ token: string }>('auth.signIn', { username, password });
+      client.session = s.token;
+      return s.token;
+    },
+    async call<T>(method: string, arg: unknown = {}, session?: string): Promise<T> {
+      const m = await request({ t: 'call', method, arg, session: session ?? client.session });
       if (m.t !== 'result') throw new Error('unexpected reply');
       if (!m.ok) throw new ApiCallError(m.error);
       return m.result as T;
@@ -68,7 +76,7 @@ export async function connect(baseUrl: string, headers: Record<string, string> =
       const list = events.get(event) ?? [];
       list.push(handler);
       events.set(event, list);
-      const m = await request({ t: 'listen', event, session: hello });
+      const m = await request({ t: 'listen', event, session: client.session });
       if (m.t === 'result' && !m.ok) throw new ApiCallError(m.error);
     },
     raw(text, expectId = -1) {
@@ -85,6 +93,7 @@ export async function connect(baseUrl: string, headers: Record<string, string> =
       });
     },
   };
+  return client;
 }
 
 /** Resolves when `pred` holds, polling every `everyMs`; rejects with `what` after `timeoutMs`. */

@@ -8,6 +8,9 @@
 import { z } from 'zod';
 import type { PointMeta, PointState, PointUpdate } from '../point';
 import type { NatureName } from '../natures';
+import { securityMethodArgSchemas, type SecurityApiMethods } from '../security';
+import { ALARM_EVENT_NAMES, alarmMethodArgSchemas, type AlarmApiEvents, type AlarmApiMethods } from '../alarms';
+import { historianMethodArgSchemas, type HistorianApiEvents, type HistorianApiMethods } from '../historian';
 
 export interface SessionInfo {
   token: string;
@@ -89,8 +92,8 @@ export interface HostInfo {
   pid: number;
 }
 
-/** Request/response methods: name -> { req, res }. */
-export interface ApiMethods {
+/** The core's own request/response methods: name -> { req, res }. */
+export interface CoreApiMethods {
   'host.info': { req: Record<string, never>; res: HostInfo };
   'session.current': { req: Record<string, never>; res: SessionInfo };
   'site.get': { req: Record<string, never>; res: SiteView };
@@ -101,13 +104,19 @@ export interface ApiMethods {
   'sim.set': { req: Partial<Pick<SimState, 'pvFactor' | 'loadStepKw' | 'batteryTempOffsetC' | 'speed'>>; res: SimState };
 }
 
-/** Pushed events: name -> payload. Subscribing needs a session too. */
-export interface ApiEvents {
+/** Every method of the API: the core's plus each service area's (security, alarms, historian). */
+export interface ApiMethods extends CoreApiMethods, SecurityApiMethods, AlarmApiMethods, HistorianApiMethods {}
+
+/** The core's own pushed events. */
+export interface CoreApiEvents {
   /** batched: all changes of one flush interval in one message */
   'points.changed': PointUpdate[];
   'devices.changed': DeviceStatus[];
   'sim.changed': SimState;
 }
+
+/** Pushed events: name -> payload. Subscribing needs a session too. */
+export interface ApiEvents extends CoreApiEvents, AlarmApiEvents, HistorianApiEvents {}
 
 export type MethodName = keyof ApiMethods;
 export type EventName = keyof ApiEvents;
@@ -116,8 +125,7 @@ export type MethodRes<M extends MethodName> = ApiMethods[M]['res'];
 
 const empty = z.object({}).strict();
 
-/** Runtime validation of every method's argument; the core rejects anything else. */
-export const methodArgSchemas: { [M in MethodName]: z.ZodType<MethodReq<M>> } = {
+const coreMethodArgSchemas: { [M in keyof CoreApiMethods]: z.ZodType<CoreApiMethods[M]['req']> } = {
   'host.info': empty,
   'session.current': empty,
   'site.get': empty,
@@ -135,7 +143,15 @@ export const methodArgSchemas: { [M in MethodName]: z.ZodType<MethodReq<M>> } = 
     .strict(),
 };
 
-export const EVENT_NAMES: readonly EventName[] = ['points.changed', 'devices.changed', 'sim.changed'];
+/** Runtime validation of every method's argument; the core rejects anything else. */
+export const methodArgSchemas: { [M in MethodName]: z.ZodType<MethodReq<M>> } = {
+  ...coreMethodArgSchemas,
+  ...securityMethodArgSchemas,
+  ...alarmMethodArgSchemas,
+  ...(historianMethodArgSchemas as unknown as { [M in keyof HistorianApiMethods]: z.ZodType<HistorianApiMethods[M]['req']> }),
+};
+
+export const EVENT_NAMES: readonly EventName[] = ['points.changed', 'devices.changed', 'sim.changed', ...ALARM_EVENT_NAMES, 'history.exportProgress'];
 export const METHOD_NAMES = Object.keys(methodArgSchemas) as MethodName[];
 
 export function isMethodName(s: unknown): s is MethodName {

@@ -3,24 +3,22 @@
  * loopback, the real Modbus bridges, the CVT and the browser-mode WebSocket.
  */
 import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { DeviceStatus, PointMeta, PointState, PointUpdate, SiteView } from '../../../core/common';
 import { WebTransport } from '../../../core/host/web';
 import { composeApp, type App } from '../../../electron/compose';
+import { bootstrapUsers, signedIn, type Bootstrapped } from '../../support/auth';
 import { type ApiCallError, connect, waitFor, type TestClient } from '../../support/ws-client';
 
 let app: App;
 let client: TestClient;
+let users: Bootstrapped;
+const dataDir = mkdtempSync(join(tmpdir(), 'esm-host-'));
 
-before(async () => {
-  app = await composeApp({ mode: 'browser', ephemeralSimPorts: true, web: { bind: '127.0.0.1', port: 0 } });
-  client = await connect(app.host.url ?? '');
-});
-after(async () => {
-  await client?.close();
-  await app?.stop();
-});
 
 function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
@@ -35,6 +33,30 @@ function get(url: string, headers: Record<string, string> = {}): Promise<{ statu
 }
 
 describe('core host API (browser mode)', () => {
+  before(async () => {
+    app = await composeApp({ mode: 'browser', ephemeralSimPorts: true, dataDir, web: { bind: '127.0.0.1', port: 0 } });
+    users = await bootstrapUsers(app.host.url ?? '', app.host.setupToken);
+    client = await signedIn(app.host.url ?? '', users.operator);
+  });
+  after(async () => {
+    await client?.close();
+    await users?.admin.close();
+    await app?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('answers nothing but sign-in before a session exists', async () => {
+    const anon = await connect(app.host.url ?? '');
+    assert.equal(anon.session, '', 'hello issues no session');
+    const status = await anon.call<{ setupRequired: boolean }>('auth.status');
+    assert.equal(status.setupRequired, false);
+    await assert.rejects(anon.call('site.get'), (e: ApiCallError) => e.body.code === 'unauthenticated');
+    await assert.rejects(anon.call('points.read', { ids: ['x/y'] }), (e: ApiCallError) => e.body.code === 'unauthenticated');
+    await assert.rejects(anon.listen('points.changed', () => undefined), (e: ApiCallError) => e.body.code === 'unauthenticated');
+    await assert.rejects(anon.signIn('operator1', 'wrong-password-123'), (e: ApiCallError) => e.body.code === 'unauthenticated');
+    await anon.close();
+  });
+
   it('serves the site, its points and live device status', async () => {
     const site = await client.call<SiteView>('site.get');
     assert.equal(site.simulated, true);
@@ -105,6 +127,6 @@ describe('core host API (browser mode)', () => {
   });
 
   it('refuses to serve a non-loopback address without TLS', () => {
-    assert.throws(() => new WebTransport(app.host.dispatcher, app.host.sessions, { bind: '0.0.0.0', port: 0 }), /without TLS/);
+    assert.throws(() => new WebTransport(app.host.dispatcher, { bind: '0.0.0.0', port: 0 }), /without TLS/);
   });
 });

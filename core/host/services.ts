@@ -1,0 +1,168 @@
+/**
+ * Opens the core's runtime services on a data folder: the application database (accounts,
+ * roles, sessions, audit, reasons, secrets), the command pipeline over the bridges, and the
+ * alarm engine with its journal and notifier.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { splitPointId, type Bridge, type PointId, type SiteConfig } from '../common';
+import type { AssetMode } from '../common/alarms';
+import { AuditLog, ReasonCatalog } from '../audit';
+import { openAppDb, type AppDb } from '../db';
+import { AuthService, FileKeyProvider, SecretStore, UserService, deriveKey, systemPrincipal, type KeyProvider } from '../security';
+import { CommandService, type AssetModel, type CommandPoint, type CommandWriter, type PointReader } from '../control';
+import { AlarmEngine, AlarmNotifier, SqliteAlarmJournal, syncCommAlarm } from '../alarms';
+import type { CurrentValueTable } from '../cvt/cvt';
+
+export interface ServicesOptions {
+  dataDir: string;
+  site: SiteConfig;
+  cvt: CurrentValueTable;
+  /** device id -> bridge */
+  bridges: ReadonlyMap<string, Bridge>;
+  /** browser mode: the first administrator needs the one-time code printed at start */
+  requireSetupToken: boolean;
+  keyProvider?: KeyProvider;
+  now?: () => number;
+}
+
+export interface Services {
+  db: AppDb;
+  audit: AuditLog;
+  auth: AuthService;
+  users: UserService;
+  reasons: ReasonCatalog;
+  secrets: SecretStore;
+  commands: CommandService;
+  alarms: AlarmEngine;
+  alarmJournal: SqliteAlarmJournal;
+  notifier: AlarmNotifier | undefined;
+  /** operational state of assets (maintenance lockout, out of service), shared by alarms and commands */
+  assetModes: Map<string, AssetMode>;
+  /** set while no administrator exists and a code is required */
+  setupToken: string | undefined;
+  close(): Promise<void>;
+}
+
+export async function openServices(o: ServicesOptions): Promise<Services> {
+  const now = o.now ?? Date.now;
+  mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
+  const siteId = o.site.site.id;
+  const db = openAppDb(join(o.dataDir, 'esm.sqlite'), { now });
+  const keys = o.keyProvider ?? new FileKeyProvider(join(o.dataDir, 'keys', 'master.key'));
+  const key = await keys.getKey();
+  const audit = new AuditLog(db, { now, anchorKey: deriveKey(key, 'audit-anchor') });
+  const probe = new AuthService(db, { audit, now });
+  const setupToken = o.requireSetupToken && probe.status().setupRequired ? randomBytes(6).toString('hex') : undefined;
+  const auth = setupToken ? new AuthService(db, { audit, now, setupToken }) : probe;
+  const users = new UserService(db, auth, audit);
+  const reasons = new ReasonCatalog(db, now);
+  const secrets = new SecretStore(db, keys, now);
+  const assetModes = new Map<string, AssetMode>();
+
+  const assets = new Map(o.site.assets.map((a) => [a.id, a]));
+  const model: AssetModel = {
+    asset: (s, id) => {
+      const a = s === siteId ? assets.get(id) : undefined;
+      if (!a) return undefined;
+      return {
+        id: a.id,
+        nature: a.nature,
+        state: assetModes.get(a.id) ?? 'in-service',
+        ...(a.limits ? { limits: a.limits } : {}),
+        ...(a.rating ? { rating: a.rating } : {}),
+      };
+    },
+    point: (s, id) => {
+      const m = s === siteId ? o.cvt.meta(id) : undefined;
+      if (!m) return undefined;
+      const p: CommandPoint = { ...m };
+      // operating-mode changes are critical: select-before-operate
+      if (m.channel === 'Mode') p.selectBeforeOperate = true;
+      return p;
+    },
+    pcc: (s) => (s === siteId ? o.site.site.pcc : undefined),
+  };
+  const reader: PointReader = {
+    get: (s, id) => {
+      const st = s === siteId ? o.cvt.get(id) : undefined;
+      return st ? { value: st.value, quality: st.quality, ts: st.ts } : undefined;
+    },
+  };
+  const bridgeOf = (s: string, id: PointId): { bridge: Bridge; channel: string } => {
+    const meta = s === siteId ? o.cvt.meta(id) : undefined;
+    const bridge = meta?.deviceId ? o.bridges.get(meta.deviceId) : undefined;
+    if (!meta || !bridge) throw new Error(`no device serves ${id} on site ${s}`);
+    return { bridge, channel: splitPointId(id).channel };
+  };
+  const writer: CommandWriter = {
+    write: async (s, id, value) => {
+      const { bridge, channel } = bridgeOf(s, id);
+      await bridge.write(channel, value);
+    },
+    read: async (s, id) => {
+      const { bridge, channel } = bridgeOf(s, id);
+      return bridge.read(channel);
+    },
+  };
+  const commands = new CommandService({ model, reader, writer, audit, reasons, now });
+
+  // automatic alarm procedures go through the same pipeline, as a system principal
+  const alarmsPrincipal = systemPrincipal({ id: 'alarms', displayName: 'Alarm procedures', capabilities: ['site.view', 'control.setpoint', 'control.operate'], sites: [siteId] });
+  const alarmJournal = new SqliteAlarmJournal({ path: join(o.dataDir, 'alarms.sqlite') });
+  const alarms = new AlarmEngine({
+    journal: alarmJournal,
+    ...(o.site.alarms ? { config: o.site.alarms } : {}),
+    now,
+    assets: o.site.assets,
+    readPoints: (ids) =>
+      ids.flatMap((id) => {
+        const st = o.cvt.get(id);
+        return st ? [{ id, value: st.value, quality: st.quality, ts: st.ts }] : [];
+      }),
+    pointExists: (id) => o.cvt.meta(id) !== undefined,
+    executor: {
+      execute: async (cmd) => {
+        const r = await commands.execute(alarmsPrincipal, { siteId, target: cmd.target, value: cmd.value, comment: `alarm ${cmd.alarmId}: ${cmd.reason}` });
+        return r.ok ? { ok: true, message: `${cmd.target} := ${String(cmd.value)} (readback ${String(r.readback)})` } : { ok: false, message: `${r.stage}: ${r.rule}: ${r.message}` };
+      },
+    },
+  });
+  const notifications = o.site.alarms?.notifications;
+  let notifier: AlarmNotifier | undefined;
+  let notifierTimer: NodeJS.Timeout | undefined;
+  if (notifications?.enabled && notifications.smtp) {
+    const secretId = notifications.smtp.passwordSecret;
+    const password = secretId ? await secrets.get(secretId) : undefined;
+    notifier = new AlarmNotifier({ config: notifications, siteName: o.site.site.name, now, ...(password ? { password } : {}) });
+    notifier.attach(alarms);
+    notifierTimer = setInterval(() => void notifier?.tick(), 1000);
+    notifierTimer.unref();
+  }
+  // comm failures raise system alarms (com.01 Req3)
+  const offStatus = [...o.bridges.values()].map((b) => b.onStatus((s) => syncCommAlarm(alarms, s)));
+
+  return {
+    db,
+    audit,
+    auth,
+    users,
+    reasons,
+    secrets,
+    commands,
+    alarms,
+    alarmJournal,
+    notifier,
+    assetModes,
+    setupToken,
+    async close() {
+      for (const off of offStatus) off();
+      if (notifierTimer) clearInterval(notifierTimer);
+      alarms.stop();
+      await notifier?.close();
+      alarmJournal.close();
+      db.close();
+    },
+  };
+}
