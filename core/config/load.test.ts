@@ -127,3 +127,30 @@ describe('loadSite', () => {
     assert.ok(issues.some((i) => i.path === 'assets[0].points.Voltage'), JSON.stringify(issues));
   });
 });
+
+describe('alarm definitions in the site file', () => {
+  it('rejects a definition that reads or commands an unknown point, naming where', () => {
+    const withAlarms = `${SITE}
+alarms:
+  definitions:
+    - { id: a1, type: limit, point: pcc/ActivePower, level: H, setpoint: 50, priority: high, message: import high }
+    - id: a2
+      type: limit
+      point: pcc/Nope
+      level: H
+      setpoint: 1
+      priority: low
+      message: bad point
+      actions: [{ target: pcc/Ghost, value: 0, reason: test }]
+    - { id: a1, type: expression, expr: "pcc/ActivePower > pcc/Missing", priority: low, message: dup id }
+`;
+    const issues = issuesOf(write('site.yaml', withAlarms));
+    const got = issues.map((i) => `${i.path}: ${i.message}`).sort();
+    assert.deepEqual(got, [
+      'alarms.definitions[1].actions[0].target: unknown point "pcc/Ghost"',
+      'alarms.definitions[1].point: unknown point "pcc/Nope"',
+      'alarms.definitions[2].expr: unknown point "pcc/Missing"',
+      'alarms.definitions[2].id: alarm id "a1" is also used by alarms.definitions[0]',
+    ]);
+  });
+});

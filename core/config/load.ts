@@ -18,6 +18,7 @@ import {
   type PointMeta,
   type SiteConfig,
 } from '../common';
+import { compileExpression } from '../alarms/expression';
 
 export interface FileIssue extends ConfigIssue {
   file: string;
@@ -195,6 +196,34 @@ export function buildPoints(site: SiteConfig, profiles: ReadonlyMap<string, Modb
   return { points, issues };
 }
 
+/** Every point an alarm definition reads or commands must exist; ids must be unique. */
+export function checkAlarmReferences(site: SiteConfig, pointIds: ReadonlySet<string>): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const seen = new Map<string, number>();
+  (site.alarms?.definitions ?? []).forEach((def, i) => {
+    const at = `alarms.definitions[${i}]`;
+    const prev = seen.get(def.id);
+    if (prev !== undefined) issues.push({ path: `${at}.id`, message: `alarm id "${def.id}" is also used by alarms.definitions[${prev}]` });
+    seen.set(def.id, i);
+    const refs: Array<[string, string]> = [];
+    if ('point' in def) refs.push(['point', def.point]);
+    if (def.type === 'deviation' && typeof def.setpoint === 'string') refs.push(['setpoint', def.setpoint]);
+    const exprs: Array<[string, string]> = [];
+    if (def.type === 'expression') exprs.push(['expr', def.expr]);
+    if (def.suppressWhen) exprs.push(['suppressWhen', def.suppressWhen]);
+    for (const [field, src] of exprs) {
+      try {
+        for (const p of compileExpression(src).points) refs.push([field, p]);
+      } catch (e) {
+        issues.push({ path: `${at}.${field}`, message: (e as Error).message });
+      }
+    }
+    def.actions.forEach((a, k) => refs.push([`actions[${k}].target`, a.target]));
+    for (const [field, id] of refs) if (!pointIds.has(id)) issues.push({ path: `${at}.${field}`, message: `unknown point "${id}"` });
+  });
+  return issues;
+}
+
 /**
  * Loads and validates a site file. Profiles come from `profileDirs` plus a `profiles/`
  * folder beside the site file. Throws ConfigError listing every problem.
@@ -214,6 +243,7 @@ export function loadSite(file: string, profileDirs: readonly string[]): LoadedSi
   issues.push(...withLocation(abs, parsed, checkSiteReferences(site, new Set(profiles.keys()))));
   const built = buildPoints(site, profiles);
   issues.push(...withLocation(abs, parsed, built.issues));
+  issues.push(...withLocation(abs, parsed, checkAlarmReferences(site, new Set(built.points.map((p) => p.id)))));
   if (issues.length > 0) throw new ConfigError(issues);
   return { file: abs, site, profiles, points: built.points };
 }
