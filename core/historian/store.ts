@@ -1,0 +1,302 @@
+/**
+ * SQLite layout of the historian (one file, WAL mode):
+ *
+ *   points(id, name)                         point name -> small integer
+ *   partitions(name, kind, days, start, end) catalogue of the monthly partition tables
+ *   raw_d<days>_<yyyymm>(id, point, t0, t1, n, data)     sealed, deflated chunks
+ *   agg_d<days>_<yyyymm>(point, level, b, n, min, max, ...)  rollups, one row per bucket
+ *   hot(point, seq, t0, t1, n, data)         the open chunk of each point, as appended deltas
+ *   forecasts(series, ts, issued, kind, value)
+ *
+ * A partition holds one UTC month of the points whose policy has the same retention, so
+ * retention is DROP TABLE. The hot table, the sealed chunks and the rollup rows of one flush
+ * are written in one transaction: after a crash the file is consistent and at most the
+ * samples not yet flushed are missing.
+ */
+import Database from 'better-sqlite3';
+import { decodeChunk, type DecodedChunk } from './codec';
+import { ROLLUP_LEVELS, type Bucket } from './rollup';
+
+export const DAY_MS = 86_400_000;
+
+export function monthKey(t: number): { key: string; start: number; end: number } {
+  const d = new Date(t);
+  const y = d.getUTCFullYear();
+  const m = d.getUTCMonth();
+  return { key: `${y}${String(m + 1).padStart(2, '0')}`, start: Date.UTC(y, m, 1), end: Date.UTC(y, m + 1, 1) };
+}
+
+export function partitionName(kind: 'raw' | 'agg', days: number, t: number): string {
+  return `${kind}_d${days}_${monthKey(t).key}`;
+}
+
+export interface PartitionRow {
+  name: string;
+  kind: 'raw' | 'agg';
+  days: number;
+  start: number;
+  end: number;
+}
+
+export function openDatabase(path: string, readonly: boolean): Database.Database {
+  const db = new Database(path, { readonly, fileMustExist: readonly });
+  if (!readonly) {
+    db.pragma('auto_vacuum = INCREMENTAL');
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('cache_size = -32000');
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS points(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+      CREATE TABLE IF NOT EXISTS partitions(name TEXT PRIMARY KEY, kind TEXT NOT NULL, days INTEGER NOT NULL,
+        start INTEGER NOT NULL, end INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS hot(point INTEGER NOT NULL, seq INTEGER NOT NULL, t0 INTEGER NOT NULL,
+        t1 INTEGER NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY(point, seq));
+      CREATE TABLE IF NOT EXISTS forecasts(series TEXT NOT NULL, ts INTEGER NOT NULL, issued INTEGER NOT NULL,
+        kind TEXT NOT NULL, value REAL, PRIMARY KEY(series, ts, issued)) WITHOUT ROWID;
+      INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', '1');
+    `);
+  } else {
+    db.pragma('cache_size = -32000');
+  }
+  return db;
+}
+
+export function createPartitionTable(db: Database.Database, p: PartitionRow): void {
+  if (p.kind === 'raw') {
+    db.exec(`CREATE TABLE IF NOT EXISTS ${p.name}(id INTEGER PRIMARY KEY, point INTEGER NOT NULL, t0 INTEGER NOT NULL,
+      t1 INTEGER NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL);
+      CREATE INDEX IF NOT EXISTS ${p.name}_pt ON ${p.name}(point, t0);`);
+  } else {
+    db.exec(`CREATE TABLE IF NOT EXISTS ${p.name}(point INTEGER NOT NULL, level INTEGER NOT NULL, b INTEGER NOT NULL,
+      n INTEGER NOT NULL, min REAL, max REAL, tmin INTEGER, tmax INTEGER, first REAL, tfirst INTEGER,
+      last REAL, tlast INTEGER, sum REAL, integ REAL, dur INTEGER, PRIMARY KEY(point, level, b)) WITHOUT ROWID;`);
+  }
+  db.prepare('INSERT OR IGNORE INTO partitions(name, kind, days, start, end) VALUES (?, ?, ?, ?, ?)').run(p.name, p.kind, p.days, p.start, p.end);
+}
+
+interface AggRow {
+  b: number;
+  n: number;
+  min: number;
+  max: number;
+  tmin: number;
+  tmax: number;
+  first: number;
+  tfirst: number;
+  last: number;
+  tlast: number;
+  sum: number;
+  integ: number;
+  dur: number;
+}
+
+/** times are stored as offsets from the bucket start (smaller records) */
+export function aggParams(pid: number, level: number, k: Bucket): unknown[] {
+  return [pid, level, k.b, k.n, k.min, k.max, k.tmin - k.b, k.tmax - k.b, k.first, k.tfirst - k.b, k.last, k.tlast - k.b, k.sum, k.integ, k.dur];
+}
+
+export function aggFromRow(r: AggRow): Bucket {
+  return {
+    b: r.b,
+    n: r.n,
+    min: r.min,
+    max: r.max,
+    tmin: r.b + r.tmin,
+    tmax: r.b + r.tmax,
+    first: r.first,
+    tfirst: r.b + r.tfirst,
+    last: r.last,
+    tlast: r.b + r.tlast,
+    sum: r.sum,
+    integ: r.integ,
+    dur: r.dur,
+  };
+}
+
+export interface ChunkRef {
+  t0: number;
+  t1: number;
+  n: number;
+  load(): DecodedChunk;
+}
+
+/** Concatenates decoded chunks (used for the hot deltas of one point). */
+export function concatChunks(parts: DecodedChunk[]): DecodedChunk {
+  if (parts.length === 1) return parts[0] as DecodedChunk;
+  const n = parts.reduce((a, p) => a + p.t.length, 0);
+  const t = new Float64Array(n);
+  const v = new Float64Array(n);
+  const q = new Uint8Array(n);
+  let nulls: Uint8Array | undefined;
+  let s: (string | null)[] | undefined;
+  let type: DecodedChunk['type'] = 'number';
+  let o = 0;
+  for (const p of parts) {
+    t.set(p.t, o);
+    v.set(p.v, o);
+    q.set(p.q, o);
+    if (p.nulls) {
+      nulls ??= new Uint8Array(n);
+      nulls.set(p.nulls, o);
+    }
+    if (p.type !== 'number') type = p.type;
+    if (p.s) {
+      s ??= new Array<string | null>(n).fill(null);
+      for (let i = 0; i < p.s.length; i++) s[o + i] = p.s[i] ?? null;
+    }
+    o += p.t.length;
+  }
+  return { t, v, q, type, ...(nulls ? { nulls } : {}), ...(s ? { s } : {}) };
+}
+
+/** Read access (worker threads open the file read-only; the writer uses it too). */
+export class Reader {
+  private stmts = new Map<string, Database.Statement>();
+  private pointCache = new Map<string, number>();
+  constructor(readonly db: Database.Database) {}
+
+  private stmt(sql: string): Database.Statement {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  pointId(name: string): number | undefined {
+    let id = this.pointCache.get(name);
+    if (id === undefined) {
+      const r = this.stmt('SELECT id FROM points WHERE name = ?').get(name) as { id: number } | undefined;
+      if (!r) return undefined;
+      id = r.id;
+      this.pointCache.set(name, id);
+    }
+    return id;
+  }
+
+  partitions(kind: 'raw' | 'agg'): PartitionRow[] {
+    return this.stmt('SELECT name, kind, days, start, end FROM partitions WHERE kind = ? ORDER BY start').all(kind) as PartitionRow[];
+  }
+
+  private chunkRef(table: string, r: { id: number; t0: number; t1: number; n: number }): ChunkRef {
+    return {
+      t0: r.t0,
+      t1: r.t1,
+      n: r.n,
+      load: () => decodeChunk((this.stmt(`SELECT data FROM ${table} WHERE id = ?`).get(r.id) as { data: Buffer }).data),
+    };
+  }
+
+  hotChunk(pid: number): ChunkRef | undefined {
+    const rows = this.stmt('SELECT t0, t1, n, data FROM hot WHERE point = ? ORDER BY seq').all(pid) as { t0: number; t1: number; n: number; data: Buffer }[];
+    if (rows.length === 0) return undefined;
+    return {
+      t0: rows[0]!.t0,
+      t1: rows[rows.length - 1]!.t1,
+      n: rows.reduce((a, r) => a + r.n, 0),
+      load: () => concatChunks(rows.map((r) => decodeChunk(r.data))),
+    };
+  }
+
+  /**
+   * Chunks of a point overlapping [from, to], in time order, plus (with `edges`) the chunk
+   * just before `from` and just after `to` (for interpolation at the edges).
+   */
+  chunks(pid: number, from: number, to: number, edges = false): ChunkRef[] {
+    const parts = this.partitions('raw');
+    const out: ChunkRef[] = [];
+    for (const p of parts) {
+      if (p.start > to || p.end <= from) continue;
+      const rows = this.stmt(`SELECT id, t0, t1, n FROM ${p.name} WHERE point = ? AND t0 <= ? AND t1 >= ? ORDER BY t0`).all(pid, to, from) as {
+        id: number;
+        t0: number;
+        t1: number;
+        n: number;
+      }[];
+      for (const r of rows) out.push(this.chunkRef(p.name, r));
+    }
+    const hot = this.hotChunk(pid);
+    if (hot && hot.t0 <= to && hot.t1 >= from) out.push(hot);
+    if (edges) {
+      const first = out[0];
+      if (!first || first.t0 >= from) {
+        const before = this.edgeChunk(pid, parts, from, 'before');
+        if (before) out.unshift(before);
+      }
+      const last = out[out.length - 1];
+      if (!last || last.t1 <= to) {
+        const after = hot && hot.t0 > to ? hot : this.edgeChunk(pid, parts, to, 'after');
+        if (after) out.push(after);
+      }
+    }
+    out.sort((a, b) => a.t0 - b.t0);
+    return out;
+  }
+
+  private edgeChunk(pid: number, parts: PartitionRow[], t: number, dir: 'before' | 'after'): ChunkRef | undefined {
+    const list = dir === 'before' ? parts.filter((p) => p.start < t).reverse() : parts.filter((p) => p.end > t);
+    let best: ChunkRef | undefined;
+    for (const p of list) {
+      const r = (
+        dir === 'before'
+          ? this.stmt(`SELECT id, t0, t1, n FROM ${p.name} WHERE point = ? AND t1 < ? ORDER BY t0 DESC LIMIT 1`).get(pid, t)
+          : this.stmt(`SELECT id, t0, t1, n FROM ${p.name} WHERE point = ? AND t0 > ? ORDER BY t0 LIMIT 1`).get(pid, t)
+      ) as { id: number; t0: number; t1: number; n: number } | undefined;
+      if (r && (!best || (dir === 'before' ? r.t0 > best.t0 : r.t0 < best.t0))) best = this.chunkRef(p.name, r);
+      if (best) break;
+    }
+    if (dir === 'before' && !best) {
+      const hot = this.hotChunk(pid);
+      if (hot && hot.t1 < t) return hot;
+    }
+    return best;
+  }
+
+  /** The newest sealed chunk of a point. */
+  lastChunk(pid: number): ChunkRef | undefined {
+    for (const p of this.partitions('raw').reverse()) {
+      const r = this.stmt(`SELECT id, t0, t1, n FROM ${p.name} WHERE point = ? ORDER BY t0 DESC LIMIT 1`).get(pid) as
+        | { id: number; t0: number; t1: number; n: number }
+        | undefined;
+      if (r) return this.chunkRef(p.name, r);
+    }
+    return undefined;
+  }
+
+  /** Rollup rows of a point at a level (index into ROLLUP_LEVELS) with bucket start in [from, to]. */
+  aggRows(pid: number, level: number, from: number, to: number): Bucket[] {
+    const out: Bucket[] = [];
+    for (const p of this.partitions('agg')) {
+      if (p.start > to || p.end <= from) continue;
+      const rows = this.stmt(`SELECT * FROM ${p.name} WHERE point = ? AND level = ? AND b >= ? AND b <= ? ORDER BY b`).all(pid, level, from, to) as AggRow[];
+      for (const r of rows) out.push(aggFromRow(r));
+    }
+    if (out.length > 1) out.sort((a, b) => a.b - b.b);
+    return out;
+  }
+
+  /** The newest rollup row of a point at a level (to resume after a restart). */
+  lastAgg(pid: number, level: number): Bucket | undefined {
+    const parts = this.partitions('agg').reverse();
+    for (const p of parts) {
+      const r = this.stmt(`SELECT * FROM ${p.name} WHERE point = ? AND level = ? ORDER BY b DESC LIMIT 1`).get(pid, level) as AggRow | undefined;
+      if (r) return aggFromRow(r);
+    }
+    return undefined;
+  }
+
+  /** Raw sample count in [from, to] from chunk metadata (whole chunks at the edges). */
+  countEstimate(pid: number, from: number, to: number): number {
+    let n = 0;
+    for (const c of this.chunks(pid, from, to)) {
+      const span = Math.max(1, c.t1 - c.t0);
+      const overlap = Math.max(0, Math.min(to, c.t1) - Math.max(from, c.t0));
+      n += c.t0 >= from && c.t1 <= to ? c.n : Math.min(c.n, Math.ceil((c.n * (overlap + 1)) / span));
+    }
+    return n;
+  }
+}
+
+export const LEVEL_COUNT = ROLLUP_LEVELS.length;
