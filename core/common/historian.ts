@@ -244,13 +244,26 @@ export interface HistorianApiMethods {
   'history.query': { req: TrendQuery; res: TrendResult };
   'history.forecast': { req: ForecastQuery; res: ForecastSeries[] };
   /** starts an export; progress comes as `history.exportProgress`, the file as a download */
-  'history.export': { req: ExportRequest & { exportId: string }; res: { exportId: string; path?: string } };
+  'history.export': { req: ExportRequest & { exportId: string }; res: { exportId: string } };
   'history.exportCancel': { req: { exportId: string }; res: { cancelled: boolean } };
   'history.backup': { req: Record<string, never>; res: BackupInfo };
 }
 
+/** Progress of one export, delivered only to the user who started it (`forUser`). */
+export interface ExportProgressEvent extends ExportProgress {
+  exportId: string;
+  forUser: string;
+  /** when done in browser mode: a one-time download path on the host, e.g. `/download/<token>` */
+  download?: string;
+  /** when done: the file on the host (the desktop shell shows it) */
+  file?: string;
+  filename?: string;
+  /** set when the export failed or was cancelled */
+  error?: string;
+}
+
 export interface HistorianApiEvents {
-  'history.exportProgress': ExportProgress & { exportId: string };
+  'history.exportProgress': ExportProgressEvent;
 }
 
 const MAX_SPAN_MS = 20 * 366 * 86_400_000;

@@ -87,3 +87,22 @@ describe('CurrentValueTable', () => {
     assert.equal(batches.length, 0);
   });
 });
+
+describe('CurrentValueTable sample feed', () => {
+  it('hands every sample to sample listeners, changed or not, and stale transitions too', () => {
+    let t = 1000;
+    const cvt = new CurrentValueTable(metas, { now: () => t, defaultStaleMs: 3000 });
+    const seen: number[] = [];
+    const changes: number[] = [];
+    cvt.subscribeSamples((s) => seen.push(s.length));
+    cvt.subscribeRaw((s) => changes.push(s.length));
+    cvt.publish([{ id: 'ess1/Soc', value: 55, quality: { level: 'good' }, ts: 1 }]);
+    cvt.publish([{ id: 'ess1/Soc', value: 55, quality: { level: 'good' }, ts: 2 }]);
+    assert.deepEqual(seen, [1, 1]);
+    assert.deepEqual(changes, [1]);
+    t += 5000;
+    cvt.checkStale();
+    assert.deepEqual(seen, [1, 1, 1]);
+    assert.deepEqual(changes, [1, 1]);
+  });
+});

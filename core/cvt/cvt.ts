@@ -47,6 +47,7 @@ export class CurrentValueTable implements PointSink {
   private readonly dirty = new Set<PointId>();
   private readonly listeners = new Set<CvtListener>();
   private readonly rawListeners = new Set<(states: readonly PointState[]) => void>();
+  private readonly sampleListeners = new Set<(states: readonly PointState[]) => void>();
   private flushTimer: NodeJS.Timeout | undefined;
   private staleTimer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
@@ -110,6 +111,7 @@ export class CurrentValueTable implements PointSink {
   publish(samples: readonly PointSample[]): void {
     const rts = this.now();
     const changed: PointState[] = [];
+    const all: PointState[] = [];
     for (const s of samples) {
       const e = this.entries.get(s.id);
       if (!e) continue;
@@ -121,12 +123,14 @@ export class CurrentValueTable implements PointSink {
       st.quality = quality;
       st.ts = s.ts;
       st.rts = rts;
+      all.push(st);
       if (isChange) {
         this.dirty.add(s.id);
         changed.push(st);
       }
     }
     if (changed.length > 0) for (const l of this.rawListeners) l(changed);
+    if (all.length > 0) for (const l of this.sampleListeners) l(all);
   }
 
   /** Subscribe to batched changes (one call per flush). */
@@ -139,6 +143,15 @@ export class CurrentValueTable implements PointSink {
   subscribeRaw(listener: (states: readonly PointState[]) => void): () => void {
     this.rawListeners.add(listener);
     return () => this.rawListeners.delete(listener);
+  }
+
+  /**
+   * Subscribe to every sample as it arrives, changed or not, and to quality changes the CVT
+   * derives (stale): the historian's cyclic and heartbeat policies need the unchanged ones too.
+   */
+  subscribeSamples(listener: (states: readonly PointState[]) => void): () => void {
+    this.sampleListeners.add(listener);
+    return () => this.sampleListeners.delete(listener);
   }
 
   /** Pushes pending changes now. */
@@ -171,7 +184,10 @@ export class CurrentValueTable implements PointSink {
       this.dirty.add(id);
       changed.push(st);
     }
-    if (changed.length > 0) for (const l of this.rawListeners) l(changed);
+    if (changed.length > 0) {
+      for (const l of this.rawListeners) l(changed);
+      for (const l of this.sampleListeners) l(changed);
+    }
   }
 
   private derive(e: Entry, value: PointSample['value'], q: Quality): Quality {

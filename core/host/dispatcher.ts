@@ -108,7 +108,7 @@ export class ApiDispatcher {
    */
   listen(token: unknown, event: unknown, handler: (data: unknown) => void): Unsubscribe {
     if (!isEventName(event)) throw new ApiError('bad-request', `unknown event "${String(event)}"`);
-    this.gate.admitListen(token, event);
+    const principal = this.gate.admitListen(token, event);
     const t = String(token);
     const ev: EventName = event;
     let off: Unsubscribe = () => undefined;
@@ -117,6 +117,9 @@ export class ApiDispatcher {
         off();
         return;
       }
+      // an event addressed to one user (e.g. export progress) reaches that user only
+      const forUser = (data as { forUser?: unknown } | null)?.forUser;
+      if (typeof forUser === 'string' && forUser !== principal.username) return;
       handler(data);
     }) as (d: ApiEvents[EventName]) => void);
     return off;

@@ -4,14 +4,15 @@
  * mode. It never imports a driver: the composition root (electron/) passes the bridge
  * factories and, for the demo, the simulator's control.
  */
-import { ApiError, type Bridge, type BridgeFactory, type DeviceStatus, type SimState, type SiteView } from '../common';
+import { ApiError, type Bridge, type BridgeFactory, type DeviceStatus, type PointState, type SimState, type SiteView } from '../common';
 import type { LoadedSite } from '../config/load';
 import { CurrentValueTable } from '../cvt/cvt';
 import { auditActor } from '../security';
 import { ApiDispatcher, EventBus, type Handlers } from './dispatcher';
 import { SecurityGate } from './gate';
 import { alarmHandlers } from './handlers/alarms';
-import { historianUnavailable } from './handlers/historian';
+import { historianHandlers } from './handlers/historian';
+import { Downloads } from './downloads';
 import { securityHandlers } from './handlers/security';
 import { openServices, type Services } from './services';
 import { WebTransport, type WebOptions } from './web';
@@ -40,6 +41,7 @@ export class Host {
   readonly cvt: CurrentValueTable;
   readonly bus = new EventBus();
   readonly bridges = new Map<string, Bridge>();
+  readonly downloads = new Downloads();
   private services: Services | undefined;
   private dispatcherRef: ApiDispatcher | undefined;
   private web: WebTransport | undefined;
@@ -145,7 +147,14 @@ export class Host {
       },
       ...securityHandlers(s, this.siteId),
       ...alarmHandlers(s, this.siteId),
-      ...historianUnavailable(),
+      ...historianHandlers({
+        services: s,
+        siteId: this.siteId,
+        dataDir: this.opts.dataDir,
+        bus: this.bus,
+        downloads: this.downloads,
+        pointExists: (id) => this.cvt.meta(id) !== undefined,
+      }),
     };
   }
 
@@ -161,8 +170,11 @@ export class Host {
     this.dispatcherRef = new ApiDispatcher(this.handlers(s), new SecurityGate(s.auth, s.audit, this.siteId), this.bus);
     this.cvt.start();
     this.disposers.push(this.cvt.subscribe((batch) => this.bus.emit('points.changed', batch)));
-    // the alarm engine sees every change at once (not throttled by the UI flush)
-    this.disposers.push(this.cvt.subscribeRaw((states) => s.alarms.processBatch(states.map((st) => ({ id: st.id, value: st.value, quality: st.quality, ts: st.ts })))));
+    // the alarm engine sees every change at once (not throttled by the UI flush); the
+    // historian every sample (its policies decide what is kept)
+    const toSamples = (states: readonly PointState[]) => states.map((st) => ({ id: st.id, value: st.value, quality: st.quality, ts: st.ts }));
+    this.disposers.push(this.cvt.subscribeRaw((states) => s.alarms.processBatch(toSamples(states))));
+    this.disposers.push(this.cvt.subscribeSamples((states) => s.historian.record(toSamples(states))));
     this.disposers.push(s.alarms.on('alarms.changed', (e) => this.bus.emit('alarms.changed', e)));
     this.disposers.push(s.alarms.on('alarms.flood', (f) => this.bus.emit('alarms.flood', f)));
     s.alarms.start(500);
@@ -180,7 +192,7 @@ export class Host {
     if (this.opts.simulator) this.disposers.push(this.opts.simulator.onChange((st) => this.bus.emit('sim.changed', st)));
     await Promise.all([...this.bridges.values()].map((b) => b.start()));
     if (this.opts.web) {
-      this.web = new WebTransport(this.dispatcherRef, this.opts.web);
+      this.web = new WebTransport(this.dispatcherRef, { ...this.opts.web, downloads: this.downloads });
       this.url = await this.web.start();
     }
   }

@@ -14,6 +14,7 @@ import { AuthService, FileKeyProvider, SecretStore, UserService, deriveKey, syst
 import { CommandService, type AssetModel, type CommandPoint, type CommandWriter, type PointReader } from '../control';
 import { AlarmEngine, AlarmNotifier, SqliteAlarmJournal, syncCommAlarm } from '../alarms';
 import type { CurrentValueTable } from '../cvt/cvt';
+import { Historian } from '../historian';
 
 export interface ServicesOptions {
   dataDir: string;
@@ -37,6 +38,7 @@ export interface Services {
   commands: CommandService;
   alarms: AlarmEngine;
   alarmJournal: SqliteAlarmJournal;
+  historian: Historian;
   notifier: AlarmNotifier | undefined;
   /** operational state of assets (maintenance lockout, out of service), shared by alarms and commands */
   assetModes: Map<string, AssetMode>;
@@ -140,6 +142,14 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
     notifierTimer = setInterval(() => void notifier?.tick(), 1000);
     notifierTimer.unref();
   }
+  const natures = new Map(o.site.assets.map((a) => [a.id, a.nature as string]));
+  const historian = new Historian(join(o.dataDir, 'historian'), {
+    ...(o.site.historian ? { config: o.site.historian } : {}),
+    natureOf: (assetId) => natures.get(assetId),
+    now,
+  });
+  await historian.open();
+
   // comm failures raise system alarms (com.01 Req3)
   const offStatus = [...o.bridges.values()].map((b) => b.onStatus((s) => syncCommAlarm(alarms, s)));
 
@@ -153,6 +163,7 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
     commands,
     alarms,
     alarmJournal,
+    historian,
     notifier,
     assetModes,
     setupToken,
@@ -162,6 +173,7 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
       alarms.stop();
       await notifier?.close();
       alarmJournal.close();
+      await historian.close();
       db.close();
     },
   };

@@ -19,6 +19,7 @@ import {
   type Unsubscribe,
 } from '../common';
 import type { ApiDispatcher } from './dispatcher';
+import type { Downloads } from './downloads';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -36,6 +37,8 @@ const TYPES: Record<string, string> = {
 
 export interface WebOptions {
   bind: string;
+  /** one-time downloads (exports) served at /download/<token> */
+  downloads?: Downloads;
   port: number;
   staticDir?: string;
   tls?: { cert: string | Buffer; key: string | Buffer };
@@ -133,6 +136,23 @@ export class WebTransport {
     };
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { ...headers, Allow: 'GET, HEAD', 'Content-Type': 'text/plain' }).end('method not allowed\n');
+      return;
+    }
+    const dl = /^\/download\/([A-Za-z0-9_-]{16,64})$/.exec(new URL(req.url ?? '/', 'http://x').pathname);
+    if (dl?.[1] !== undefined) {
+      const d = this.opts.downloads?.take(dl[1]);
+      if (!d || !existsSync(d.file)) {
+        res.writeHead(404, { ...headers, 'Content-Type': 'text/plain' }).end('this download is unknown, used or expired\n');
+        return;
+      }
+      res.writeHead(200, {
+        ...headers,
+        'Content-Type': d.filename.endsWith('.csv') ? 'text/csv; charset=utf-8' : 'application/octet-stream',
+        'Content-Disposition': `attachment; filename="${d.filename.replace(/[^\w.-]/g, '_')}"`,
+        'Content-Length': String(statSync(d.file).size),
+        'Cache-Control': 'no-store',
+      });
+      createReadStream(d.file).pipe(res);
       return;
     }
     const root = this.opts.staticDir ? resolve(this.opts.staticDir) : undefined;

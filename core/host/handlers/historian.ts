@@ -1,14 +1,92 @@
-/** API handlers of the historian. */
-import { ApiError } from '../../common';
-import type { HistorianApiMethods } from '../../common/historian';
-import type { Handlers } from '../dispatcher';
+/** API handlers of the historian: trends, forecasts, CSV exports with progress, backup. */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApiError, type EventName } from '../../common';
+import type { ExportProgressEvent, HistorianApiMethods } from '../../common/historian';
+import { auditActor, type Principal } from '../../security';
+import type { CallContext, EventBus, Handlers } from '../dispatcher';
+import type { Downloads } from '../downloads';
+import type { Services } from '../services';
 
 type HistorianHandlers = Pick<Handlers, keyof HistorianApiMethods>;
 
-/** Until the historian service is wired, its methods answer 'unavailable'. */
-export function historianUnavailable(): HistorianHandlers {
-  const no = (): never => {
-    throw new ApiError('unavailable', 'the historian is not running on this host');
+function who(ctx: CallContext): Principal {
+  if (!ctx.principal) throw new ApiError('unauthenticated', 'not signed in', { rule: 'session.required' });
+  return ctx.principal;
+}
+
+export interface HistorianDeps {
+  services: Services;
+  siteId: string;
+  dataDir: string;
+  bus: EventBus;
+  downloads: Downloads;
+  /** known point ids: a query for anything else is refused */
+  pointExists: (id: string) => boolean;
+}
+
+export function historianHandlers(d: HistorianDeps): HistorianHandlers {
+  const h = d.services.historian;
+  const running = new Map<string, AbortController>();
+  const emit = (e: ExportProgressEvent): void => d.bus.emit('history.exportProgress' as EventName & 'history.exportProgress', e);
+  const checkIds = (ids: readonly string[]): void => {
+    const unknown = ids.filter((id) => !d.pointExists(id));
+    if (unknown.length) throw new ApiError('not-found', `unknown point${unknown.length > 1 ? 's' : ''}: ${unknown.slice(0, 5).join(', ')}`, { path: 'ids' });
   };
-  return { 'history.query': no, 'history.forecast': no, 'history.export': no, 'history.exportCancel': no, 'history.backup': no };
+  return {
+    'history.query': (_ctx, q) => {
+      checkIds(q.ids);
+      return h.query(q);
+    },
+    'history.forecast': (_ctx, q) => h.queryForecast(q),
+    'history.export': (ctx, req) => {
+      const p = who(ctx);
+      checkIds(req.ids);
+      const key = `${p.username}|${req.exportId}`;
+      if (running.has(key)) throw new ApiError('conflict', `export "${req.exportId}" is already running`);
+      const dir = join(d.dataDir, 'exports');
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '');
+      const filename = `${d.siteId}-history-${stamp}.csv`;
+      const file = join(dir, `${req.exportId.replace(/[^\w-]/g, '_')}-${filename}`);
+      const ac = new AbortController();
+      running.set(key, ac);
+      const { exportId, ...request } = req;
+      let lastEmit = 0;
+      d.services.audit.append({ type: 'history.export', ...auditActor(p), siteId: d.siteId, outcome: 'info', details: { exportId, ids: req.ids, from: req.from, to: req.to, layout: req.layout } });
+      void h
+        .exportCsvToFile(request, file, {
+          signal: ac.signal,
+          onProgress: (pr) => {
+            const t = Date.now();
+            if (t - lastEmit < 200 && !pr.done) return;
+            lastEmit = t;
+            if (!pr.done) emit({ ...pr, exportId, forUser: p.username });
+          },
+        })
+        .then(
+          (pr) => {
+            emit({ ...pr, done: true, fraction: 1, exportId, forUser: p.username, download: d.downloads.offer(file, filename), file, filename });
+            d.services.audit.append({ type: 'history.export', ...auditActor(p), siteId: d.siteId, outcome: 'ok', details: { exportId, rows: pr.rows, bytes: pr.bytes } });
+          },
+          (e: unknown) => {
+            const cancelled = ac.signal.aborted;
+            emit({ rows: 0, totalRows: 0, bytes: 0, fraction: 0, done: true, exportId, forUser: p.username, error: cancelled ? 'cancelled' : String((e as Error)?.message ?? e) });
+            d.services.audit.append({ type: 'history.export', ...auditActor(p), siteId: d.siteId, outcome: cancelled ? 'info' : 'failed', details: { exportId, cancelled } });
+          },
+        )
+        .finally(() => running.delete(key));
+      return { exportId };
+    },
+    'history.exportCancel': (ctx, a) => {
+      const ac = running.get(`${who(ctx).username}|${a.exportId}`);
+      ac?.abort();
+      return { cancelled: ac !== undefined };
+    },
+    'history.backup': async (ctx) => {
+      const info = await h.backup();
+      d.services.audit.append({ type: 'history.backup', ...auditActor(who(ctx)), siteId: d.siteId, outcome: 'ok', details: info });
+      return info;
+    },
+  };
 }
