@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ExportProgressEvent, SiteView, TrendResult } from '../../../core/common';
 import { composeApp, type App } from '../../../electron/compose';
 import { bootstrapUsers, signedIn, type Bootstrapped } from '../../support/auth';
-import { ApiCallError, waitFor, type TestClient } from '../../support/ws-client';
+import { type ApiCallError, waitFor, type TestClient } from '../../support/ws-client';
 
 function fetchText(url: string): Promise<{ status: number; body: string; type: string }> {
   return new Promise((resolve, reject) => {
