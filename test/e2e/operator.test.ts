@@ -7,8 +7,9 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { PointState, SiteView } from '../../core/common';
 import { startAppProcess, type AppProcess } from '../support/app-process';
+import { bootstrapUsers, OPERATOR, signedIn } from '../support/auth';
 import { launchChromium } from '../support/browser';
-import { connect, waitFor, type TestClient } from '../support/ws-client';
+import { waitFor, type TestClient } from '../support/ws-client';
 
 let app: AppProcess;
 let browser: Browser;
@@ -18,20 +19,6 @@ let site: SiteView;
 
 const num = (s: string | null): number => Number((s ?? '').replace(/[^\d.+-]/g, ''));
 
-before(async () => {
-  app = await startAppProcess();
-  api = await connect(app.url);
-  site = await api.call<SiteView>('site.get');
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-});
-after(async () => {
-  await page?.close().catch(() => undefined);
-  await browser?.close().catch(() => undefined);
-  await api?.close().catch(() => undefined);
-  await app?.stop();
-});
-
 function assetOf(nature: string): string {
   const a = site.assets.find((x) => x.nature === nature);
   assert.ok(a, `the demo site has a ${nature}`);
@@ -39,8 +26,30 @@ function assetOf(nature: string): string {
 }
 
 describe('operator screen (browser mode, Chromium)', () => {
+  before(async () => {
+    app = await startAppProcess();
+    const boot = await bootstrapUsers(app.url, app.setupToken);
+    await boot.admin.close();
+    api = await signedIn(app.url, OPERATOR);
+    site = await api.call<SiteView>('site.get');
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  });
+  after(async () => {
+    await page?.close().catch(() => undefined);
+    await browser?.close().catch(() => undefined);
+    await api?.close().catch(() => undefined);
+    await app?.stop();
+  });
+
   it('shows the battery SoC on the synoptic, as the plant reports it', async () => {
     await page.goto(app.url);
+    // sign in as the operator first: nothing is shown without a session
+    await page.getByLabel('Username').fill(OPERATOR.username);
+    await page.getByLabel('Password').fill(OPERATOR.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('session-user').waitFor({ timeout: 15_000 });
+    assert.match((await page.getByTestId('session-user').textContent()) ?? '', /Olga Operator/);
     const ess = assetOf('Ess');
     const soc = page.getByTestId(`value-${ess}/Soc`);
     await soc.waitFor({ timeout: 20_000 });

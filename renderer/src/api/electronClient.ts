@@ -1,6 +1,8 @@
 /**
  * Electron transport: the preload exposes `window.esm` (contextBridge) and adds the session
  * itself. The IPC link cannot drop while the window lives, so "connected" means: hello done.
+ * The main process binds the session to the window after auth.signIn, so no token travels
+ * here; subscriptions are renewed when the session changes (sign-in, impersonation).
  */
 import {
   type ApiEvents,
@@ -12,6 +14,7 @@ import {
   type SessionInfo,
   type Unsubscribe,
 } from '../../../core/common/api/contract';
+import { AuthEvents, sessionEffect, type AuthAwareClient, type AuthChange } from './auth';
 import { backoffDelay } from './backoff';
 import { toApiError } from './errors';
 
@@ -28,8 +31,13 @@ declare global {
   }
 }
 
-export class ElectronClient implements EsmClient {
+type Handler = (data: unknown) => void;
+
+export class ElectronClient implements EsmClient, AuthAwareClient {
   private connected = false;
+  private readonly authEvents = new AuthEvents();
+  /** event -> handlers, and the one bridge subscription serving them */
+  private readonly handlers = new Map<string, { set: Set<Handler>; off: () => void }>();
   private currentSession: SessionInfo | null = null;
   private readonly connectionHandlers = new Set<(connected: boolean) => void>();
   private attempt = 0;
@@ -43,21 +51,69 @@ export class ElectronClient implements EsmClient {
   }
 
   async call<M extends MethodName>(method: M, arg: MethodReq<M>): Promise<MethodRes<M>> {
+    let result: MethodRes<M>;
     try {
-      return (await this.bridge.call(method, arg)) as MethodRes<M>;
+      result = (await this.bridge.call(method, arg)) as MethodRes<M>;
     } catch (e) {
-      throw toApiError(e);
+      const err = toApiError(e);
+      this.observe(method, false, err);
+      throw err;
     }
+    this.observe(method, true, result);
+    return result;
   }
 
   listen<E extends EventName>(event: E, handler: (data: ApiEvents[E]) => void): Unsubscribe {
+    let entry = this.handlers.get(event);
+    if (!entry) {
+      entry = { set: new Set(), off: () => undefined };
+      this.handlers.set(event, entry);
+      entry.off = this.subscribe(event, entry.set);
+    }
+    const h = handler as Handler;
+    entry.set.add(h);
+    return () => {
+      const e = this.handlers.get(event);
+      if (!e || !e.set.delete(h) || e.set.size > 0) return;
+      this.handlers.delete(event);
+      e.off();
+    };
+  }
+
+  onAuth(handler: (c: AuthChange) => void): Unsubscribe {
+    return this.authEvents.on(handler);
+  }
+
+  resubscribe(): void {
+    for (const [event, entry] of this.handlers) {
+      entry.off();
+      entry.off = this.subscribe(event, entry.set);
+    }
+  }
+
+  private subscribe(event: string, set: Set<Handler>): () => void {
     return this.bridge.listen(event, (data) => {
-      try {
-        handler(data as ApiEvents[E]);
-      } catch (e) {
-        console.error(`[esm] handler of ${event} threw`, e);
+      for (const h of [...set]) {
+        try {
+          h(data);
+        } catch (e) {
+          console.error(`[esm] handler of ${event} threw`, e);
+        }
       }
     });
+  }
+
+  private observe(method: string, ok: boolean, value: unknown): void {
+    const effect = sessionEffect(method, ok, value);
+    if (!effect) return;
+    if (effect.kind === 'session') {
+      this.currentSession = effect.session;
+      // the window's session changed: renew every subscription under it
+      this.resubscribe();
+    } else if (effect.kind === 'signedOut') {
+      this.currentSession = null;
+    }
+    this.authEvents.emit(effect);
   }
 
   onConnection(handler: (connected: boolean) => void): Unsubscribe {

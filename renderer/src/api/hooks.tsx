@@ -5,7 +5,8 @@
 import { createContext, useCallback, useContext, useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import type { ApiEvents, DeviceStatus, EsmClient, EventName, SessionInfo, SiteView } from '../../../core/common/api/contract';
 import type { PointId, PointMeta, PointState } from '../../../core/common/point';
-import type { ConnectionInfo, LiveSite } from './live';
+import type { Capability } from '../../../core/common/security';
+import type { AuthState, ConnectionInfo, LiveSite } from './live';
 import type { ValueStore } from './valueStore';
 
 const LiveContext = createContext<LiveSite | null>(null);
@@ -51,6 +52,14 @@ export const useConnection = (): ConnectionInfo => useStore(useLive().connection
 export const useSite = (): SiteView | null => useStore(useLive().site);
 export const useSession = (): SessionInfo | null => useStore(useLive().session);
 export const useDevices = (): readonly DeviceStatus[] => useStore(useLive().devices);
+export const useAuth = (): AuthState => useStore(useLive().auth);
+
+/** Whether the signed-in session holds any of the capabilities (the UI hides; the core decides). */
+export function useCan(...anyOf: Capability[]): boolean {
+  const { session, locked } = useAuth();
+  if (!session || locked) return false;
+  return anyOf.some((c) => session.capabilities.includes(c));
+}
 
 /** Subscribe to an API event while mounted; the handler may change without resubscribing. */
 export function useApiEvent<E extends EventName>(event: E, handler: (data: ApiEvents[E]) => void): void {

@@ -213,3 +213,66 @@ test('close() stops reconnecting and rejects waiting calls', async () => {
   timers.fire();
   assert.equal(sockets.length, 1);
 });
+
+test('sign-in: the token is learnt from auth.signIn, sent with calls and listens, kept across reconnects, dropped on sign-out', async () => {
+  const sockets: FakeSocket[] = [];
+  const timers = new Timers();
+  const store = new Map<string, string>();
+  const client = new WsClient('ws://test/api', {
+    socketFactory: () => {
+      const s = new FakeSocket();
+      sockets.push(s);
+      return s;
+    },
+    backoff: { initialMs: 100, maxMs: 1000, factor: 2, jitter: 0 },
+    setTimer: timers.set,
+    clearTimer: timers.clear,
+    storage: { getItem: (k) => store.get(k) ?? null, setItem: (k, v) => void store.set(k, v), removeItem: (k) => void store.delete(k) },
+  });
+  const changes: string[] = [];
+  client.onAuth((c) => changes.push(c.kind));
+  const last = () => sockets[sockets.length - 1]!;
+  client.listen('points.changed', () => undefined);
+  last().open();
+  last().hello('');
+  await flush();
+  assert.equal(client.isConnected, true, 'connected without a session');
+  assert.equal(last().sent.length, 0, 'no listen and no session.current without a token');
+
+  const session = { token: 'T1', user: 'op', displayName: 'Op', roles: ['operator'], workstation: 'w', expiresAt: 0, capabilities: ['site.view'], sites: 'all', idleLockMs: 1, mustChangePassword: false };
+  const p = client.call('auth.signIn', { username: 'op', password: 'pw' });
+  const signInMsg = last().sent[0];
+  assert.ok(signInMsg?.t === 'call' && signInMsg.session === '');
+  last().answer(() => session);
+  await p;
+  assert.deepEqual(changes, ['session']);
+  assert.equal(store.get('esm.session'), 'T1');
+  const relisten = last().sent.find((m) => m.t === 'listen');
+  assert.ok(relisten?.t === 'listen' && relisten.session === 'T1', 'listeners re-subscribed with the token');
+  last().answer(() => null);
+
+  const q = client.call('site.get', {});
+  const siteMsg = last().sent[0];
+  assert.ok(siteMsg?.t === 'call' && siteMsg.session === 'T1');
+  last().recv({ t: 'result', id: siteMsg.id, ok: false, error: { code: 'unauthenticated', message: 'locked', rule: 'session.locked' } });
+  await assert.rejects(q);
+  assert.equal(store.get('esm.session'), 'T1', 'an idle lock keeps the token');
+  assert.equal(changes.at(-1), 'locked');
+
+  last().drop();
+  timers.fire();
+  last().open();
+  last().hello('');
+  const cur = last().sent.find((m) => m.t === 'call' && m.method === 'session.current');
+  assert.ok(cur?.t === 'call' && cur.session === 'T1', 'the stored token is used after a reconnect');
+  last().answer((m) => (m.t === 'call' ? session : null));
+  await flush();
+
+  const out = client.call('auth.signOut', {});
+  last().answer(() => ({ ok: true }));
+  await out;
+  assert.equal(store.get('esm.session'), undefined);
+  assert.equal(client.session, null);
+  assert.equal(changes.at(-1), 'signedOut');
+  client.close();
+});

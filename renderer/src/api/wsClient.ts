@@ -6,6 +6,11 @@
  *   calls in flight when the socket drops are rejected with ApiError('unavailable').
  * - Listeners survive reconnects: every event with handlers is re-subscribed after `hello`.
  * - Reconnects with exponential backoff (backoff.ts), reset after a successful hello.
+ * - Session: the hello carries none (protocol 1 with sign-in). The client learns the token from
+ *   the results of auth.signIn / auth.setup / auth.impersonate / auth.reauth, keeps it in
+ *   memory and sessionStorage (a reload or reconnect keeps the session), sends it with every
+ *   call and listen, and forgets it on auth.signOut or an 'unauthenticated' refusal (not for
+ *   an idle lock). Listeners are re-subscribed with the new token when it changes.
  */
 import {
   type ApiEvents,
@@ -19,6 +24,8 @@ import {
   ApiError,
 } from '../../../core/common/api/contract';
 import { WIRE_PROTOCOL_VERSION, type ClientMessage, type ServerMessage } from '../../../core/common/api/wire';
+import type { SecuritySession } from '../../../core/common/security';
+import { AuthEvents, browserSessionStorage, readToken, sessionEffect, writeToken, type AuthAwareClient, type AuthChange, type StorageLike } from './auth';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { apiErrorFromBody } from './errors';
 
@@ -44,6 +51,8 @@ export interface WsClientOptions {
   /** timers, injectable for tests */
   setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (handle: unknown) => void;
+  /** where the token survives a reload; default sessionStorage, null for memory only */
+  storage?: StorageLike | null;
 }
 
 interface Pending {
@@ -64,7 +73,7 @@ export function defaultApiUrl(loc: { protocol: string; host: string } = window.l
 
 const browserSocket: SocketFactory = (url) => new WebSocket(url) as unknown as SocketLike;
 
-export class WsClient implements EsmClient {
+export class WsClient implements EsmClient, AuthAwareClient {
   private ws: SocketLike | null = null;
   private token: string | null = null;
   private ready = false;
@@ -86,6 +95,8 @@ export class WsClient implements EsmClient {
   private readonly helloTimeoutMs: number;
   private readonly setTimer: (fn: () => void, ms: number) => unknown;
   private readonly clearTimer: (handle: unknown) => void;
+  private readonly storage: StorageLike | null;
+  private readonly authEvents = new AuthEvents();
 
   constructor(
     private readonly url: string,
@@ -97,6 +108,8 @@ export class WsClient implements EsmClient {
     this.helloTimeoutMs = opts.helloTimeoutMs ?? 5_000;
     this.setTimer = opts.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
     this.clearTimer = opts.clearTimer ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>));
+    this.storage = opts.storage === undefined ? browserSessionStorage() : opts.storage;
+    this.token = readToken(this.storage);
     this.open();
   }
 
@@ -108,6 +121,15 @@ export class WsClient implements EsmClient {
     return this.connected;
   }
 
+  resubscribe(): void {
+    if (this.ready && this.token) for (const event of this.handlers.keys()) this.sendListen(event);
+  }
+
+  /** Session changes learnt from call results (sign-in, sign-out, lock, expiry). */
+  onAuth(handler: (c: AuthChange) => void): Unsubscribe {
+    return this.authEvents.on(handler);
+  }
+
   call<M extends MethodName>(method: M, arg: MethodReq<M>): Promise<MethodRes<M>> {
     if (this.disposed) return Promise.reject(new ApiError('unavailable', 'client closed'));
     return new Promise<MethodRes<M>>((resolve, reject) => {
@@ -116,8 +138,14 @@ export class WsClient implements EsmClient {
         method,
         arg,
         sent: false,
-        resolve: resolve as (v: unknown) => void,
-        reject,
+        resolve: (v: unknown) => {
+          this.observe(method, true, v);
+          resolve(v as MethodRes<M>);
+        },
+        reject: (e: ApiError) => {
+          this.observe(method, false, e);
+          reject(e);
+        },
         timer: this.setTimer(() => {
           if (this.pending.delete(id)) {
             reject(new ApiError('unavailable', `${method}: no answer from the core within ${this.callTimeoutMs} ms`));
@@ -138,7 +166,7 @@ export class WsClient implements EsmClient {
     const h = handler as Handler;
     const first = set.size === 0;
     set.add(h);
-    if (first && this.ready) this.sendListen(event);
+    if (first && this.ready && this.token) this.sendListen(event);
     return () => {
       const s = this.handlers.get(event);
       if (!s || !s.delete(h)) return;
@@ -226,7 +254,6 @@ export class WsClient implements EsmClient {
     if (this.helloTimer !== null) this.clearTimer(this.helloTimer);
     this.helloTimer = null;
     this.ready = false;
-    this.token = null;
     this.listenReplies.clear();
     for (const [id, p] of this.pending) {
       if (!p.sent) continue; // not sent yet: waits for the next connection
@@ -297,11 +324,18 @@ export class WsClient implements EsmClient {
     if (this.helloTimer !== null) this.clearTimer(this.helloTimer);
     this.helloTimer = null;
     const gen = this.generation;
-    this.token = session;
+    // protocol 1 without sign-in handed out a session in the hello; with sign-in it is ''
+    if (session) this.setToken(session, false);
     this.ready = true;
     this.attempt = 0;
-    for (const event of this.handlers.keys()) this.sendListen(event);
+    // events need a session: without one they are subscribed once the token is known
+    if (this.token) for (const event of this.handlers.keys()) this.sendListen(event);
     for (const [id, p] of this.pending) if (!p.sent) this.sendCall(id, p);
+    if (!this.token) {
+      this.currentSession = null;
+      this.setConnected(true);
+      return;
+    }
     this.call('session.current', {}).then(
       (s) => {
         if (gen !== this.generation) return;
@@ -315,6 +349,32 @@ export class WsClient implements EsmClient {
         this.setConnected(true);
       },
     );
+  }
+
+  private observe(method: string, ok: boolean, value: unknown): void {
+    const effect = sessionEffect(method, ok, value);
+    if (!effect) return;
+    if (effect.kind === 'session') {
+      this.currentSession = effect.session;
+      this.setToken(effect.session.token, true);
+    } else if (effect.kind === 'signedOut') {
+      this.currentSession = null;
+      this.setToken(null, true);
+    }
+    this.authEvents.emit(effect);
+  }
+
+  private setToken(token: string | null, resubscribe: boolean): void {
+    if (token === this.token) return;
+    this.token = token;
+    writeToken(this.storage, token);
+    if (resubscribe && this.ready && token) for (const event of this.handlers.keys()) this.sendListen(event);
+  }
+
+  /** The session as last learnt (with capabilities when it came from sign-in). */
+  get securitySession(): SecuritySession | null {
+    const s = this.currentSession as Partial<SecuritySession> | null;
+    return s && Array.isArray(s.capabilities) ? (s as SecuritySession) : null;
   }
 
   private sendCall(id: number, p: Pending): void {

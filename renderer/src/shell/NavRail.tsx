@@ -8,6 +8,12 @@ import DashboardIcon from '@mui/icons-material/Dashboard';
 import RouterIcon from '@mui/icons-material/Router';
 import TableRowsIcon from '@mui/icons-material/TableRows';
 import ScienceIcon from '@mui/icons-material/Science';
+import NotificationsIcon from '@mui/icons-material/NotificationsNone';
+import HistoryIcon from '@mui/icons-material/History';
+import FactCheckIcon from '@mui/icons-material/FactCheckOutlined';
+import AdminPanelSettingsIcon from '@mui/icons-material/AdminPanelSettingsOutlined';
+import type { Capability } from '../../../core/common/security';
+import { useAuth } from '../api/hooks';
 import type { ReactElement } from 'react';
 import type { SiteView } from '../../../core/common/api/contract';
 import { hmi } from '../theme';
@@ -19,6 +25,8 @@ export interface NavItem {
   icon: ReactElement;
   /** hide the entry for this site (e.g. Simulator on a real site) */
   hidden?: (site: SiteView | null) => boolean;
+  /** shown only to a session holding one of these (the core checks anyway) */
+  requires?: readonly Capability[];
 }
 
 /**
@@ -29,12 +37,17 @@ export const NAV_ITEMS: readonly (NavItem | 'divider')[] = [
   { id: 'overview', label: 'Overview', icon: <DashboardIcon /> },
   { id: 'devices', label: 'Devices', icon: <RouterIcon /> },
   { id: 'points', label: 'Points', icon: <TableRowsIcon /> },
+  { id: 'alarms', label: 'Alarms', icon: <NotificationsIcon /> },
+  { id: 'alarm-history', label: 'Alarm history', icon: <HistoryIcon /> },
   'divider',
   { id: 'simulator', label: 'Simulator', icon: <ScienceIcon />, hidden: (s) => !s?.simulated },
+  { id: 'audit', label: 'Audit log', icon: <FactCheckIcon />, requires: ['data.confidential'] },
+  { id: 'admin', label: 'Administration', icon: <AdminPanelSettingsIcon />, requires: ['users.manage', 'system.administer'] },
 ];
 
 export function NavRail({ route, site }: { route: RouteId; site: SiteView | null }) {
   const narrow = useMediaQuery('(max-width: 1100px)');
+  const caps = useAuth().session?.capabilities ?? [];
   return (
     <Box
       component="nav"
@@ -45,7 +58,7 @@ export function NavRail({ route, site }: { route: RouteId; site: SiteView | null
         {NAV_ITEMS.map((it, i) =>
           it === 'divider' ? (
             <Box key={`d${i}`} role="separator" sx={{ borderTop: `1px solid ${hmi.line}`, my: 1, mx: 1.5 }} />
-          ) : it.hidden?.(site) ? null : (
+          ) : it.hidden?.(site) || (it.requires && !it.requires.some((c) => caps.includes(c))) ? null : (
             <ListItemButton
               key={it.id}
               component="a"

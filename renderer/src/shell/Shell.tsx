@@ -7,17 +7,25 @@ import { DevicesPage } from '../features/devices/DevicesPage';
 import { OverviewPage } from '../features/overview/OverviewPage';
 import { PointsPage } from '../features/points/PointsPage';
 import { SimulatorPage } from '../features/simulator/SimulatorPage';
+import { AlarmBanner } from '../features/alarms/AlarmBanner';
+import { AlarmHistoryPage } from '../features/alarms/AlarmHistoryPage';
+import { AlarmSummaryPage } from '../features/alarms/AlarmSummaryPage';
+import { AdminPage } from '../features/admin/AdminPage';
+import { AuditPage } from '../features/audit/AuditPage';
+import { LockOverlay } from '../features/auth/AuthScreens';
+import { useAuth } from '../api/hooks';
 import { formatAge } from '../format/format';
 import { hmi } from '../theme';
 import { NavRail, visuallyHidden } from './NavRail';
 import { useRoute, type RouteId } from './route';
 import { StatusBar } from './StatusBar';
 
-const TITLES: Record<RouteId, string> = { overview: 'Overview', devices: 'Devices', points: 'Points', simulator: 'Simulator' };
+const TITLES: Record<RouteId, string> = { overview: 'Overview', devices: 'Devices', points: 'Points', simulator: 'Simulator', alarms: 'Alarms', 'alarm-history': 'Alarm history', audit: 'Audit log', admin: 'Administration' };
 
 export function Shell() {
   const route = useRoute();
   const site = useSite();
+  const locked = useAuth().locked;
   const main = useRef<HTMLElement>(null);
 
   useEffect(() => {
@@ -39,7 +47,9 @@ export function Shell() {
       </Box>
       <StatusBar />
       <DisconnectedBanner />
-      <Box sx={{ display: 'flex', flex: 1, minHeight: 0 }}>
+      <AlarmBanner />
+      <Box sx={{ display: 'flex', flex: 1, minHeight: 0, position: 'relative' }}>
+        {locked ? <LockOverlay /> : null}
         <NavRail route={route} site={site} />
         <Box
           component="main"
@@ -53,6 +63,10 @@ export function Shell() {
           {route === 'devices' ? <DevicesPage /> : null}
           {route === 'points' ? <PointsPage /> : null}
           {route === 'simulator' ? <SimulatorPage /> : null}
+          {route === 'alarms' ? <AlarmSummaryPage /> : null}
+          {route === 'alarm-history' ? <AlarmHistoryPage /> : null}
+          {route === 'audit' && !locked ? <AuditPage /> : null}
+          {route === 'admin' && !locked ? <AdminPage /> : null}
         </Box>
       </Box>
     </Box>

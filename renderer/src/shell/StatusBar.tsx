@@ -8,7 +8,11 @@ import PersonOutlinedIcon from '@mui/icons-material/PersonOutlined';
 import RouterIcon from '@mui/icons-material/Router';
 import ErrorIcon from '@mui/icons-material/Error';
 import WarningAmberIcon from '@mui/icons-material/WarningAmber';
-import { useConnection, useDevices, useNow, useSession, useSite } from '../api/hooks';
+import Button from '@mui/material/Button';
+import LogoutIcon from '@mui/icons-material/Logout';
+import SupervisorAccountIcon from '@mui/icons-material/SupervisorAccount';
+import { BUILTIN_ROLES } from '../../../core/common/security';
+import { useAuth, useClient, useConnection, useDevices, useNow, useSite } from '../api/hooks';
 import { formatAge, formatTime } from '../format/format';
 import { hmi, monoNumbers } from '../theme';
 import { summarizeDevices } from './deviceSummary';
@@ -111,16 +115,54 @@ function ClockItem({ timeZone }: { timeZone: string | undefined }) {
   );
 }
 
+const ROLE_NAMES = new Map(BUILTIN_ROLES.map((r) => [r.id, r.name]));
+
+export function roleNames(roles: readonly string[]): string {
+  return roles.map((r) => ROLE_NAMES.get(r) ?? r).join(', ');
+}
+
+/** Who is signed in, with which roles; an impersonation is marked amber and says by whom. */
 function UserItem() {
-  const s = useSession();
+  const { session: s } = useAuth();
+  const client = useClient();
+  const imp = s?.impersonator;
+  const roles = s ? roleNames(s.roles) : '';
   return (
-    <Tooltip title={s ? `${s.user} on ${s.workstation}${s.roles.length ? ` (${s.roles.join(', ')})` : ''}` : 'no session'}>
-      <Box sx={{ ...item, pr: 2 }} tabIndex={0} data-testid="session-user" aria-label={`User: ${s?.displayName ?? 'none'}`}>
-        <PersonOutlinedIcon fontSize="small" sx={{ color: hmi.textDim }} />
-        <Typography component="span" sx={{ fontSize: 13 }}>
-          {s?.displayName || s?.user || '—'}
-        </Typography>
-      </Box>
-    </Tooltip>
+    <>
+      <Tooltip title={s ? `${s.user} on ${s.workstation}${roles ? ` · ${roles}` : ''}${imp ? ` · impersonated by ${imp} (read-only)` : ''}` : 'no session'}>
+        <Box
+          sx={{ ...item, bgcolor: imp ? hmi.alarmMedium : 'transparent' }}
+          tabIndex={0}
+          data-testid="session-user"
+          data-impersonator={imp || undefined}
+          aria-label={`User: ${s?.displayName || s?.user || 'none'}${roles ? `, ${roles}` : ''}${imp ? `, impersonated by ${imp}` : ''}`}
+        >
+          {imp ? <SupervisorAccountIcon fontSize="small" /> : <PersonOutlinedIcon fontSize="small" sx={{ color: hmi.textDim }} />}
+          <Box sx={{ display: 'flex', flexDirection: 'column', lineHeight: 1.1 }}>
+            <Typography component="span" sx={{ fontSize: 13, fontWeight: imp ? 700 : 500 }}>
+              {imp ? 'AS ' : ''}
+              {s?.displayName || s?.user || '—'}
+            </Typography>
+            <Typography component="span" sx={{ fontSize: 11, color: imp ? hmi.text : hmi.textDim }} data-testid="session-roles">
+              {imp ? `impersonated by ${imp}` : roles}
+            </Typography>
+          </Box>
+        </Box>
+      </Tooltip>
+      {s ? (
+        <Box sx={{ ...item, px: 0.5, pr: 1 }}>
+          <Button
+            size="small"
+            color="inherit"
+            startIcon={<LogoutIcon fontSize="small" />}
+            onClick={() => void client.call('auth.signOut', {}).catch(() => undefined)}
+            data-testid="sign-out"
+            sx={{ fontSize: 12, textTransform: 'none' }}
+          >
+            {imp ? 'End impersonation' : 'Sign out'}
+          </Button>
+        </Box>
+      ) : null}
+    </>
   );
 }

@@ -10,6 +10,8 @@ import { essDirection, formatNumber, gridDirection, viewOf } from '../../format/
 import { hmi } from '../../theme';
 import { exceedsContract, pccScaleKw, type Feeder, type SynopticModel } from './synopticModel';
 import { HATCH_ID, SvgDefs, SvgValue } from './SvgValue';
+import { AssetAlarmMarker } from '../alarms/AssetAlarmMarker';
+import { CONTROL_ROW_H, SetpointButton } from '../control/SetpointButton';
 
 const FW = 208; // feeder pitch
 const MARGIN = 28;
@@ -50,7 +52,7 @@ function panelHeight(f: Feeder): number {
 export function Synoptic({ model }: { model: SynopticModel }) {
   const n = Math.max(model.feeders.length, 1);
   const W = Math.max(940, n * FW + 2 * MARGIN);
-  const H = PANEL_Y + Math.max(120, ...model.feeders.map(panelHeight)) + 16;
+  const H = PANEL_Y + Math.max(120, ...model.feeders.map(panelHeight)) + 16 + (model.feeders.some((f) => f.nature === 'Ess') ? CONTROL_ROW_H : 0);
   const cx = Math.round(W / 2);
   const busX0 = MARGIN;
   const busX1 = W - MARGIN;
@@ -115,6 +117,7 @@ function PccPanel({ asset, channels, contractedKw, x }: { asset: AssetView; chan
   return (
     <g data-testid={`asset-${asset.id}`} data-abnormal={over ? 'high' : undefined}>
       <MeterSymbol x={x} y={150} />
+      <AssetAlarmMarker assetId={asset.id} x={x - 36} y={150} />
       {kw !== null && !v.degraded && dir !== 'BALANCED' ? <FlowArrow x={x} y={112} up={dir === 'EXPORT'} /> : null}
       <rect x={px} y={py} width={pw} height={ph} fill={hmi.panel} stroke={over ? hmi.alarmHigh : hmi.line} strokeWidth={over ? 3 : 1} />
       <text x={px + 12} y={py + 20} fontSize={13} fontWeight={700} fill={hmi.text}>
@@ -196,6 +199,7 @@ const FeederView = memo(function FeederView({ feeder, cx }: { feeder: Feeder; cx
       <line x1={cx} y1={BUS_Y} x2={cx} y2={SYMBOL_Y} stroke={hmi.equipment} strokeWidth={3} />
       {feeder.channels.includes('ActivePower') ? <FeederArrow id={`${asset.id}/ActivePower`} x={cx} y={BUS_Y + 25} source={SOURCE_NATURES.has(nature)} /> : null}
       <EquipmentSymbol nature={nature} x={cx} y={SYMBOL_Y} />
+      <AssetAlarmMarker assetId={asset.id} x={cx + 46} y={SYMBOL_Y + 14} />
       <line x1={cx} y1={SYMBOL_Y + 44} x2={cx} y2={PANEL_Y} stroke={hmi.equipment} strokeWidth={1} />
       <rect x={x} y={PANEL_Y} width={w} height={h} fill={hmi.panel} stroke={hmi.line} />
       <text x={x + 10} y={PANEL_Y + 19} fontSize={13} fontWeight={700} fill={hmi.text}>
@@ -208,6 +212,7 @@ const FeederView = memo(function FeederView({ feeder, cx }: { feeder: Feeder; cx
         {asset.rating?.capacityKwh ? ` · ${asset.rating.capacityKwh} kWh` : ''}
       </text>
       {rows}
+      {nature === 'Ess' ? <SetpointButton asset={asset} x={x} y={PANEL_Y + h + 6} width={w} /> : null}
     </g>
   );
 });

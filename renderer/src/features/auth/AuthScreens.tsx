@@ -1,0 +1,296 @@
+/**
+ * Sign-in, first-start setup, forced password change and the idle lock. Calm grey panels; red
+ * only for a refused sign-in, with the words saying why.
+ */
+import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import Paper from '@mui/material/Paper';
+import TextField from '@mui/material/TextField';
+import Typography from '@mui/material/Typography';
+import LockOutlinedIcon from '@mui/icons-material/LockOutlined';
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import type { PasswordPolicy } from '../../../../core/common/security';
+import { errorText } from '../../api/errorText';
+import { useAuth, useClient, useConnection, useLive } from '../../api/hooks';
+import { hmi } from '../../theme';
+import { passwordProblem, policyText, signInErrorText } from './authText';
+
+function AuthFrame({ title, children, width = 400 }: { title: string; children: ReactNode; width?: number }) {
+  const c = useConnection();
+  return (
+    <Box sx={{ minHeight: '100vh', display: 'flex', alignItems: 'center', justifyContent: 'center', bgcolor: hmi.bg, p: 2 }}>
+      <Paper component="section" aria-label={title} sx={{ width, p: 3, bgcolor: hmi.panel }}>
+        <Typography sx={{ fontWeight: 700, letterSpacing: 0.5, color: hmi.textDim, fontSize: 13 }}>ES MANAGER</Typography>
+        <Typography variant="h1" component="h1" sx={{ mb: 2 }}>
+          {title}
+        </Typography>
+        {!c.connected ? (
+          <Alert severity="error" variant="filled" sx={{ mb: 2 }} data-testid="auth-disconnected">
+            No connection to the ES Manager core. Reconnecting…
+          </Alert>
+        ) : null}
+        {children}
+      </Paper>
+    </Box>
+  );
+}
+
+function useBusy() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const run = async (fn: () => Promise<void>, describe: (e: unknown) => string = errorText) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await fn();
+    } catch (e) {
+      setError(describe(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, setError, run };
+}
+
+export function ConnectingScreen() {
+  return (
+    <AuthFrame title="Connecting…">
+      <Typography sx={{ color: hmi.textDim }}>Waiting for the ES Manager core.</Typography>
+    </AuthFrame>
+  );
+}
+
+export function SignInScreen({ notice }: { notice: string | null }) {
+  const client = useClient();
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const { busy, error, run } = useBusy();
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!username || !password) return;
+    void run(async () => {
+      await client.call('auth.signIn', { username: username.trim(), password });
+    }, signInErrorText);
+  };
+  return (
+    <AuthFrame title="Sign in">
+      {notice && !error ? (
+        <Alert severity="info" sx={{ mb: 2, bgcolor: hmi.panelDark, color: hmi.text }} data-testid="signin-notice">
+          {notice}
+        </Alert>
+      ) : null}
+      <Box component="form" onSubmit={submit} sx={{ display: 'flex', flexDirection: 'column', gap: 2 }}>
+        <TextField label="Username" autoComplete="username" autoFocus value={username} onChange={(e) => setUsername(e.target.value)} required />
+        <TextField label="Password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
+        {error ? (
+          <Alert severity="error" role="alert" data-testid="signin-error">
+            {error}
+          </Alert>
+        ) : null}
+        <Button type="submit" variant="contained" disabled={busy || !username || !password}>
+          Sign in
+        </Button>
+      </Box>
+    </AuthFrame>
+  );
+}
+
+export function SetupScreen({ policy }: { policy: PasswordPolicy | null }) {
+  const client = useClient();
+  const [username, setUsername] = useState('admin');
+  const [displayName, setDisplayName] = useState('Administrator');
+  const [password, setPassword] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [setupToken, setSetupToken] = useState('');
+  const { busy, error, run } = useBusy();
+  const browserMode = typeof window !== 'undefined' && !window.esm;
+  const problem = password || confirm ? passwordProblem(policy, password, confirm, username) : null;
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (problem) return;
+    void run(async () => {
+      await client.call('auth.setup', {
+        username: username.trim(),
+        displayName: displayName.trim() || username.trim(),
+        password,
+        ...(setupToken.trim() ? { setupToken: setupToken.trim() } : {}),
+      });
+    }, signInErrorText);
+  };
+  return (
+    <AuthFrame title="First start: create the administrator" width={480}>
+      <Typography sx={{ color: hmi.textDim, fontSize: 14, mb: 2 }}>
+        No account exists yet. The administrator creates the other users and roles. There is no default password.
+      </Typography>
+      <Box component="form" onSubmit={submit} sx={{ display: 'flex', flexDirection: 'column', gap: 2 }}>
+        <TextField label="Username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required />
+        <TextField label="Display name" value={displayName} onChange={(e) => setDisplayName(e.target.value)} required />
+        <TextField
+          label="Password"
+          type="password"
+          autoComplete="new-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          helperText={policyText(policy)}
+          required
+        />
+        <TextField
+          label="Confirm password"
+          type="password"
+          autoComplete="new-password"
+          value={confirm}
+          onChange={(e) => setConfirm(e.target.value)}
+          error={!!problem && confirm.length > 0}
+          helperText={problem ?? ' '}
+          required
+        />
+        {browserMode ? (
+          <TextField
+            label="Setup code"
+            value={setupToken}
+            onChange={(e) => setSetupToken(e.target.value)}
+            helperText="Printed by the ES Manager core at its first start (ESM_SETUP_TOKEN …)"
+            autoComplete="off"
+            required
+          />
+        ) : null}
+        {error ? (
+          <Alert severity="error" role="alert" data-testid="setup-error">
+            {error}
+          </Alert>
+        ) : null}
+        <Button type="submit" variant="contained" disabled={busy || !!problem || !password || (browserMode && !setupToken.trim())}>
+          Create administrator
+        </Button>
+      </Box>
+    </AuthFrame>
+  );
+}
+
+export function ChangePasswordScreen({ policy, username, forced }: { policy: PasswordPolicy | null; username: string; forced: boolean }) {
+  const client = useClient();
+  const live = useLive();
+  const [oldPassword, setOld] = useState('');
+  const [password, setPassword] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const { busy, error, run } = useBusy();
+  const problem = password || confirm ? passwordProblem(policy, password, confirm, username) : null;
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (problem) return;
+    void run(async () => {
+      await client.call('auth.changePassword', { oldPassword, newPassword: password });
+      await live.refreshSession();
+    }, signInErrorText);
+  };
+  return (
+    <AuthFrame title={forced ? 'Change your password' : 'Change password'} width={440}>
+      {forced ? (
+        <Typography sx={{ color: hmi.textDim, fontSize: 14, mb: 2 }}>
+          Your password was set by an administrator. Choose your own before you continue.
+        </Typography>
+      ) : null}
+      <Box component="form" onSubmit={submit} sx={{ display: 'flex', flexDirection: 'column', gap: 2 }}>
+        <TextField label="Current password" type="password" autoComplete="current-password" value={oldPassword} onChange={(e) => setOld(e.target.value)} required />
+        <TextField label="New password" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} helperText={policyText(policy)} required />
+        <TextField
+          label="Confirm new password"
+          type="password"
+          autoComplete="new-password"
+          value={confirm}
+          onChange={(e) => setConfirm(e.target.value)}
+          error={!!problem && confirm.length > 0}
+          helperText={problem ?? ' '}
+          required
+        />
+        {error ? (
+          <Alert severity="error" role="alert">
+            {error}
+          </Alert>
+        ) : null}
+        <Box sx={{ display: 'flex', gap: 1, justifyContent: 'space-between' }}>
+          <Button onClick={() => void client.call('auth.signOut', {}).catch(() => undefined)}>Sign out</Button>
+          <Button type="submit" variant="contained" disabled={busy || !!problem || !oldPassword || !password}>
+            Change password
+          </Button>
+        </Box>
+      </Box>
+    </AuthFrame>
+  );
+}
+
+/**
+ * Covers the navigation and the page while the session is idle-locked. The status bar and the
+ * alarm banner above it stay visible: alarms keep arriving while locked.
+ */
+export function LockOverlay() {
+  const client = useClient();
+  const { session } = useAuth();
+  const [password, setPassword] = useState('');
+  const { busy, error, run } = useBusy();
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!password) return;
+    void run(async () => {
+      await client.call('auth.reauth', { password });
+      setPassword('');
+    }, signInErrorText);
+  };
+  return (
+    <Box
+      data-testid="lock-screen"
+      role="dialog"
+      aria-modal="true"
+      aria-label="Screen locked"
+      sx={{ position: 'absolute', inset: 0, zIndex: 5, bgcolor: 'rgba(212,212,212,0.97)', display: 'flex', alignItems: 'center', justifyContent: 'center' }}
+    >
+      <Paper component="form" onSubmit={submit} sx={{ width: 380, p: 3, display: 'flex', flexDirection: 'column', gap: 2 }}>
+        <Box sx={{ display: 'flex', alignItems: 'center', gap: 1 }}>
+          <LockOutlinedIcon sx={{ color: hmi.textDim }} />
+          <Typography variant="h2" component="h2">
+            Screen locked
+          </Typography>
+        </Box>
+        <Typography sx={{ fontSize: 14, color: hmi.textDim }}>
+          Locked after inactivity. {session?.displayName || session?.user} — enter your password to continue. Alarms stay visible above.
+        </Typography>
+        <TextField label="Password" type="password" autoComplete="current-password" autoFocus value={password} onChange={(e) => setPassword(e.target.value)} />
+        {error ? (
+          <Alert severity="error" role="alert">
+            {error}
+          </Alert>
+        ) : null}
+        <Box sx={{ display: 'flex', justifyContent: 'space-between' }}>
+          <Button onClick={() => void client.call('auth.signOut', {}).catch(() => undefined)}>Sign out</Button>
+          <Button type="submit" variant="contained" disabled={busy || !password}>
+            Unlock
+          </Button>
+        </Box>
+      </Paper>
+    </Box>
+  );
+}
+
+const ACTIVITY_EVENTS = ['pointerdown', 'keydown', 'wheel', 'pointermove'] as const;
+
+/** Locks the screens after `idleLockMs` without keyboard or pointer input (the core locks too). */
+export function useIdleLock(idleLockMs: number | undefined, active: boolean): void {
+  const live = useLive();
+  const last = useRef(Date.now());
+  useEffect(() => {
+    if (!active || !idleLockMs || idleLockMs <= 0) return;
+    last.current = Date.now();
+    const mark = () => {
+      last.current = Date.now();
+    };
+    for (const ev of ACTIVITY_EVENTS) window.addEventListener(ev, mark, { passive: true });
+    const timer = setInterval(() => {
+      if (Date.now() - last.current >= idleLockMs) live.lock();
+    }, Math.min(5000, Math.max(250, idleLockMs / 10)));
+    return () => {
+      for (const ev of ACTIVITY_EVENTS) window.removeEventListener(ev, mark);
+      clearInterval(timer);
+    };
+  }, [idleLockMs, active, live]);
+}
