@@ -41,6 +41,8 @@ function openWindow(): void {
       nodeIntegration: false,
       webviewTag: false,
       spellcheck: false,
+      // the alarm horn must sound before anyone has clicked (a control room at night)
+      autoplayPolicy: 'no-user-gesture-required',
     },
   });
   win.loadFile(rendererIndex).catch((e: unknown) => console.error('cannot load the renderer:', e));

@@ -100,6 +100,7 @@ export class Host {
       location: site.site.location,
       pcc: site.site.pcc,
       simulated: this.opts.simulator !== undefined,
+      alarms: { shelvingMaxMs: this.services?.alarms.settings.shelving.maxDurationMs ?? 8 * 3600_000 },
       assets: site.assets.map((a) => ({
         id: a.id,
         name: a.name,

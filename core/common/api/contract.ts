@@ -70,6 +70,8 @@ export interface SiteView {
   pcc: { meter: string; contractedPowerKw: number };
   assets: AssetView[];
   simulated: boolean;
+  /** alarm settings the screens need: the longest a shelf may last, ms */
+  alarms: { shelvingMaxMs: number };
 }
 
 export interface SimState {

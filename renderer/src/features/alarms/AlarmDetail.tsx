@@ -10,7 +10,7 @@ import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useEffect, useState, type ReactNode } from 'react';
 import type { AlarmJournalEntry, AlarmView } from '../../../../core/common/alarms';
-import { useClient } from '../../api/hooks';
+import { useClient, useSite } from '../../api/hooks';
 import { toApiError } from '../../api/errors';
 import { formatDateTime, formatTime } from '../../format/format';
 import { hmi, monoNumbers } from '../../theme';
@@ -19,6 +19,7 @@ import { PriorityBadge } from './PriorityBadge';
 import { useCapabilities } from './useCapabilities';
 
 /** The site's maximum shelving time is enforced by the core; the default is 8 h. */
+/** until the site is loaded: the core's default (the core enforces the site's own limit) */
 const DEFAULT_MAX_SHELVE_MS = 8 * 3_600_000;
 
 const fieldSx = { '& .MuiInputBase-root': { bgcolor: '#EDEDED' } } as const;
@@ -26,6 +27,7 @@ const fieldSx = { '& .MuiInputBase-root': { bgcolor: '#EDEDED' } } as const;
 export function AlarmDetail({ alarm: a, tz, assetName, onChanged }: { alarm: AlarmView; tz: string | undefined; assetName: string; onChanged: (a: AlarmView) => void }) {
   const client = useClient();
   const caps = useCapabilities();
+  const maxShelveMs = useSite()?.alarms?.shelvingMaxMs ?? DEFAULT_MAX_SHELVE_MS;
   const canAck = caps.has('alarms.ack');
   const canOos = caps.has('config.edit');
   const [busy, setBusy] = useState(false);
@@ -241,7 +243,7 @@ export function AlarmDetail({ alarm: a, tz, assetName, onChanged }: { alarm: Ala
             a.shelvable ? (
               <Box sx={{ display: 'flex', gap: 1, alignItems: 'flex-start', flexWrap: 'wrap' }}>
                 <TextField select label="Shelve for" size="small" value={shelveMin} onChange={(e) => setShelveMin(Number(e.target.value))} sx={{ width: 110, ...fieldSx }}>
-                  {shelveDurations(DEFAULT_MAX_SHELVE_MS).map((m) => (
+                  {shelveDurations(maxShelveMs).map((m) => (
                     <MenuItem key={m} value={m}>
                       {formatDurationMin(m)}
                     </MenuItem>

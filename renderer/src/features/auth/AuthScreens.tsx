@@ -285,8 +285,18 @@ export function useIdleLock(idleLockMs: number | undefined, active: boolean): vo
       last.current = Date.now();
     };
     for (const ev of ACTIVITY_EVENTS) window.addEventListener(ev, mark, { passive: true });
+    // the core locks a session that makes no calls: an operator who only watches and moves
+    // the mouse is active, so tell the core (session.current counts as activity), at most
+    // once a minute and only after real input
+    let told = Date.now();
+    const keepAlive = Math.min(60_000, Math.max(1000, idleLockMs / 4));
     const timer = setInterval(() => {
-      if (Date.now() - last.current >= idleLockMs) live.lock();
+      const now = Date.now();
+      if (now - last.current >= idleLockMs) live.lock();
+      else if (last.current > told && now - told >= keepAlive) {
+        told = now;
+        live.client.call('session.current', {}).catch(() => undefined);
+      }
     }, Math.min(5000, Math.max(250, idleLockMs / 10)));
     return () => {
       for (const ev of ACTIVITY_EVENTS) window.removeEventListener(ev, mark);

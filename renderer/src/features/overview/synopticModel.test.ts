@@ -11,6 +11,7 @@ const site: SiteView = {
   location: { latitude: 0, longitude: 0 },
   pcc: { meter: 'grid', contractedPowerKw: 60 },
   simulated: true,
+  alarms: { shelvingMaxMs: 8 * 3_600_000 },
   assets: [
     { id: 'ev2', name: 'EV 2', kind: 'ev-charger', nature: 'Evse' },
     { id: 'load', name: 'Building', kind: 'load', nature: 'Load' },
