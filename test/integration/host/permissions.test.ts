@@ -94,7 +94,10 @@ describe('permissions and commands through the real API', () => {
     assert.ok(!tooMuch.ok && ['validation', 'interlock'].includes(tooMuch.stage), JSON.stringify(tooMuch));
 
     const ok = await op.call<CommandResult>('command.execute', { siteId: site.id, target, value: 20, unit: 'kW', reason: 'test', comment: 'integration test' });
-    assert.ok(ok.ok, JSON.stringify(ok));
+    if (!ok.ok) {
+      const log = await users.admin.call<AuditEntry[]>('audit.query', { type: 'command.', limit: 20 });
+      assert.fail(`${JSON.stringify(ok)}\naudit: ${JSON.stringify(log.map((e) => [e.seq, e.ts, e.actor, e.type, e.outcome, e.rule, e.after]))}`);
+    }
     assert.equal(ok.readback, 20);
     const power = await waitFor('the battery to discharge about 20 kW', async () => {
       const [p] = await op.call<PointState[]>('points.read', { ids: [`${ess.id}/ActivePower`] });
