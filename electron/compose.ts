@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { defaultProfileDirs, loadSite, type LoadedSite } from '../core/config/load';
 import { Host, type HostOptions } from '../core/host/host';
+import type { KeyProvider } from '../core/security';
 import { modbusBridgeFactory } from '../drivers/modbus/bridge';
 import { startSimulator, type SimulatorHandle } from '../drivers/sim/serve';
 
@@ -22,6 +23,8 @@ export interface ComposeOptions {
   ephemeralSimPorts?: boolean;
   /** folder for the database, alarm journal and keys; default $ESM_DATA_DIR or ~/.es-manager/<site id> */
   dataDir?: string;
+  /** where the data key comes from (the desktop shell passes Electron's safeStorage) */
+  keyProvider?: KeyProvider;
   /** serve browser mode on this address and port (port 0 = any free port) */
   web?: { bind: string; port: number };
   flushMs?: number;
@@ -73,6 +76,7 @@ export async function composeApp(opts: ComposeOptions): Promise<App> {
     version: appVersion(appRoot),
     ...(sim ? { simulator: sim } : {}),
     ...(opts.flushMs !== undefined ? { flushMs: opts.flushMs } : {}),
+    ...(opts.keyProvider ? { keyProvider: opts.keyProvider } : {}),
     ...(opts.web ? { web: { ...opts.web, staticDir: join(appRoot, 'dist', 'renderer') } } : {}),
   };
   const host = new Host(hostOpts);

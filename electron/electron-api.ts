@@ -51,4 +51,9 @@ export interface ElectronMain {
     setApplicationMenu(m: unknown): void;
   };
   Notification?: new (o: { title: string; body: string }) => { show(): void };
+  safeStorage: {
+    isEncryptionAvailable(): boolean;
+    encryptString(plain: string): Buffer;
+    decryptString(encrypted: Buffer): string;
+  };
 }

@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import { ApiError, type EventName } from '../core/common';
+import { SafeStorageKeyProvider } from '../core/security';
 import { parseCli } from './cli';
 import { composeApp, type App } from './compose';
 import type { ElectronMain, IpcMainInvokeEventLike, WebContentsLike } from './electron-api';
@@ -13,7 +14,7 @@ import { CSP, IPC, isAllowedNavigation, isTrustedSender } from './ipc-policy';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const electron = require('electron') as ElectronMain;
-const { app: eapp, BrowserWindow, ipcMain, session, Menu } = electron;
+const { app: eapp, BrowserWindow, ipcMain, session, Menu, safeStorage } = electron;
 
 const rendererIndex = join(__dirname, '..', 'renderer', 'index.html');
 const preload = join(__dirname, 'preload.js');
@@ -115,8 +116,12 @@ async function main(): Promise<void> {
     });
     wc.setWindowOpenHandler(() => ({ action: 'deny' }));
   });
+  // the data key is wrapped by the OS key store (DPAPI, Keychain, libsecret), never kept in clear
+  const keyProvider = new SafeStorageKeyProvider(safeStorage, join(eapp.getPath('userData'), 'keys', 'data-key.wrapped'));
   core = await composeApp({
     mode: 'electron',
+    keyProvider,
+    ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
     noSim: opts.noSim,
     ephemeralSimPorts: opts.ephemeralSimPorts,
     ...(opts.site !== undefined ? { sitePath: opts.site } : {}),

@@ -303,6 +303,22 @@ export interface ReasonView {
   active: boolean;
 }
 
+/** An open session, for the administrator's session list (never the token). */
+export interface SessionView {
+  id: string;
+  userId: string;
+  username: string;
+  displayName: string;
+  workstation: string;
+  createdAt: number;
+  lastActivityAt: number;
+  expiresAt: number;
+  locked: boolean;
+  impersonator: string | null;
+  /** the session making this call */
+  current: boolean;
+}
+
 export interface SecretMeta {
   id: string;
   siteId: string | null;
@@ -340,6 +356,8 @@ export interface SecurityApiMethods {
   'reasons.list': { req: { appliesTo?: 'command' | 'config' }; res: { reasons: ReasonView[]; required: { command: boolean; config: boolean } } };
   'reasons.upsert': { req: ReasonView; res: ReasonView };
   'reasons.setRequired': { req: { kind: 'command' | 'config'; required: boolean }; res: { ok: true } };
+  'sessions.list': { req: Record<string, never>; res: SessionView[] };
+  'sessions.revoke': { req: { id: string }; res: { ok: true } };
   'secrets.list': { req: { siteId?: string }; res: SecretMeta[] };
   'secrets.set': { req: { id: string; siteId: string | null; description: string; value: string }; res: SecretMeta };
   'secrets.delete': { req: { id: string }; res: { ok: true } };
@@ -466,6 +484,8 @@ export const securityMethodArgSchemas: { [M in SecurityMethodName]: z.ZodType<Se
   'reasons.list': z.object({ appliesTo: z.enum(['command', 'config']).optional() }).strict(),
   'reasons.upsert': reasonSchema,
   'reasons.setRequired': z.object({ kind: z.enum(['command', 'config']), required: z.boolean() }).strict(),
+  'sessions.list': z.object({}).strict(),
+  'sessions.revoke': z.object({ id: z.string().min(1).max(64) }).strict(),
   'secrets.list': z.object({ siteId: idSchema.optional() }).strict(),
   'secrets.set': z
     .object({ id: idSchema, siteId: idSchema.nullable(), description: z.string().max(200), value: z.string().min(1).max(16_384) })
@@ -528,6 +548,9 @@ export const METHOD_CAPABILITIES: { readonly [M in MethodName]: MethodAccess } =
   'reasons.list': { access: 'session' },
   'reasons.upsert': cap(['system.administer'], 'none'),
   'reasons.setRequired': cap(['system.administer'], 'none'),
+  // open sessions of every user: administrators only
+  'sessions.list': cap(['system.administer'], 'none'),
+  'sessions.revoke': cap(['system.administer'], 'none'),
   // secrets (protocol credentials, API keys): values are never returned
   'secrets.list': cap(['config.edit'], 'filtered'),
   'secrets.set': cap(['config.edit'], 'filtered'),

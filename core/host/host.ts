@@ -7,7 +7,7 @@
 import { ApiError, type Bridge, type BridgeFactory, type DeviceStatus, type PointState, type SimState, type SiteView } from '../common';
 import type { LoadedSite } from '../config/load';
 import { CurrentValueTable } from '../cvt/cvt';
-import { auditActor } from '../security';
+import { auditActor, type KeyProvider } from '../security';
 import { ApiDispatcher, EventBus, type Handlers } from './dispatcher';
 import { SecurityGate } from './gate';
 import { alarmHandlers } from './handlers/alarms';
@@ -29,6 +29,8 @@ export interface HostOptions {
   bridgeFactories: readonly BridgeFactory[];
   /** folder of the application database, alarm journal and keys */
   dataDir: string;
+  /** where the data key comes from: a 0600 key file by default; Electron's safeStorage on the desktop */
+  keyProvider?: KeyProvider;
   simulator?: SimControl;
   mode: 'electron' | 'browser';
   version: string;
@@ -166,6 +168,7 @@ export class Host {
       cvt: this.cvt,
       bridges: this.bridges,
       requireSetupToken: this.opts.mode === 'browser',
+      ...(this.opts.keyProvider ? { keyProvider: this.opts.keyProvider } : {}),
     });
     this.services = s;
     this.dispatcherRef = new ApiDispatcher(this.handlers(s), new SecurityGate(s.auth, s.audit, this.siteId), this.bus);

@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ApiError } from '../common/api/contract';
-import type { PasswordPolicy, SecuritySession } from '../common/security';
+import type { PasswordPolicy, SecuritySession, SessionView } from '../common/security';
 import type { AuditLog } from '../audit/log';
 import { Authorizer } from './authorizer';
 import { checkPasswordPolicy, DEFAULT_PASSWORD_POLICY, PasswordHasher } from './password';
@@ -379,6 +379,41 @@ export class AuthService {
     return this.db
       .prepare('UPDATE sessions SET revoked_at = ? WHERE (user_id = ? OR impersonator_id = ?) AND revoked_at IS NULL')
       .run(this.now(), userId, userId).changes;
+  }
+
+  /** Open sessions (not revoked, not expired), newest activity first; `currentToken` marks the caller's. */
+  listSessions(currentToken?: string): SessionView[] {
+    const now = this.now();
+    const rows = this.db
+      .prepare(
+        `SELECT s.*, u.username, u.display_name, i.username AS imp_username FROM sessions s
+         JOIN users u ON u.id = s.user_id LEFT JOIN users i ON i.id = s.impersonator_id
+         WHERE s.revoked_at IS NULL AND s.expires_at > ? ORDER BY s.last_activity_at DESC`,
+      )
+      .all(now) as Array<SessionRow & { username: string; display_name: string; imp_username: string | null }>;
+    const mine = currentToken ? hashToken(currentToken) : undefined;
+    return rows.map((r) => ({
+      id: r.id,
+      userId: r.user_id,
+      username: r.username,
+      displayName: r.display_name,
+      workstation: r.workstation,
+      createdAt: r.created_at,
+      lastActivityAt: r.last_activity_at,
+      expiresAt: r.expires_at,
+      locked: now - r.last_activity_at >= this.idleLockMs,
+      impersonator: r.imp_username,
+      current: r.token_hash === mine,
+    }));
+  }
+
+  /** Closes one session by its public id (administrators: a forgotten workstation, a leaver). */
+  revokeSession(by: Principal, sessionId: string): void {
+    const r = this.db.prepare('SELECT * FROM sessions WHERE id = ? AND revoked_at IS NULL').get(sessionId) as SessionRow | undefined;
+    if (!r) throw new ApiError('not-found', `no open session "${sessionId}"`);
+    this.db.prepare('UPDATE sessions SET revoked_at = ? WHERE id = ?').run(this.now(), sessionId);
+    const user = this.store.userById(r.user_id);
+    this.audit.append({ type: 'auth.session.revoke', ...auditActor(by), target: user?.username ?? r.user_id, outcome: 'ok', details: { sessionId, workstation: r.workstation } });
   }
 
   /** Deletes sessions that expired more than a day ago (housekeeping). */

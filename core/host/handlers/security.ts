@@ -85,6 +85,11 @@ export function securityHandlers(s: Services, siteId: string): SecurityHandlers 
       return { ok: true as const };
     },
 
+    'sessions.list': (ctx) => s.auth.listSessions(ctx.token ?? undefined),
+    'sessions.revoke': (ctx, a) => {
+      s.auth.revokeSession(who(ctx), a.id);
+      return { ok: true as const };
+    },
     'secrets.list': (ctx, a) => {
       const sites = siteScope(who(ctx));
       return s.secrets.list(sites).filter((m) => a.siteId === undefined || m.siteId === a.siteId);

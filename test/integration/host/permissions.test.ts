@@ -138,6 +138,41 @@ describe('permissions and commands through the real API', () => {
     assert.equal(reuse.ok, false, 'a selection is used once');
   });
 
+  it('shows a user granted another site nothing of this one (users.02)', async () => {
+    const other = { username: 'tenant2', password: 'Basalt-Orchard-63!' };
+    await users.admin.call('users.create', { ...other, displayName: 'Other tenant', roles: ['operator'], sites: ['site-b'], mustChangePassword: false });
+    const c = await signedIn(app.host.url ?? '', other);
+    try {
+      for (const [method, arg] of [
+        ['site.get', {}],
+        ['points.list', {}],
+        ['points.read', { ids: ['ess/Soc'] }],
+        ['devices.list', {}],
+        ['alarms.list', {}],
+        ['history.query', { ids: ['ess/Soc'], from: 0, to: Date.now(), mode: 'raw' }],
+        ['command.execute', { siteId: site.id, target: 'ess/SetActivePower', value: 0, reason: 'test' }],
+      ] as const) {
+        await assert.rejects(c.call(method, arg), (e: ApiCallError) => e.body.code === 'forbidden' && !!e.body.rule, `${method} must be refused`);
+      }
+      await assert.rejects(c.listen('points.changed', () => undefined), (e: ApiCallError) => e.body.code === 'forbidden');
+      await assert.rejects(c.listen('alarms.changed', () => undefined), (e: ApiCallError) => e.body.code === 'forbidden');
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('lets an administrator see open sessions and close one', async () => {
+    const list = await users.admin.call<Array<{ id: string; username: string; workstation: string; current: boolean }>>('sessions.list');
+    const field = list.find((s) => s.username === 'field1');
+    assert.ok(field, `sessions: ${list.map((s) => s.username).join(', ')}`);
+    assert.ok(list.some((s) => s.username === 'admin' && s.current), 'the caller sees its own session marked');
+    assert.ok(!('token' in field), 'never a token');
+    await users.admin.call('sessions.revoke', { id: field.id });
+    await assert.rejects(clients.get('field-staff')!.call('site.get'), (e: ApiCallError) => e.body.code === 'unauthenticated');
+    const audit = await users.admin.call<AuditEntry[]>('audit.query', { type: 'auth.session.revoke' });
+    assert.equal(audit[0]?.target, 'field1');
+  });
+
   it('ends event delivery and calls when the user signs out', async () => {
     const v = clients.get('viewer');
     assert.ok(v);
