@@ -10,6 +10,8 @@ import TableRowsIcon from '@mui/icons-material/TableRows';
 import ScienceIcon from '@mui/icons-material/Science';
 import NotificationsIcon from '@mui/icons-material/NotificationsNone';
 import HistoryIcon from '@mui/icons-material/History';
+import ShowChartIcon from '@mui/icons-material/ShowChart';
+import QueryStatsIcon from '@mui/icons-material/QueryStats';
 import FactCheckIcon from '@mui/icons-material/FactCheckOutlined';
 import AdminPanelSettingsIcon from '@mui/icons-material/AdminPanelSettingsOutlined';
 import type { Capability } from '../../../core/common/security';
@@ -39,6 +41,8 @@ export const NAV_ITEMS: readonly (NavItem | 'divider')[] = [
   { id: 'points', label: 'Points', icon: <TableRowsIcon /> },
   { id: 'alarms', label: 'Alarms', icon: <NotificationsIcon /> },
   { id: 'alarm-history', label: 'Alarm history', icon: <HistoryIcon /> },
+  { id: 'trends', label: 'Trends', icon: <ShowChartIcon />, requires: ['site.view'] },
+  { id: 'history', label: 'History export', icon: <QueryStatsIcon />, requires: ['data.export'] },
   'divider',
   { id: 'simulator', label: 'Simulator', icon: <ScienceIcon />, hidden: (s) => !s?.simulated },
   { id: 'audit', label: 'Audit log', icon: <FactCheckIcon />, requires: ['data.confidential'] },

@@ -12,6 +12,8 @@ import { AlarmHistoryPage } from '../features/alarms/AlarmHistoryPage';
 import { AlarmSummaryPage } from '../features/alarms/AlarmSummaryPage';
 import { AdminPage } from '../features/admin/AdminPage';
 import { AuditPage } from '../features/audit/AuditPage';
+import { TrendsPage } from '../features/trends/TrendsPage';
+import { HistoryPage } from '../features/history/HistoryPage';
 import { LockOverlay } from '../features/auth/AuthScreens';
 import { useAuth } from '../api/hooks';
 import { formatAge } from '../format/format';
@@ -20,7 +22,7 @@ import { NavRail, visuallyHidden } from './NavRail';
 import { useRoute, type RouteId } from './route';
 import { StatusBar } from './StatusBar';
 
-const TITLES: Record<RouteId, string> = { overview: 'Overview', devices: 'Devices', points: 'Points', simulator: 'Simulator', alarms: 'Alarms', 'alarm-history': 'Alarm history', audit: 'Audit log', admin: 'Administration' };
+const TITLES: Record<RouteId, string> = { overview: 'Overview', devices: 'Devices', points: 'Points', simulator: 'Simulator', alarms: 'Alarms', 'alarm-history': 'Alarm history', audit: 'Audit log', admin: 'Administration', trends: 'Trends', history: 'History export' };
 
 export function Shell() {
   const route = useRoute();
@@ -67,6 +69,8 @@ export function Shell() {
           {route === 'alarm-history' ? <AlarmHistoryPage /> : null}
           {route === 'audit' && !locked ? <AuditPage /> : null}
           {route === 'admin' && !locked ? <AdminPage /> : null}
+          {route === 'trends' ? <TrendsPage /> : null}
+          {route === 'history' && !locked ? <HistoryPage /> : null}
         </Box>
       </Box>
     </Box>

@@ -26,7 +26,7 @@ import Tabs from '@mui/material/Tabs';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import { CAPABILITIES, CAPABILITY_LABELS, type Capability, type ReasonView, type RoleDef, type UserView } from '../../../../core/common/security';
+import { CAPABILITIES, CAPABILITY_LABELS, type Capability, type ReasonView, type RoleDef, type SessionView, type UserView } from '../../../../core/common/security';
 import { errorText } from '../../api/errorText';
 import { useAuth, useCan, useClient, useConnection, useSite } from '../../api/hooks';
 import { formatDateTime } from '../../format/format';
@@ -35,7 +35,7 @@ import { parseLocalDateTime, toLocalDateTime } from '../audit/auditModel';
 import { passwordProblem, policyText } from '../auth/authText';
 import { assignableRoles, parseSites, REASON_ID, roleIdFromName, sitesText, userFormProblem, userState, type UserFormValues } from './adminModel';
 
-type TabId = 'users' | 'roles' | 'reasons';
+type TabId = 'users' | 'roles' | 'reasons' | 'sessions';
 
 export function AdminPage() {
   const canUsers = useCan('users.manage');
@@ -44,6 +44,7 @@ export function AdminPage() {
     ...(canUsers ? [{ id: 'users' as const, label: 'Users' }] : []),
     ...(canUsers ? [{ id: 'roles' as const, label: 'Roles' }] : []),
     ...(isAdmin ? [{ id: 'reasons' as const, label: 'Command reasons' }] : []),
+    ...(isAdmin ? [{ id: 'sessions' as const, label: 'Sessions' }] : []),
   ];
   const [tab, setTab] = useState<TabId>('users');
   const current = tabs.find((t) => t.id === tab) ? tab : tabs[0]?.id;
@@ -64,6 +65,7 @@ export function AdminPage() {
         {current === 'users' ? <UsersTab isAdmin={isAdmin} /> : null}
         {current === 'roles' ? <RolesTab isAdmin={isAdmin} /> : null}
         {current === 'reasons' ? <ReasonsTab /> : null}
+        {current === 'sessions' ? <SessionsTab /> : null}
       </Box>
     </Box>
   );
@@ -541,6 +543,85 @@ function RoleDialog({ role, onClose, onDone }: { role: RoleDef | null; onClose: 
 }
 
 // ------------------------------------------------------------------ reasons
+
+/** Open sessions of every user (system.01): where each is signed in, idle or locked; close one. */
+function SessionsTab() {
+  const client = useClient();
+  const site = useSite();
+  const sessions = useList(() => client.call('sessions.list', {}));
+  const [confirm, setConfirm] = useState<SessionView | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <Box sx={{ display: 'flex', flexDirection: 'column', gap: 1, pt: 1 }}>
+      <Box sx={{ display: 'flex', alignItems: 'center', gap: 2 }}>
+        <Typography sx={{ color: hmi.textDim, fontSize: 13 }}>Open sessions: {sessions.data?.length ?? '…'}</Typography>
+        <Box sx={{ flex: 1 }} />
+        <Button variant="outlined" color="secondary" onClick={sessions.reload}>
+          Refresh
+        </Button>
+      </Box>
+      <ErrorLine error={sessions.error ?? error} />
+      <Paper>
+        <Table size="small" aria-label="Sessions">
+          <TableHead>
+            <TableRow>
+              <TableCell>User</TableCell>
+              <TableCell>Workstation</TableCell>
+              <TableCell>Signed in</TableCell>
+              <TableCell>Last activity</TableCell>
+              <TableCell>Expires</TableCell>
+              <TableCell>State</TableCell>
+              <TableCell align="right">Actions</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {(sessions.data ?? []).map((s) => (
+              <TableRow key={s.id} data-testid={`session-${s.username}`}>
+                <TableCell sx={{ fontWeight: 600 }}>
+                  {s.displayName} ({s.username}){s.impersonator ? ` — impersonated by ${s.impersonator}` : ''}
+                </TableCell>
+                <TableCell>{s.workstation}</TableCell>
+                <TableCell sx={{ fontSize: 12 }}>{formatDateTime(s.createdAt, site?.timezone)}</TableCell>
+                <TableCell sx={{ fontSize: 12 }}>{formatDateTime(s.lastActivityAt, site?.timezone)}</TableCell>
+                <TableCell sx={{ fontSize: 12 }}>{formatDateTime(s.expiresAt, site?.timezone)}</TableCell>
+                <TableCell>{s.current ? 'this session' : s.locked ? 'locked (idle)' : 'active'}</TableCell>
+                <TableCell align="right">
+                  {!s.current ? (
+                    <Button size="small" variant="outlined" color="secondary" onClick={() => setConfirm(s)}>
+                      Close…
+                    </Button>
+                  ) : null}
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      </Paper>
+      <Dialog open={confirm !== null} onClose={() => setConfirm(null)}>
+        <DialogTitle>Close this session?</DialogTitle>
+        <DialogContent>
+          <Typography>
+            {confirm?.displayName} on {confirm?.workstation} will be signed out at once. The action is recorded in the audit log.
+          </Typography>
+        </DialogContent>
+        <DialogActions>
+          <Button onClick={() => setConfirm(null)}>Cancel</Button>
+          <Button
+            variant="contained"
+            onClick={() => {
+              const id = confirm?.id;
+              setConfirm(null);
+              setError(null);
+              if (id) client.call('sessions.revoke', { id }).then(sessions.reload, (e: unknown) => setError(errorText(e)));
+            }}
+          >
+            Close session
+          </Button>
+        </DialogActions>
+      </Dialog>
+    </Box>
+  );
+}
 
 function ReasonsTab() {
   const client = useClient();
