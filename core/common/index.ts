@@ -8,3 +8,4 @@ export * from './bridge';
 export * from './security';
 export * from './alarms';
 export * from './historian';
+export * from './series';

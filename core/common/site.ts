@@ -94,36 +94,23 @@ const rtuConnection = z
   })
   .strict();
 
+/** What every device has, whatever its protocol. */
+const deviceCommon = {
+  id,
+  name: z.string().min(1),
+  /** id of a profile in assets/profiles (or the site's own profiles) */
+  profile: id,
+  /** the asset whose channels this device serves */
+  asset: id,
+  pollMs: z.number().int().min(50).default(1000),
+  timeoutMs: z.number().int().min(50).default(1000),
+  /** set by the embedded simulator: this device is simulated */
+  simulated: z.boolean().optional(),
+};
+
 export const deviceSchema = z.discriminatedUnion('protocol', [
-  z
-    .object({
-      id,
-      name: z.string().min(1),
-      protocol: z.literal('modbus-tcp'),
-      connection: tcpConnection,
-      /** id of a profile in assets/profiles (or the site's own profiles) */
-      profile: id,
-      /** the asset whose channels this device serves */
-      asset: id,
-      pollMs: z.number().int().min(50).default(1000),
-      timeoutMs: z.number().int().min(50).default(1000),
-      /** set by the embedded simulator: this device is simulated */
-      simulated: z.boolean().optional(),
-    })
-    .strict(),
-  z
-    .object({
-      id,
-      name: z.string().min(1),
-      protocol: z.literal('modbus-rtu'),
-      connection: rtuConnection,
-      profile: id,
-      asset: id,
-      pollMs: z.number().int().min(50).default(1000),
-      timeoutMs: z.number().int().min(50).default(1000),
-      simulated: z.boolean().optional(),
-    })
-    .strict(),
+  z.object({ ...deviceCommon, protocol: z.literal('modbus-tcp'), connection: tcpConnection }).strict(),
+  z.object({ ...deviceCommon, protocol: z.literal('modbus-rtu'), connection: rtuConnection }).strict(),
 ]);
 
 export const siteSchema = z

@@ -7,6 +7,7 @@ import type { ExportProgress, ExportRequest } from '../common/historian';
 import { qualityText } from './codec';
 import { interpolate, readRaw, type RawSeries } from './query';
 import type { Reader } from './store';
+import { nextTime } from '../common/series';
 
 const WINDOW_SAMPLES = 200_000;
 const PIECE_BYTES = 256 * 1024;
@@ -100,12 +101,7 @@ export function* csvPieces(reader: Reader, req: ExportRequest, onProgress?: (p: 
       const idx = series.map(() => 0);
       const cells: (number | string | null)[] = req.ids.map(() => null);
       for (;;) {
-        let tmin = Infinity;
-        for (let p = 0; p < series.length; p++) {
-          const s = series[p];
-          const i = idx[p] as number;
-          if (s && i < s.t.length && (s.t[i] as number) < tmin) tmin = s.t[i] as number;
-        }
+        const tmin = nextTime(series, idx);
         if (tmin === Infinity) break;
         const ts = iso.format(tmin);
         for (let p = 0; p < series.length; p++) {

@@ -75,21 +75,8 @@ export function createPartitionTable(db: Database.Database, p: PartitionRow): vo
   db.prepare('INSERT OR IGNORE INTO partitions(name, kind, days, start, end) VALUES (?, ?, ?, ?, ?)').run(p.name, p.kind, p.days, p.start, p.end);
 }
 
-interface AggRow {
-  b: number;
-  n: number;
-  min: number;
-  max: number;
-  tmin: number;
-  tmax: number;
-  first: number;
-  tfirst: number;
-  last: number;
-  tlast: number;
-  sum: number;
-  integ: number;
-  dur: number;
-}
+/** a rollup row as stored: the running state of one bucket */
+type AggRow = Bucket;
 
 /** times are stored as offsets from the bucket start (smaller records) */
 export function aggParams(pid: number, level: number, k: Bucket): unknown[] {

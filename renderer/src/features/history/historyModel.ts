@@ -5,6 +5,7 @@
 import type { ExportProgressEvent, ExportRequest, TrendPen, TrendQuery } from '../../../../core/common/historian';
 import type { PointId } from '../../../../core/common/point';
 import { decodeQuality } from '../trends/trendModel';
+import { nextTime } from '../../../../core/common/series';
 
 export type Layout = ExportRequest['layout'];
 export type ExportMode = 'raw' | 'interpolated';
@@ -116,12 +117,7 @@ export function previewRows(pens: readonly Pick<TrendPen, 'id' | 't' | 'v' | 'q'
   const idx = series.map(() => 0);
   let more = false;
   for (;;) {
-    let tmin = Infinity;
-    for (let p = 0; p < series.length; p++) {
-      const s = series[p];
-      const i = idx[p] as number;
-      if (s && i < s.t.length && (s.t[i] as number) < tmin) tmin = s.t[i] as number;
-    }
+    const tmin = nextTime(series, idx);
     if (tmin === Infinity) break;
     if (rows.length >= limit) {
       more = true;
