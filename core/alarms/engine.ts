@@ -177,6 +177,45 @@ function emptyCounts(): AlarmCounts {
 
 type Listener<E extends keyof AlarmEngineEvents> = (data: AlarmEngineEvents[E]) => void;
 
+/**
+ * Checks a definition: schema, expression syntax, known points (when `pointExists` is given);
+ * never throws. The engine's `validateDefinition`, usable before an engine exists (the host
+ * checks stored overrides with it before it builds the engine's configuration).
+ */
+export function validateAlarmDefinition(
+  input: unknown,
+  pointExists?: (id: string) => boolean,
+): { ok: boolean; issues: AlarmDefinitionIssue[]; definition?: AlarmDefinition } {
+  const r = alarmDefinitionSchema.safeParse(input);
+  if (!r.success) return { ok: false, issues: r.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })) };
+  const def = r.data;
+  const issues: AlarmDefinitionIssue[] = [];
+  const points = new Set<string>();
+  if ('point' in def) points.add(def.point);
+  if (def.type === 'deviation' && typeof def.setpoint === 'string') points.add(def.setpoint);
+  const exprs: Array<[string, string]> = [];
+  if (def.type === 'expression') exprs.push(['expr', def.expr]);
+  if (def.suppressWhen) exprs.push(['suppressWhen', def.suppressWhen]);
+  for (const [path, src] of exprs) {
+    try {
+      compileExpression(src).points.forEach((p) => points.add(p));
+    } catch (e) {
+      issues.push({ path, message: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  if (pointExists) {
+    for (const p of points) if (!pointExists(p)) issues.push({ path: 'point', message: `unknown point "${p}"` });
+    def.actions.forEach((a, k) => {
+      if (!pointExists?.(a.target)) issues.push({ path: `actions[${k}].target`, message: `unknown point "${a.target}"` });
+    });
+  }
+  if (def.type === 'limit' && def.deadband > Math.abs(def.setpoint) && def.setpoint !== 0 && def.deadband > 0) {
+    // allowed, but most likely a typo
+    issues.push({ path: 'deadband', message: 'deadband larger than the setpoint itself' });
+  }
+  return issues.length ? { ok: false, issues, definition: def } : { ok: true, issues, definition: def };
+}
+
 // ---------------------------------------------------------------- engine
 
 export class AlarmEngine {
@@ -295,34 +334,7 @@ export class AlarmEngine {
 
   /** checks a definition: schema, expression syntax, known points; never throws */
   validateDefinition(input: unknown): { ok: boolean; issues: AlarmDefinitionIssue[]; definition?: AlarmDefinition } {
-    const r = alarmDefinitionSchema.safeParse(input);
-    if (!r.success) return { ok: false, issues: r.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })) };
-    const def = r.data;
-    const issues: AlarmDefinitionIssue[] = [];
-    const points = new Set<string>();
-    if ('point' in def) points.add(def.point);
-    if (def.type === 'deviation' && typeof def.setpoint === 'string') points.add(def.setpoint);
-    const exprs: Array<[string, string]> = [];
-    if (def.type === 'expression') exprs.push(['expr', def.expr]);
-    if (def.suppressWhen) exprs.push(['suppressWhen', def.suppressWhen]);
-    for (const [path, src] of exprs) {
-      try {
-        compileExpression(src).points.forEach((p) => points.add(p));
-      } catch (e) {
-        issues.push({ path, message: e instanceof Error ? e.message : String(e) });
-      }
-    }
-    if (this.pointExists) {
-      for (const p of points) if (!this.pointExists(p)) issues.push({ path: 'point', message: `unknown point "${p}"` });
-      def.actions.forEach((a, k) => {
-        if (!this.pointExists?.(a.target)) issues.push({ path: `actions[${k}].target`, message: `unknown point "${a.target}"` });
-      });
-    }
-    if (def.type === 'limit' && def.deadband > Math.abs(def.setpoint) && def.setpoint !== 0 && def.deadband > 0) {
-      // allowed, but most likely a typo
-      issues.push({ path: 'deadband', message: 'deadband larger than the setpoint itself' });
-    }
-    return issues.length ? { ok: false, issues, definition: def } : { ok: true, issues, definition: def };
+    return validateAlarmDefinition(input, this.pointExists);
   }
 
   /** administrator: add or replace one definition; its alarm keeps its state when the id exists */

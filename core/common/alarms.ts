@@ -468,6 +468,26 @@ export interface AlarmDefinitionIssue {
   message: string;
 }
 
+/** An administrator's edit of one definition, kept over the site file (core/alarms/overrides.ts). */
+export interface AlarmDefinitionOverrideInfo {
+  id: string;
+  /** changed: replaces a site-file definition; added: not in the site file; deleted: removed */
+  kind: 'changed' | 'added' | 'deleted';
+  /** the site file has a definition with this id */
+  inSiteFile: boolean;
+  updatedAt: number;
+  updatedBy: string;
+}
+
+export interface AlarmDefinitionsExport {
+  filename: string;
+  /** `alarms: definitions:` of a site file, with a comment header */
+  yaml: string;
+  definitions: number;
+  /** definitions that differ from the site file (changed, added, deleted) */
+  edited: number;
+}
+
 export interface AlarmApiMethods {
   'alarms.list': { req: AlarmListReq; res: AlarmListRes };
   'alarms.ack': { req: { ids: string[]; comment?: string }; res: AlarmBulkRes };
@@ -487,9 +507,13 @@ export interface AlarmApiMethods {
   'alarms.export': { req: AlarmHistoryQuery; res: { filename: string; csv: string; rows: number } };
   'alarms.definitions.list': { req: Record<string, never>; res: AlarmDefinition[] };
   'alarms.definitions.validate': { req: { definition: unknown }; res: { ok: boolean; issues: AlarmDefinitionIssue[] } };
-  /** administrator: add or replace a definition (the host persists it in the site file) */
+  /** administrator: add or replace a definition (kept in the application database over the site file) */
   'alarms.definitions.upsert': { req: { definition: AlarmDefinitionInput }; res: AlarmDefinition };
   'alarms.definitions.delete': { req: { id: string }; res: { deleted: boolean } };
+  /** the administrator's edits kept over the site file (source column of the editor) */
+  'alarms.definitions.overrides': { req: Record<string, never>; res: AlarmDefinitionOverrideInfo[] };
+  /** the effective definitions as YAML, to copy back into the site file */
+  'alarms.definitions.export': { req: Record<string, never>; res: AlarmDefinitionsExport };
 }
 
 export type AssetMode = 'in-service' | 'maintenance' | 'out-of-service';
@@ -567,6 +591,8 @@ export const alarmMethodArgSchemas: { [M in keyof AlarmApiMethods]: z.ZodType<Al
   'alarms.definitions.validate': z.object({ definition: z.unknown() }).strict() as z.ZodType<{ definition: unknown }>,
   'alarms.definitions.upsert': z.object({ definition: alarmDefinitionSchema }).strict(),
   'alarms.definitions.delete': z.object({ id: alarmId }).strict(),
+  'alarms.definitions.overrides': z.object({}).strict(),
+  'alarms.definitions.export': z.object({}).strict(),
 };
 
 export const ALARM_EVENT_NAMES: ReadonlyArray<keyof AlarmApiEvents> = ['alarms.changed', 'alarms.flood'];

@@ -572,6 +572,8 @@ export const METHOD_CAPABILITIES: { readonly [M in MethodName]: MethodAccess } =
   'alarms.definitions.validate': cap(['config.edit'], 'current'),
   'alarms.definitions.upsert': cap(['config.edit'], 'current'),
   'alarms.definitions.delete': cap(['config.edit'], 'current'),
+  'alarms.definitions.overrides': cap(['config.edit'], 'current'),
+  'alarms.definitions.export': cap(['config.edit'], 'current'),
   // historian
   'history.query': cap(['site.view'], 'current'),
   'history.forecast': cap(['site.view'], 'current'),

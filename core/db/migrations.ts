@@ -1,5 +1,6 @@
 /**
- * The application database's migrations (accounts, sessions, roles, audit, reasons, secrets).
+ * The application database's migrations (accounts, sessions, roles, audit, reasons, secrets,
+ * administrator edits of alarm definitions).
  * Append only: never edit a migration that shipped; add the next version instead.
  */
 import type { Migration } from './migrate';
@@ -131,6 +132,20 @@ CREATE TABLE secrets (
   iv BLOB NOT NULL,
   tag BLOB NOT NULL,
   ciphertext BLOB NOT NULL,
+  updated_at INTEGER NOT NULL,
+  updated_by TEXT NOT NULL
+) STRICT;
+`,
+  },
+  {
+    version: 2,
+    name: 'alarm-definition-overrides',
+    sql: `
+-- Administrator edits of alarm definitions (ISA-18.2 master alarm database), applied over the
+-- site file's definitions when the services open. definition_json NULL = deleted.
+CREATE TABLE alarm_definition_overrides (
+  id TEXT PRIMARY KEY,
+  definition_json TEXT NULL,
   updated_at INTEGER NOT NULL,
   updated_by TEXT NOT NULL
 ) STRICT;

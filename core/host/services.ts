@@ -7,14 +7,26 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { splitPointId, type Bridge, type PointId, type SiteConfig } from '../common';
-import type { AssetMode } from '../common/alarms';
+import type { AlarmDefinitionOverrideInfo, AssetMode } from '../common/alarms';
 import { AuditLog, ReasonCatalog } from '../audit';
 import { openAppDb, type AppDb } from '../db';
 import { AuthService, FileKeyProvider, SecretStore, UserService, deriveKey, systemPrincipal, type KeyProvider } from '../security';
 import { CommandService, type AssetModel, type CommandPoint, type CommandWriter, type PointReader } from '../control';
-import { AlarmEngine, AlarmNotifier, SqliteAlarmJournal, syncCommAlarm } from '../alarms';
+import { AlarmEngine, AlarmNotifier, SqliteAlarmJournal, syncCommAlarm, validateAlarmDefinition } from '../alarms';
+import { AlarmDefinitionOverrideStore, mergeDefinitionOverrides } from '../alarms/overrides';
 import type { CurrentValueTable } from '../cvt/cvt';
 import { Historian } from '../historian';
+
+/** system alarm raised at start when stored definition edits could not be applied */
+export const SKIPPED_OVERRIDES_ALARM = 'system.alarm-definition-edits';
+
+/** what each stored edit does to the site file's definitions, for the editor's "source" column */
+export function alarmOverrideInfo(s: Pick<Services, 'alarmOverrides' | 'siteAlarmIds'>): AlarmDefinitionOverrideInfo[] {
+  return s.alarmOverrides.list().map((o) => {
+    const inSiteFile = s.siteAlarmIds.has(o.id);
+    return { id: o.id, kind: o.definition === null ? 'deleted' : inSiteFile ? 'changed' : 'added', inSiteFile, updatedAt: o.updatedAt, updatedBy: o.updatedBy };
+  });
+}
 
 export interface ServicesOptions {
   dataDir: string;
@@ -38,6 +50,12 @@ export interface Services {
   commands: CommandService;
   alarms: AlarmEngine;
   alarmJournal: SqliteAlarmJournal;
+  /** administrator edits of alarm definitions, kept over the site file's */
+  alarmOverrides: AlarmDefinitionOverrideStore;
+  /** the site file's own definitions (as loaded), to tell site-file from edited ones */
+  siteAlarmIds: ReadonlySet<string>;
+  /** stored edits not applied at start because they no longer validate (also a system alarm) */
+  alarmOverridesSkipped: ReadonlyArray<{ id: string; message: string }>;
   historian: Historian;
   notifier: AlarmNotifier | undefined;
   /** operational state of assets (maintenance lockout, out of service), shared by alarms and commands */
@@ -113,9 +131,17 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
   // automatic alarm procedures go through the same pipeline, as a system principal
   const alarmsPrincipal = systemPrincipal({ id: 'alarms', displayName: 'Alarm procedures', capabilities: ['site.view', 'control.setpoint', 'control.operate'], sites: [siteId] });
   const alarmJournal = new SqliteAlarmJournal({ path: join(o.dataDir, 'alarms.sqlite') });
+  // the site file's definitions with the administrator's edits applied over them; an edit that
+  // no longer validates (the point left the site file) is skipped and reported, never fatal
+  const pointExists = (id: string): boolean => o.cvt.meta(id) !== undefined;
+  const alarmOverrides = new AlarmDefinitionOverrideStore(db, now);
+  const siteDefs = o.site.alarms?.definitions ?? [];
+  const merged = mergeDefinitionOverrides(siteDefs, alarmOverrides.list(), (d) => validateAlarmDefinition(d, pointExists));
+  const skipped = merged.skipped.map((x) => ({ id: x.id, message: x.issues.map((i) => `${i.path}: ${i.message}`).join('; ') }));
+  for (const x of skipped) console.warn(`alarms: the stored edit of alarm definition "${x.id}" is not applied: ${x.message}`);
   const alarms = new AlarmEngine({
     journal: alarmJournal,
-    ...(o.site.alarms ? { config: o.site.alarms } : {}),
+    config: { ...(o.site.alarms ?? {}), definitions: merged.definitions },
     now,
     assets: o.site.assets,
     readPoints: (ids) =>
@@ -123,7 +149,7 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
         const st = o.cvt.get(id);
         return st ? [{ id, value: st.value, quality: st.quality, ts: st.ts }] : [];
       }),
-    pointExists: (id) => o.cvt.meta(id) !== undefined,
+    pointExists,
     executor: {
       execute: async (cmd) => {
         const r = await commands.execute(alarmsPrincipal, { siteId, target: cmd.target, value: cmd.value, comment: `alarm ${cmd.alarmId}: ${cmd.reason}` });
@@ -131,6 +157,13 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
       },
     },
   });
+  if (skipped.length > 0)
+    alarms.raiseSystemAlarm(SKIPPED_OVERRIDES_ALARM, {
+      message: `${skipped.length} edited alarm definition${skipped.length === 1 ? '' : 's'} not applied (no longer valid for this site)`,
+      priority: 'medium',
+      class: 'system',
+      text: skipped.map((x) => `${x.id}: ${x.message}`).join('\n'),
+    });
   const notifications = o.site.alarms?.notifications;
   let notifier: AlarmNotifier | undefined;
   let notifierTimer: NodeJS.Timeout | undefined;
@@ -163,6 +196,9 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
     commands,
     alarms,
     alarmJournal,
+    alarmOverrides,
+    siteAlarmIds: new Set(siteDefs.map((d) => d.id)),
+    alarmOverridesSkipped: skipped,
     historian,
     notifier,
     assetModes,

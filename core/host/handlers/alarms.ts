@@ -3,7 +3,8 @@ import { ApiError } from '../../common';
 import type { AlarmApiMethods } from '../../common/alarms';
 import { auditActor, type Principal } from '../../security';
 import type { CallContext, Handlers } from '../dispatcher';
-import type { Services } from '../services';
+import { definitionsToYaml } from '../../alarms/overrides';
+import { alarmOverrideInfo, type Services } from '../services';
 
 type AlarmHandlers = Pick<Handlers, keyof AlarmApiMethods>;
 
@@ -54,17 +55,61 @@ export function alarmHandlers(s: Services, siteId: string): AlarmHandlers {
     },
     'alarms.definitions.list': () => s.alarms.definitions(),
     'alarms.definitions.validate': (_ctx, a) => s.alarms.validateDefinition(a.definition),
+    // An edit changes the running engine and is kept in the application database (over the
+    // site file) with its audit entry, in one transaction: the engine goes first (it refuses
+    // an invalid definition before anything is written) and is put back if the write fails.
     'alarms.definitions.upsert': (ctx, a) => {
-      const before = s.alarms.definitions().find((d) => d.id === (a.definition as { id?: string }).id) ?? null;
-      const after = s.alarms.upsertDefinition(a.definition, actor(who(ctx)));
-      s.audit.append({ type: 'config.alarmDefinition', ...auditActor(who(ctx)), siteId, target: after.id, outcome: 'ok', before, after });
-      return after;
+      const p = who(ctx);
+      const id = (a.definition as { id?: string }).id;
+      const before = s.alarms.definitions().find((d) => d.id === id) ?? null;
+      return s.alarmOverrides.transaction(() => {
+        const after = s.alarms.upsertDefinition(a.definition, actor(p));
+        try {
+          s.alarmOverrides.put(after.id, after, p.username);
+          s.audit.append({ type: 'config.alarmDefinition', ...auditActor(p), siteId, target: after.id, outcome: 'ok', before, after });
+        } catch (e) {
+          if (before) s.alarms.upsertDefinition(before, actor(p));
+          else s.alarms.deleteDefinition(after.id, actor(p));
+          throw e;
+        }
+        return after;
+      });
     },
     'alarms.definitions.delete': (ctx, a) => {
+      const p = who(ctx);
       const before = s.alarms.definitions().find((d) => d.id === a.id) ?? null;
-      const deleted = s.alarms.deleteDefinition(a.id, actor(who(ctx)));
-      if (deleted) s.audit.append({ type: 'config.alarmDefinition', ...auditActor(who(ctx)), siteId, target: a.id, outcome: 'ok', before, after: null });
-      return { deleted };
+      if (!before) return { deleted: false };
+      return s.alarmOverrides.transaction(() => {
+        const deleted = s.alarms.deleteDefinition(a.id, actor(p));
+        if (!deleted) return { deleted };
+        try {
+          // a site-file definition is masked by a deletion record; an added one is simply forgotten
+          if (s.siteAlarmIds.has(a.id)) s.alarmOverrides.put(a.id, null, p.username);
+          else s.alarmOverrides.remove(a.id);
+          s.audit.append({ type: 'config.alarmDefinition', ...auditActor(p), siteId, target: a.id, outcome: 'ok', before, after: null });
+        } catch (e) {
+          s.alarms.upsertDefinition(before, actor(p));
+          throw e;
+        }
+        return { deleted };
+      });
+    },
+    'alarms.definitions.overrides': () => alarmOverrideInfo(s),
+    'alarms.definitions.export': (ctx) => {
+      const p = who(ctx);
+      const defs = s.alarms.definitions();
+      const edited = alarmOverrideInfo(s).length;
+      const at = new Date();
+      const yaml = definitionsToYaml(
+        defs,
+        [
+          `ES Manager: the alarm definitions in effect on site ${siteId}, exported ${at.toISOString()} by ${p.username}.`,
+          `${edited} of them were edited by an administrator (kept in the application database over the site file).`,
+          'Replace the `alarms: definitions:` section of the site file with the one below; keep the other alarm settings.',
+        ].join('\n'),
+      );
+      s.audit.append({ type: 'alarm.definitions.export', ...auditActor(p), siteId, outcome: 'ok', details: { definitions: defs.length, edited } });
+      return { filename: `alarm-definitions-${siteId}-${at.toISOString().slice(0, 10)}.yaml`, yaml, definitions: defs.length, edited };
     },
   };
 }

@@ -10,6 +10,7 @@ import TableRowsIcon from '@mui/icons-material/TableRows';
 import ScienceIcon from '@mui/icons-material/Science';
 import NotificationsIcon from '@mui/icons-material/NotificationsNone';
 import HistoryIcon from '@mui/icons-material/History';
+import RuleIcon from '@mui/icons-material/Rule';
 import ShowChartIcon from '@mui/icons-material/ShowChart';
 import QueryStatsIcon from '@mui/icons-material/QueryStats';
 import FactCheckIcon from '@mui/icons-material/FactCheckOutlined';
@@ -45,6 +46,7 @@ export const NAV_ITEMS: readonly (NavItem | 'divider')[] = [
   { id: 'history', label: 'History export', icon: <QueryStatsIcon />, requires: ['data.export'] },
   'divider',
   { id: 'simulator', label: 'Simulator', icon: <ScienceIcon />, hidden: (s) => !s?.simulated },
+  { id: 'alarm-definitions', label: 'Alarm definitions', icon: <RuleIcon />, requires: ['config.edit'] },
   { id: 'audit', label: 'Audit log', icon: <FactCheckIcon />, requires: ['data.confidential'] },
   { id: 'admin', label: 'Administration', icon: <AdminPanelSettingsIcon />, requires: ['users.manage', 'system.administer'] },
 ];

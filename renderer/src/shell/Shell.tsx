@@ -8,6 +8,7 @@ import { OverviewPage } from '../features/overview/OverviewPage';
 import { PointsPage } from '../features/points/PointsPage';
 import { SimulatorPage } from '../features/simulator/SimulatorPage';
 import { AlarmBanner } from '../features/alarms/AlarmBanner';
+import { AlarmDefinitionsPage } from '../features/alarms/AlarmDefinitionsPage';
 import { AlarmHistoryPage } from '../features/alarms/AlarmHistoryPage';
 import { AlarmSummaryPage } from '../features/alarms/AlarmSummaryPage';
 import { AdminPage } from '../features/admin/AdminPage';
@@ -22,7 +23,7 @@ import { NavRail, visuallyHidden } from './NavRail';
 import { useRoute, type RouteId } from './route';
 import { StatusBar } from './StatusBar';
 
-const TITLES: Record<RouteId, string> = { overview: 'Overview', devices: 'Devices', points: 'Points', simulator: 'Simulator', alarms: 'Alarms', 'alarm-history': 'Alarm history', audit: 'Audit log', admin: 'Administration', trends: 'Trends', history: 'History export' };
+const TITLES: Record<RouteId, string> = { overview: 'Overview', devices: 'Devices', points: 'Points', simulator: 'Simulator', alarms: 'Alarms', 'alarm-history': 'Alarm history', audit: 'Audit log', admin: 'Administration', trends: 'Trends', history: 'History export', 'alarm-definitions': 'Alarm definitions' };
 
 export function Shell() {
   const route = useRoute();
@@ -67,6 +68,7 @@ export function Shell() {
           {route === 'simulator' ? <SimulatorPage /> : null}
           {route === 'alarms' ? <AlarmSummaryPage /> : null}
           {route === 'alarm-history' ? <AlarmHistoryPage /> : null}
+          {route === 'alarm-definitions' && !locked ? <AlarmDefinitionsPage /> : null}
           {route === 'audit' && !locked ? <AuditPage /> : null}
           {route === 'admin' && !locked ? <AdminPage /> : null}
           {route === 'trends' ? <TrendsPage /> : null}

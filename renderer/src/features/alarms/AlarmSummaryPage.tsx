@@ -43,7 +43,7 @@ import {
 } from './alarmModel';
 import { useAlarms, useAlarmStore } from './alarmStore';
 import { AlarmDetail } from './AlarmDetail';
-import { ALARM_HISTORY_HREF, ALARMS_HREF } from './links';
+import { ALARM_DEFINITIONS_HREF, ALARM_HISTORY_HREF, ALARMS_HREF } from './links';
 import { PriorityBadge, unackBlink } from './PriorityBadge';
 import { useCapabilities } from './useCapabilities';
 import { useHashParams } from './useHashParams';
@@ -178,6 +178,11 @@ export function AlarmSummaryPage() {
         <Button size="small" href={ALARM_HISTORY_HREF} sx={{ textTransform: 'none' }}>
           Alarm history and KPIs
         </Button>
+        {caps.has('config.edit') ? (
+          <Button size="small" href={ALARM_DEFINITIONS_HREF} data-testid="alarm-definitions-link" sx={{ textTransform: 'none' }}>
+            Alarm definitions
+          </Button>
+        ) : null}
       </Box>
 
       <Box sx={{ display: 'flex', alignItems: 'center', gap: 1.5, flexWrap: 'wrap' }}>

@@ -1,6 +1,7 @@
 /** Links into the alarm screens: `#/alarms?id=<alarm>` selects an alarm, `?asset=` filters. */
 export const ALARMS_HREF = '#/alarms';
 export const ALARM_HISTORY_HREF = '#/alarm-history';
+export const ALARM_DEFINITIONS_HREF = '#/alarm-definitions';
 
 export function alarmHref(id: string): string {
   return `${ALARMS_HREF}?id=${encodeURIComponent(id)}`;
