@@ -525,6 +525,14 @@ export interface AlarmsChangedEvent {
   counts: AlarmCounts;
   /** alarms that became unack-active in this batch: desktop notification and horn */
   annunciate: Array<{ id: string; priority: AlarmPriority; message: string }>;
+  /**
+   * set when a large batch reaches the screens in several events: how many alarms became
+   * unack-active in the whole batch (`annunciate` then lists the highest-priority ones only,
+   * in the first part)
+   */
+  annunciateTotal?: number;
+  /** part n of m of one engine batch (absent when the batch fits one event) */
+  part?: { n: number; of: number };
 }
 
 export interface AlarmApiEvents {

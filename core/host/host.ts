@@ -4,7 +4,7 @@
  * mode. It never imports a driver: the composition root (electron/) passes the bridge
  * factories and, for the demo, the simulator's control.
  */
-import { ApiError, type Bridge, type BridgeFactory, type DeviceStatus, type PointState, type SimState, type SiteView } from '../common';
+import { ApiError, priorityRank, type AlarmsChangedEvent, type Bridge, type BridgeFactory, type DeviceStatus, type PointState, type SimState, type SiteView } from '../common';
 import type { LoadedSite } from '../config/load';
 import { CurrentValueTable } from '../cvt/cvt';
 import { auditActor, type KeyProvider } from '../security';
@@ -16,6 +16,11 @@ import { Downloads } from './downloads';
 import { securityHandlers } from './handlers/security';
 import { openServices, type Services } from './services';
 import { WebTransport, type WebOptions } from './web';
+
+/** Largest alarm-change event sent to the screens; larger engine batches go in parts. */
+export const ALARM_EVENT_PART = 500;
+/** At most this many new alarms are listed for annunciation per batch (highest priority first). */
+export const ALARM_ANNUNCIATE_MAX = 100;
 
 /** What the host needs of a running simulator (drivers/sim implements it). */
 export interface SimControl {
@@ -179,7 +184,7 @@ export class Host {
     const toSamples = (states: readonly PointState[]) => states.map((st) => ({ id: st.id, value: st.value, quality: st.quality, ts: st.ts }));
     this.disposers.push(this.cvt.subscribeRaw((states) => s.alarms.processBatch(toSamples(states))));
     this.disposers.push(this.cvt.subscribeSamples((states) => s.historian.record(toSamples(states))));
-    this.disposers.push(s.alarms.on('alarms.changed', (e) => this.bus.emit('alarms.changed', e)));
+    this.disposers.push(s.alarms.on('alarms.changed', (e) => this.emitAlarmChanges(e)));
     this.disposers.push(s.alarms.on('alarms.flood', (f) => this.bus.emit('alarms.flood', f)));
     s.alarms.start(500);
     for (const b of this.bridges.values()) {
@@ -198,6 +203,30 @@ export class Host {
     if (this.opts.web) {
       this.web = new WebTransport(this.dispatcherRef, { ...this.opts.web, downloads: this.downloads });
       this.url = await this.web.start();
+    }
+  }
+
+  /**
+   * A flood can change thousands of alarms in one engine batch. One huge event would stall
+   * every operator page while it is parsed and merged; parts of ALARM_EVENT_PART changes let
+   * the page handle input between them (bench/alarm-flood-ui.bench.ts).
+   */
+  private emitAlarmChanges(e: AlarmsChangedEvent): void {
+    if (e.changes.length <= ALARM_EVENT_PART) {
+      this.bus.emit('alarms.changed', e);
+      return;
+    }
+    const of = Math.ceil(e.changes.length / ALARM_EVENT_PART);
+    const annunciate = [...e.annunciate].sort((a, b) => priorityRank(a.priority) - priorityRank(b.priority)).slice(0, ALARM_ANNUNCIATE_MAX);
+    for (let n = 0; n < of; n++) {
+      this.bus.emit('alarms.changed', {
+        ts: e.ts,
+        changes: e.changes.slice(n * ALARM_EVENT_PART, (n + 1) * ALARM_EVENT_PART),
+        counts: e.counts,
+        annunciate: n === 0 ? annunciate : [],
+        annunciateTotal: n === 0 ? e.annunciate.length : 0,
+        part: { n: n + 1, of },
+      });
     }
   }
 

@@ -103,7 +103,7 @@ export class AlarmStore {
     this.counts.set(e.counts);
     if (e.annunciate.length > 0) {
       this.hornEvent({ type: 'annunciate', priorities: e.annunciate.map((a) => a.priority) });
-      notifyDesktop(e.annunciate);
+      notifyDesktop(e.annunciate, e.annunciateTotal);
     }
     this.hornEvent({ type: 'counts', counts: e.counts });
   }
@@ -133,10 +133,10 @@ function requestNotificationPermission(): void {
 
 const NOTIFY_PRIORITY_LABEL: Record<AlarmPriority, string> = { critical: '1 CRITICAL', high: '2 HIGH', medium: '3 MEDIUM', low: '4 LOW' };
 
-function notifyDesktop(items: AlarmsChangedEvent['annunciate']): void {
+function notifyDesktop(items: AlarmsChangedEvent['annunciate'], total = items.length): void {
   if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
   try {
-    if (items.length <= 3) {
+    if (total <= 3) {
       for (const a of items) {
         const n = new Notification(`Alarm ${NOTIFY_PRIORITY_LABEL[a.priority]}`, { body: a.message, tag: `alarm:${a.id}` });
         n.onclick = () => {
@@ -145,7 +145,7 @@ function notifyDesktop(items: AlarmsChangedEvent['annunciate']): void {
         };
       }
     } else {
-      const n = new Notification(`${items.length} new alarms`, { body: items.slice(0, 3).map((a) => a.message).join('\n') + '\n…', tag: 'alarm:batch' });
+      const n = new Notification(`${total} new alarms`, { body: items.slice(0, 3).map((a) => a.message).join('\n') + '\n…', tag: 'alarm:batch' });
       n.onclick = () => {
         window.focus();
         window.location.hash = '#/alarms';
