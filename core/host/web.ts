@@ -132,7 +132,7 @@ export class WebTransport {
       'Cross-Origin-Opener-Policy': 'same-origin',
       'Content-Security-Policy':
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; " +
-        "media-src 'self' data:; connect-src 'self' ws://127.0.0.1:* ws://localhost:* wss://*; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+        "media-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
     };
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { ...headers, Allow: 'GET, HEAD', 'Content-Type': 'text/plain' }).end('method not allowed\n');
