@@ -90,7 +90,22 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
+/** What to do about a failure at start, in the operator's words. */
+export function explainStartError(e: unknown): string {
+  const err = e as NodeJS.ErrnoException & { port?: number; address?: string };
+  const inUse = /address already in use (\S+)/.exec(String(err?.message ?? ''));
+  if (err?.code === 'EADDRINUSE' || inUse) {
+    const where = err.port !== undefined ? `${err.address ?? '127.0.0.1'}:${err.port}` : (inUse?.[1] ?? 'a port it needs');
+    return (
+      `cannot start: ${where} is already in use — is ES Manager (or its simulator) already running?\n` +
+      `  another port for the operator UI:    npm start -- --port 8766\n` +
+      `  simulated devices on free ports:     npm start -- --ephemeral-sim-ports`
+    );
+  }
+  return e instanceof Error ? e.message : String(e);
+}
+
 main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : e);
+  console.error(explainStartError(e));
   process.exit(1);
 });
