@@ -37,7 +37,8 @@ contextBridge.exposeInMainWorld('esm', {
     if (!set) {
       set = new Set();
       handlers.set(name, set);
-      void unwrap(ipcRenderer.invoke('esm:listen', name));
+      // refused before sign-in: the client subscribes again once the window has a session
+      unwrap(ipcRenderer.invoke('esm:listen', name)).catch(() => undefined);
     }
     set.add(cb);
     return () => {
