@@ -60,7 +60,7 @@ export interface Services {
   notifier: AlarmNotifier | undefined;
   /** operational state of assets (maintenance lockout, out of service), shared by alarms and commands */
   assetModes: Map<string, AssetMode>;
-  /** set while no administrator exists and a code is required */
+  /** the first-start code in browser mode (Host.setupToken shows it only while setup is possible) */
   setupToken: string | undefined;
   close(): Promise<void>;
 }
@@ -73,9 +73,10 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
   const keys = o.keyProvider ?? new FileKeyProvider(join(o.dataDir, 'keys', 'master.key'));
   const key = await keys.getKey();
   const audit = new AuditLog(db, { now, anchorKey: deriveKey(key, 'audit-anchor') });
-  const probe = new AuthService(db, { audit, now });
-  const setupToken = o.requireSetupToken && probe.status().setupRequired ? randomBytes(6).toString('hex') : undefined;
-  const auth = setupToken ? new AuthService(db, { audit, now, setupToken }) : probe;
+  // a one-time code for creating the first administrator; once anyone exists setup is refused
+  // anyway, and Host.setupToken only shows the code while setup is still possible
+  const setupToken = o.requireSetupToken ? randomBytes(6).toString('hex') : undefined;
+  const auth = new AuthService(db, { audit, now, ...(setupToken ? { setupToken } : {}) });
   const users = new UserService(db, auth, audit);
   const reasons = new ReasonCatalog(db, now);
   const secrets = new SecretStore(db, keys, now);
