@@ -48,6 +48,9 @@ export const degradedBackground = `repeating-linear-gradient(135deg, transparent
 
 export const monoNumbers = { fontVariantNumeric: 'tabular-nums' } as const;
 
+/** A text field or select on the light panel background. */
+export const fieldSx = { '& .MuiInputBase-root': { bgcolor: '#EDEDED' } } as const;
+
 export const theme = createTheme({
   palette: {
     mode: 'light',

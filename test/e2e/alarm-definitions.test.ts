@@ -5,13 +5,12 @@
  * fires on the running simulator; an operator has no editor (no entry, no page).
  */
 import { strict as assert } from 'node:assert';
-import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { AlarmDefinitionOverrideInfo, AlarmListRes, PointState, SiteView } from '../../core/common';
-import { startAppProcess, type AppProcess } from '../support/app-process';
-import { bootstrapUsers, type Bootstrapped } from '../support/auth';
-import { launchChromium } from '../support/browser';
+import type { AppProcess } from '../support/app-process';
+import type { Bootstrapped } from '../support/auth';
+import { openBrowser, signInUi, startAppWithUsers, stopAll, withPage } from '../support/ui';
 import { waitFor, type TestClient } from '../support/ws-client';
 
 let app: AppProcess;
@@ -23,33 +22,16 @@ let ess: string;
 const clients: TestClient[] = [];
 const NEW_ID = (): string => `${ess}.soc.e2e-H`;
 
-async function signInUi(p: Page, username: string, password: string): Promise<void> {
-  await p.goto(app.url);
-  await p.getByLabel('Username').fill(username);
-  await p.getByLabel('Password').fill(password);
-  await p.getByRole('button', { name: 'Sign in' }).click();
-  await p.getByTestId('alarm-banner').waitFor({ timeout: 20_000 });
-}
-
 describe('alarm definition editor (browser mode, Chromium)', () => {
   before(async () => {
-    mkdirSync('test-results', { recursive: true });
-    app = await startAppProcess();
-    boot = await bootstrapUsers(app.url, app.setupToken);
+    ({ app, boot } = await startAppWithUsers());
     clients.push(boot.admin);
     const site = await boot.admin.call<SiteView>('site.get');
     ess = site.assets.find((x) => x.nature === 'Ess')?.id ?? '';
     assert.ok(ess, 'the demo site has a battery');
-    browser = await launchChromium();
-    ctx = await browser.newContext({ viewport: { width: 1600, height: 1000 }, reducedMotion: 'reduce' });
-    page = await ctx.newPage();
+    ({ browser, ctx, page } = await openBrowser());
   });
-  after(async () => {
-    await ctx?.close().catch(() => undefined);
-    await browser?.close().catch(() => undefined);
-    for (const c of clients) await c.close().catch(() => undefined);
-    await app?.stop();
-  });
+  after(() => stopAll({ ctx, browser, clients, app }));
 
   it('an administrator adds a limit alarm from the editor; it is listed as added and fires on the simulator', async () => {
     // the state of charge is a good value between 0 and 100 %: a H alarm at -1 % is certainly active
@@ -61,7 +43,7 @@ describe('alarm definition editor (browser mode, Chromium)', () => {
       },
       30_000,
     );
-    await signInUi(page, boot.admins.username, boot.admins.password);
+    await signInUi(page, boot.admins, { url: app.url, until: 'alarm-banner' });
     await page.getByTestId('nav-alarm-definitions').click();
     await page.getByTestId('alarmdef-page').waitFor({ timeout: 10_000 });
     await page.locator('[data-testid="alarmdef-row"][data-source="site"]').first().waitFor({ timeout: 10_000 });
@@ -134,10 +116,8 @@ describe('alarm definition editor (browser mode, Chromium)', () => {
   });
 
   it('an operator does not see the editor', async () => {
-    const octx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    try {
-      const op = await octx.newPage();
-      await signInUi(op, boot.operator.username, boot.operator.password);
+    await withPage(browser, { viewport: { width: 1400, height: 900 } }, async (op) => {
+      await signInUi(op, boot.operator, { url: app.url, until: 'alarm-banner' });
       await op.getByTestId('nav-alarms').waitFor();
       assert.equal(await op.getByTestId('nav-alarm-definitions').count(), 0, 'no navigation entry');
       await op.getByTestId('nav-alarms').click();
@@ -147,8 +127,6 @@ describe('alarm definition editor (browser mode, Chromium)', () => {
       await op.getByTestId('alarmdef-denied').waitFor({ timeout: 10_000 });
       assert.equal(await op.getByTestId('alarmdef-add').count(), 0);
       assert.equal(await op.getByTestId('alarmdef-row').count(), 0);
-    } finally {
-      await octx.close();
-    }
+    });
   });
 });

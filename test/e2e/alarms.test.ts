@@ -7,13 +7,13 @@
  * refuses). Screenshots of the normal, alarm and flood states go to test-results/.
  */
 import { strict as assert } from 'node:assert';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { AlarmListRes, AuditEntry, SiteView } from '../../core/common';
-import { startAppProcess, type AppProcess } from '../support/app-process';
-import { bootstrapUsers, signedIn, type Bootstrapped } from '../support/auth';
-import { launchChromium } from '../support/browser';
+import type { AppProcess } from '../support/app-process';
+import { signedIn, type Bootstrapped } from '../support/auth';
+import { openBrowser, signInUi, startAppWithUsers, stopAll, withPage } from '../support/ui';
 import { ApiCallError, waitFor, type TestClient } from '../support/ws-client';
 
 let app: AppProcess;
@@ -31,37 +31,20 @@ const shot = async (p: Page, name: string): Promise<void> => {
   await p.screenshot({ path: `test-results/${name}.png` }).catch(() => undefined);
 };
 
-async function signInUi(p: Page, username: string, password: string): Promise<void> {
-  await p.goto(app.url);
-  await p.getByLabel('Username').fill(username);
-  await p.getByLabel('Password').fill(password);
-  await p.getByRole('button', { name: 'Sign in' }).click();
-  await p.getByTestId('alarm-banner').waitFor({ timeout: 20_000 });
-}
-
 describe('alarms (browser mode, Chromium)', () => {
   before(async () => {
-    mkdirSync('test-results', { recursive: true });
-    app = await startAppProcess();
-    boot = await bootstrapUsers(app.url, app.setupToken);
+    ({ app, boot } = await startAppWithUsers());
     clients.push(boot.admin);
     site = await boot.admin.call<SiteView>('site.get');
     const a = site.assets.find((x) => x.nature === 'Ess');
     assert.ok(a, 'the demo site has a battery');
     ess = a.id;
-    browser = await launchChromium();
-    ctx = await browser.newContext({ viewport: { width: 1600, height: 1000 }, reducedMotion: 'reduce' });
-    page = await ctx.newPage();
+    ({ browser, ctx, page } = await openBrowser());
   });
-  after(async () => {
-    await ctx?.close().catch(() => undefined);
-    await browser?.close().catch(() => undefined);
-    for (const c of clients) await c.close().catch(() => undefined);
-    await app?.stop();
-  });
+  after(() => stopAll({ ctx, browser, clients, app }));
 
   it('the operator signs in; the banner is calm and the horn silent', async () => {
-    await signInUi(page, boot.operator.username, boot.operator.password);
+    await signInUi(page, boot.operator, { url: app.url, until: 'alarm-banner' });
     await page.getByTestId(`value-${ess}/Temperature`).waitFor({ timeout: 20_000 });
     const silence = page.getByTestId('alarm-silence');
     assert.equal(await silence.getAttribute('data-sounding'), '');
@@ -144,10 +127,8 @@ describe('alarms (browser mode, Chromium)', () => {
   });
 
   it('a viewer sees the alarms but cannot acknowledge them (no button; the API refuses)', async () => {
-    const vctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    try {
-      const vp = await vctx.newPage();
-      await signInUi(vp, boot.viewer.username, boot.viewer.password);
+    await withPage(browser, { viewport: { width: 1400, height: 900 } }, async (vp) => {
+      await signInUi(vp, boot.viewer, { url: app.url, until: 'alarm-banner' });
       // the H alarm (10 s on-delay) is still unacknowledged
       await vp.locator(`[data-testid="alarm-banner-line"][data-alarm-id="${H()}"]`).waitFor({ timeout: 30_000 });
       await vp.goto(`${app.url.replace(/\/$/, '')}/#/alarms?id=${encodeURIComponent(H())}`);
@@ -157,9 +138,7 @@ describe('alarms (browser mode, Chromium)', () => {
       assert.equal(await vp.getByTestId('alarm-ack').count(), 0);
       assert.equal(await vp.getByTestId('alarm-ack-selected').count(), 0);
       assert.equal(await vp.getByTestId('alarm-shelve').count(), 0);
-    } finally {
-      await vctx.close();
-    }
+    });
     const viewer = await signedIn(app.url, boot.viewer);
     clients.push(viewer);
     await assert.rejects(viewer.call('alarms.ack', { ids: [H()] }), (e: unknown) => e instanceof ApiCallError && e.body.code === 'forbidden');

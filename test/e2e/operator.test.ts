@@ -6,9 +6,10 @@ import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { PointState, SiteView } from '../../core/common';
-import { startAppProcess, type AppProcess } from '../support/app-process';
-import { bootstrapUsers, OPERATOR, signedIn } from '../support/auth';
+import type { AppProcess } from '../support/app-process';
+import { OPERATOR, signedIn } from '../support/auth';
 import { launchChromium } from '../support/browser';
+import { DESKTOP, signInUi, startAppWithUsers, stopAll } from '../support/ui';
 import { waitFor, type TestClient } from '../support/ws-client';
 
 let app: AppProcess;
@@ -27,28 +28,19 @@ function assetOf(nature: string): string {
 
 describe('operator screen (browser mode, Chromium)', () => {
   before(async () => {
-    app = await startAppProcess();
-    const boot = await bootstrapUsers(app.url, app.setupToken);
-    await boot.admin.close();
+    const started = await startAppWithUsers();
+    app = started.app;
+    await started.boot.admin.close();
     api = await signedIn(app.url, OPERATOR);
     site = await api.call<SiteView>('site.get');
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    page = await browser.newPage({ viewport: DESKTOP });
   });
-  after(async () => {
-    await page?.close().catch(() => undefined);
-    await browser?.close().catch(() => undefined);
-    await api?.close().catch(() => undefined);
-    await app?.stop();
-  });
+  after(() => stopAll({ ctx: page, browser, clients: [api], app }));
 
   it('shows the battery SoC on the synoptic, as the plant reports it', async () => {
-    await page.goto(app.url);
     // sign in as the operator first: nothing is shown without a session
-    await page.getByLabel('Username').fill(OPERATOR.username);
-    await page.getByLabel('Password').fill(OPERATOR.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('session-user').waitFor({ timeout: 15_000 });
+    await signInUi(page, OPERATOR, { url: app.url, timeoutMs: 15_000 });
     assert.match((await page.getByTestId('session-user').textContent()) ?? '', /Olga Operator/);
     const ess = assetOf('Ess');
     const soc = page.getByTestId(`value-${ess}/Soc`);

@@ -10,9 +10,10 @@ import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { PointState, SiteView } from '../../core/common';
-import { startAppProcess, type AppProcess } from '../support/app-process';
-import { bootstrapUsers, type Bootstrapped, type Credentials } from '../support/auth';
+import type { AppProcess } from '../support/app-process';
+import type { Bootstrapped, Credentials } from '../support/auth';
 import { launchChromium } from '../support/browser';
+import { DESKTOP, signInUi, startAppWithUsers, stopAll, submitSignIn } from '../support/ui';
 import { ApiCallError, connect, waitFor } from '../support/ws-client';
 
 let app: AppProcess;
@@ -21,12 +22,8 @@ let site: SiteView;
 let browser: Browser;
 let page: Page;
 
-async function signIn(p: Page, who: Credentials): Promise<void> {
-  await p.getByLabel('Username').fill(who.username);
-  await p.getByLabel('Password').fill(who.password);
-  await p.getByRole('button', { name: 'Sign in' }).click();
-  await p.getByTestId('session-user').waitFor({ timeout: 15_000 });
-}
+/** signs in on the sign-in screen already shown */
+const signIn = (p: Page, who: Credentials): Promise<void> => signInUi(p, who, { timeoutMs: 15_000 });
 
 async function signOut(p: Page): Promise<void> {
   await p.getByTestId('sign-out').click();
@@ -35,18 +32,12 @@ async function signOut(p: Page): Promise<void> {
 
 describe('sign-in, permissions and audited commands (browser mode, Chromium)', () => {
   before(async () => {
-    app = await startAppProcess();
-    boot = await bootstrapUsers(app.url, app.setupToken);
+    ({ app, boot } = await startAppWithUsers());
     site = await boot.admin.call<SiteView>('site.get');
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    page = await browser.newPage({ viewport: DESKTOP });
   });
-  after(async () => {
-    await page?.close().catch(() => undefined);
-    await browser?.close().catch(() => undefined);
-    await boot?.admin.close().catch(() => undefined);
-    await app?.stop();
-  });
+  after(() => stopAll({ ctx: page, browser, clients: [boot?.admin], app }));
 
   const essId = (): string => {
     const a = site.assets.find((x) => x.nature === 'Ess');
@@ -56,9 +47,7 @@ describe('sign-in, permissions and audited commands (browser mode, Chromium)', (
 
   it('a wrong password shows an error and opens no session', async () => {
     await page.goto(app.url);
-    await page.getByLabel('Username').fill(boot.viewer.username);
-    await page.getByLabel('Password').fill(`${boot.viewer.password}-wrong`);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submitSignIn(page, { ...boot.viewer, password: `${boot.viewer.password}-wrong` });
     const err = page.getByTestId('signin-error');
     await err.waitFor({ timeout: 10_000 });
     assert.match((await err.textContent()) ?? '', /wrong user name or password/i);

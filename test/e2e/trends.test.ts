@@ -8,13 +8,13 @@
  * Screenshots go to test-results/.
  */
 import { strict as assert } from 'node:assert';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { SiteView } from '../../core/common';
-import { startAppProcess, type AppProcess } from '../support/app-process';
-import { bootstrapUsers, type Bootstrapped, type Credentials } from '../support/auth';
-import { launchChromium } from '../support/browser';
+import type { AppProcess } from '../support/app-process';
+import type { Bootstrapped, Credentials } from '../support/auth';
+import { DESKTOP, openBrowser, signInUi, startAppWithUsers, stopAll, withPage } from '../support/ui';
 import { waitFor, type TestClient } from '../support/ws-client';
 import { toLocalInput } from '../../renderer/src/features/trends/trendModel';
 
@@ -32,13 +32,7 @@ const shot = async (p: Page, name: string): Promise<void> => {
   await p.screenshot({ path: `test-results/${name}.png` }).catch(() => undefined);
 };
 
-async function signIn(p: Page, who: Credentials): Promise<void> {
-  await p.goto(app.url);
-  await p.getByLabel('Username').fill(who.username);
-  await p.getByLabel('Password').fill(who.password);
-  await p.getByRole('button', { name: 'Sign in' }).click();
-  await p.getByTestId('session-user').waitFor({ timeout: 20_000 });
-}
+const signIn = (p: Page, who: Credentials): Promise<void> => signInUi(p, who, { url: app.url });
 
 async function pick(p: Page, search: string, id: string): Promise<void> {
   const input = p.getByTestId('point-picker');
@@ -70,9 +64,7 @@ async function chartState(p: Page): Promise<ChartState> {
 
 describe('trends and history export (browser mode, Chromium)', () => {
   before(async () => {
-    mkdirSync('test-results', { recursive: true });
-    app = await startAppProcess();
-    boot = await bootstrapUsers(app.url, app.setupToken);
+    ({ app, boot } = await startAppWithUsers());
     clients.push(boot.admin);
     const site = await boot.admin.call<SiteView>('site.get');
     tz = site.timezone;
@@ -82,16 +74,9 @@ describe('trends and history export (browser mode, Chromium)', () => {
     pcc = `${site.pcc.meter}/ActivePower`;
     // a faster plant draws livelier curves in the few seconds a test has
     await boot.admin.call('sim.set', { speed: 30, loadStepKw: 20 });
-    browser = await launchChromium();
-    ctx = await browser.newContext({ viewport: { width: 1600, height: 1000 }, reducedMotion: 'reduce', acceptDownloads: true });
-    page = await ctx.newPage();
+    ({ browser, ctx, page } = await openBrowser({ acceptDownloads: true }));
   });
-  after(async () => {
-    await ctx?.close().catch(() => undefined);
-    await browser?.close().catch(() => undefined);
-    for (const c of clients) await c.close().catch(() => undefined);
-    await app?.stop();
-  });
+  after(() => stopAll({ ctx, browser, clients, app }));
 
   it('the operator trends the battery SoC and the PCC power from the historian', async () => {
     await signIn(page, boot.operator);
@@ -243,18 +228,12 @@ describe('trends and history export (browser mode, Chromium)', () => {
   });
 
   it('a viewer has no export; an administrator backs up the historian', async () => {
-    const vctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    try {
-      const v = await vctx.newPage();
+    await withPage(browser, { viewport: { width: 1400, height: 900 } }, async (v) => {
       await signIn(v, boot.viewer);
       await v.getByTestId('nav-trends').waitFor();
       assert.equal(await v.getByTestId('nav-history').count(), 0, 'no History export entry for a viewer');
-    } finally {
-      await vctx.close();
-    }
-    const actx = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
-    try {
-      const a = await actx.newPage();
+    });
+    await withPage(browser, { viewport: DESKTOP }, async (a) => {
       await signIn(a, boot.admins);
       await a.getByTestId('nav-history').click();
       await a.getByTestId('history-backup').click();
@@ -262,8 +241,6 @@ describe('trends and history export (browser mode, Chromium)', () => {
       await result.waitFor({ timeout: 30_000 });
       assert.match((await result.textContent()) ?? '', /historian-.*\.db/);
       await shot(a, 'history-backup');
-    } finally {
-      await actx.close();
-    }
+    });
   });
 });

@@ -4,18 +4,10 @@
  * The main process binds the session to the window after auth.signIn, so no token travels
  * here; subscriptions are renewed when the session changes (sign-in, impersonation).
  */
-import {
-  type ApiEvents,
-  type EsmClient,
-  type EventName,
-  type MethodName,
-  type MethodReq,
-  type MethodRes,
-  type SessionInfo,
-  type Unsubscribe,
-} from '../../../core/common/api/contract';
-import { AuthEvents, sessionEffect, type AuthAwareClient, type AuthChange } from './auth';
+import { type ApiEvents, type EsmClient, type EventName, type MethodName, type MethodReq, type MethodRes, type SessionInfo, type Unsubscribe } from '../../../core/common/api/contract';
+import type { AuthAwareClient, AuthChange } from './auth';
 import { backoffDelay } from './backoff';
+import { ConnectionState, deliver, SessionState, type Handler } from './clientState';
 import { toApiError } from './errors';
 
 /** What electron/preload.ts exposes as `window.esm`. */
@@ -31,15 +23,11 @@ declare global {
   }
 }
 
-type Handler = (data: unknown) => void;
-
 export class ElectronClient implements EsmClient, AuthAwareClient {
-  private connected = false;
-  private readonly authEvents = new AuthEvents();
+  private readonly conn = new ConnectionState();
+  private readonly sessionState = new SessionState();
   /** event -> handlers, and the one bridge subscription serving them */
   private readonly handlers = new Map<string, { set: Set<Handler>; off: () => void }>();
-  private currentSession: SessionInfo | null = null;
-  private readonly connectionHandlers = new Set<(connected: boolean) => void>();
   private attempt = 0;
 
   constructor(private readonly bridge: EsmBridge) {
@@ -47,7 +35,7 @@ export class ElectronClient implements EsmClient, AuthAwareClient {
   }
 
   get session(): SessionInfo | null {
-    return this.currentSession;
+    return this.sessionState.current;
   }
 
   async call<M extends MethodName>(method: M, arg: MethodReq<M>): Promise<MethodRes<M>> {
@@ -81,7 +69,7 @@ export class ElectronClient implements EsmClient, AuthAwareClient {
   }
 
   onAuth(handler: (c: AuthChange) => void): Unsubscribe {
-    return this.authEvents.on(handler);
+    return this.sessionState.on(handler);
   }
 
   resubscribe(): void {
@@ -92,48 +80,29 @@ export class ElectronClient implements EsmClient, AuthAwareClient {
   }
 
   private subscribe(event: string, set: Set<Handler>): () => void {
-    return this.bridge.listen(event, (data) => {
-      for (const h of [...set]) {
-        try {
-          h(data);
-        } catch (e) {
-          console.error(`[esm] handler of ${event} threw`, e);
-        }
-      }
-    });
+    return this.bridge.listen(event, (data) => deliver(event, set, data));
   }
 
   private observe(method: string, ok: boolean, value: unknown): void {
-    const effect = sessionEffect(method, ok, value);
-    if (!effect) return;
-    if (effect.kind === 'session') {
-      this.currentSession = effect.session;
+    this.sessionState.observe(method, ok, value, (c: AuthChange) => {
       // the window's session changed: renew every subscription under it
-      this.resubscribe();
-    } else if (effect.kind === 'signedOut') {
-      this.currentSession = null;
-    }
-    this.authEvents.emit(effect);
+      if (c.kind === 'session') this.resubscribe();
+    });
   }
 
   onConnection(handler: (connected: boolean) => void): Unsubscribe {
-    this.connectionHandlers.add(handler);
-    handler(this.connected);
-    return () => {
-      this.connectionHandlers.delete(handler);
-    };
+    return this.conn.on(handler);
   }
 
   private async start(): Promise<void> {
     try {
       await this.bridge.hello();
       try {
-        this.currentSession = await this.call('session.current', {});
+        this.sessionState.current = await this.call('session.current', {});
       } catch (e) {
         console.warn('[esm] session.current failed', e);
       }
-      this.connected = true;
-      for (const h of [...this.connectionHandlers]) h(true);
+      this.conn.set(true);
     } catch (e) {
       console.warn('[esm] hello over IPC failed; retrying', e);
       setTimeout(() => void this.start(), backoffDelay(this.attempt++));

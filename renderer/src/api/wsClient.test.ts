@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError } from '../../../core/common/api/contract';
 import type { ClientMessage } from '../../../core/common/api/wire';
-import { WsClient, type SocketLike } from './wsClient';
+import { WsClient, type SocketLike, type WsClientOptions } from './wsClient';
 
 /** A scripted WebSocket plus manual timers: the test plays the core. */
 class FakeSocket implements SocketLike {
@@ -62,7 +62,7 @@ class Timers {
   }
 }
 
-function setup() {
+function setup(extra: WsClientOptions = {}) {
   const sockets: FakeSocket[] = [];
   const timers = new Timers();
   const client = new WsClient('ws://test/api', {
@@ -75,6 +75,7 @@ function setup() {
     callTimeoutMs: 30_000,
     setTimer: timers.set,
     clearTimer: timers.clear,
+    ...extra,
   });
   const last = () => sockets[sockets.length - 1]!;
   const session = { token: 't', user: 'op', displayName: 'Operator', roles: ['operator'], workstation: 'ws1', expiresAt: 0 };
@@ -215,23 +216,12 @@ test('close() stops reconnecting and rejects waiting calls', async () => {
 });
 
 test('sign-in: the token is learnt from auth.signIn, sent with calls and listens, kept across reconnects, dropped on sign-out', async () => {
-  const sockets: FakeSocket[] = [];
-  const timers = new Timers();
   const store = new Map<string, string>();
-  const client = new WsClient('ws://test/api', {
-    socketFactory: () => {
-      const s = new FakeSocket();
-      sockets.push(s);
-      return s;
-    },
-    backoff: { initialMs: 100, maxMs: 1000, factor: 2, jitter: 0 },
-    setTimer: timers.set,
-    clearTimer: timers.clear,
+  const { client, timers, last } = setup({
     storage: { getItem: (k) => store.get(k) ?? null, setItem: (k, v) => void store.set(k, v), removeItem: (k) => void store.delete(k) },
   });
   const changes: string[] = [];
   client.onAuth((c) => changes.push(c.kind));
-  const last = () => sockets[sockets.length - 1]!;
   client.listen('points.changed', () => undefined);
   last().open();
   last().hello('');

@@ -12,21 +12,12 @@
  *   call and listen, and forgets it on auth.signOut or an 'unauthenticated' refusal (not for
  *   an idle lock). Listeners are re-subscribed with the new token when it changes.
  */
-import {
-  type ApiEvents,
-  type EsmClient,
-  type EventName,
-  type MethodName,
-  type MethodReq,
-  type MethodRes,
-  type SessionInfo,
-  type Unsubscribe,
-  ApiError,
-} from '../../../core/common/api/contract';
+import { type ApiEvents, type EsmClient, type EventName, type MethodName, type MethodReq, type MethodRes, type SessionInfo, type Unsubscribe, ApiError } from '../../../core/common/api/contract';
 import { WIRE_PROTOCOL_VERSION, type ClientMessage, type ServerMessage } from '../../../core/common/api/wire';
 import type { SecuritySession } from '../../../core/common/security';
-import { AuthEvents, browserSessionStorage, readToken, sessionEffect, writeToken, type AuthAwareClient, type AuthChange, type StorageLike } from './auth';
+import { browserSessionStorage, readToken, writeToken, type AuthAwareClient, type AuthChange, type StorageLike } from './auth';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+import { ConnectionState, deliver, SessionState, type Handler } from './clientState';
 import { apiErrorFromBody } from './errors';
 
 /** The part of the DOM WebSocket the client needs (injectable for tests). */
@@ -64,8 +55,6 @@ interface Pending {
   timer: unknown;
 }
 
-type Handler = (data: unknown) => void;
-
 /** ws://host/api derived from the page location (http -> ws, https -> wss). */
 export function defaultApiUrl(loc: { protocol: string; host: string } = window.location): string {
   return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/api`;
@@ -77,18 +66,17 @@ export class WsClient implements EsmClient, AuthAwareClient {
   private ws: SocketLike | null = null;
   private token: string | null = null;
   private ready = false;
-  private connected = false;
   private disposed = false;
   private generation = 0;
   private attempt = 0;
   private nextId = 1;
   private reconnectTimer: unknown = null;
   private helloTimer: unknown = null;
-  private currentSession: SessionInfo | null = null;
   private readonly pending = new Map<number, Pending>();
   private readonly listenReplies = new Map<number, string>();
   private readonly handlers = new Map<string, Set<Handler>>();
-  private readonly connectionHandlers = new Set<(connected: boolean) => void>();
+  private readonly conn = new ConnectionState();
+  private readonly sessionState = new SessionState();
   private readonly factory: SocketFactory;
   private readonly backoff: BackoffOptions;
   private readonly callTimeoutMs: number;
@@ -96,7 +84,6 @@ export class WsClient implements EsmClient, AuthAwareClient {
   private readonly setTimer: (fn: () => void, ms: number) => unknown;
   private readonly clearTimer: (handle: unknown) => void;
   private readonly storage: StorageLike | null;
-  private readonly authEvents = new AuthEvents();
 
   constructor(
     private readonly url: string,
@@ -114,11 +101,11 @@ export class WsClient implements EsmClient, AuthAwareClient {
   }
 
   get session(): SessionInfo | null {
-    return this.currentSession;
+    return this.sessionState.current;
   }
 
   get isConnected(): boolean {
-    return this.connected;
+    return this.conn.connected;
   }
 
   resubscribe(): void {
@@ -127,7 +114,7 @@ export class WsClient implements EsmClient, AuthAwareClient {
 
   /** Session changes learnt from call results (sign-in, sign-out, lock, expiry). */
   onAuth(handler: (c: AuthChange) => void): Unsubscribe {
-    return this.authEvents.on(handler);
+    return this.sessionState.on(handler);
   }
 
   call<M extends MethodName>(method: M, arg: MethodReq<M>): Promise<MethodRes<M>> {
@@ -179,11 +166,7 @@ export class WsClient implements EsmClient, AuthAwareClient {
 
   /** Called at once with the current state, then on every change. */
   onConnection(handler: (connected: boolean) => void): Unsubscribe {
-    this.connectionHandlers.add(handler);
-    handler(this.connected);
-    return () => {
-      this.connectionHandlers.delete(handler);
-    };
+    return this.conn.on(handler);
   }
 
   /** Close for good: no reconnect; pending calls are rejected. */
@@ -261,7 +244,7 @@ export class WsClient implements EsmClient, AuthAwareClient {
       this.clearTimer(p.timer);
       p.reject(new ApiError('unavailable', `${p.method}: ${reason}`));
     }
-    this.setConnected(false);
+    this.conn.set(false);
   }
 
   private scheduleReconnect(): void {
@@ -302,14 +285,7 @@ export class WsClient implements EsmClient, AuthAwareClient {
       }
       case 'event': {
         const set = this.handlers.get(msg.event);
-        if (!set) return;
-        for (const h of [...set]) {
-          try {
-            h(msg.data);
-          } catch (e) {
-            console.error(`[esm] handler of ${msg.event} threw`, e);
-          }
-        }
+        if (set) deliver(msg.event, set, msg.data);
         return;
       }
       default:
@@ -332,36 +308,30 @@ export class WsClient implements EsmClient, AuthAwareClient {
     if (this.token) for (const event of this.handlers.keys()) this.sendListen(event);
     for (const [id, p] of this.pending) if (!p.sent) this.sendCall(id, p);
     if (!this.token) {
-      this.currentSession = null;
-      this.setConnected(true);
+      this.sessionState.current = null;
+      this.conn.set(true);
       return;
     }
     this.call('session.current', {}).then(
       (s) => {
         if (gen !== this.generation) return;
-        this.currentSession = s;
-        this.setConnected(true);
+        this.sessionState.current = s;
+        this.conn.set(true);
       },
       (e: unknown) => {
         if (gen !== this.generation) return;
         console.warn('[esm] session.current failed', e);
-        this.currentSession = null;
-        this.setConnected(true);
+        this.sessionState.current = null;
+        this.conn.set(true);
       },
     );
   }
 
   private observe(method: string, ok: boolean, value: unknown): void {
-    const effect = sessionEffect(method, ok, value);
-    if (!effect) return;
-    if (effect.kind === 'session') {
-      this.currentSession = effect.session;
-      this.setToken(effect.session.token, true);
-    } else if (effect.kind === 'signedOut') {
-      this.currentSession = null;
-      this.setToken(null, true);
-    }
-    this.authEvents.emit(effect);
+    this.sessionState.observe(method, ok, value, (c: AuthChange) => {
+      if (c.kind === 'session') this.setToken(c.session.token, true);
+      else if (c.kind === 'signedOut') this.setToken(null, true);
+    });
   }
 
   private setToken(token: string | null, resubscribe: boolean): void {
@@ -373,7 +343,7 @@ export class WsClient implements EsmClient, AuthAwareClient {
 
   /** The session as last learnt (with capabilities when it came from sign-in). */
   get securitySession(): SecuritySession | null {
-    const s = this.currentSession as Partial<SecuritySession> | null;
+    const s = this.sessionState.current as Partial<SecuritySession> | null;
     return s && Array.isArray(s.capabilities) ? (s as SecuritySession) : null;
   }
 
@@ -393,18 +363,6 @@ export class WsClient implements EsmClient, AuthAwareClient {
       this.ws?.send(JSON.stringify(msg));
     } catch (e) {
       console.warn('[esm] send failed', e);
-    }
-  }
-
-  private setConnected(c: boolean): void {
-    if (this.connected === c) return;
-    this.connected = c;
-    for (const h of [...this.connectionHandlers]) {
-      try {
-        h(c);
-      } catch (e) {
-        console.error('[esm] connection handler threw', e);
-      }
     }
   }
 }

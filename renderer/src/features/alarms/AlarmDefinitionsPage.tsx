@@ -40,7 +40,7 @@ import {
 } from '../../../../core/common/alarms';
 import { useClient, usePointMetaList } from '../../api/hooks';
 import { toApiError } from '../../api/errors';
-import { hmi } from '../../theme';
+import { fieldSx, hmi } from '../../theme';
 import { PRIORITY_STYLE } from './alarmModel';
 import {
   definitionRows,
@@ -64,7 +64,6 @@ import { ALARMS_HREF } from './links';
 import { PriorityBadge } from './PriorityBadge';
 import { useCapabilities } from './useCapabilities';
 
-const fieldSx = { '& .MuiInputBase-root': { bgcolor: '#EDEDED' } } as const;
 const MAX_ROWS = 500;
 const POINTS_LIST = 'alarmdef-points';
 

@@ -2,7 +2,6 @@
  * Detail pane of one alarm: what it means (consequence, response), the automatic procedure's
  * result, the operator actions allowed to this user, and its journal.
  */
-import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import MenuItem from '@mui/material/MenuItem';
@@ -13,16 +12,15 @@ import type { AlarmJournalEntry, AlarmView } from '../../../../core/common/alarm
 import { useClient, useSite } from '../../api/hooks';
 import { toApiError } from '../../api/errors';
 import { formatDateTime, formatTime } from '../../format/format';
-import { hmi, monoNumbers } from '../../theme';
+import { fieldSx, hmi, monoNumbers } from '../../theme';
 import { formatDurationMin, isUnacknowledged, PRIORITY_STYLE, shelveDurations, STATE_LABEL } from './alarmModel';
+import { ErrorBar } from './alarmUi';
 import { PriorityBadge } from './PriorityBadge';
 import { useCapabilities } from './useCapabilities';
 
 /** The site's maximum shelving time is enforced by the core; the default is 8 h. */
 /** until the site is loaded: the core's default (the core enforces the site's own limit) */
 const DEFAULT_MAX_SHELVE_MS = 8 * 3_600_000;
-
-const fieldSx = { '& .MuiInputBase-root': { bgcolor: '#EDEDED' } } as const;
 
 export function AlarmDetail({ alarm: a, tz, assetName, onChanged }: { alarm: AlarmView; tz: string | undefined; assetName: string; onChanged: (a: AlarmView) => void }) {
   const client = useClient();
@@ -182,11 +180,7 @@ export function AlarmDetail({ alarm: a, tz, assetName, onChanged }: { alarm: Ala
         </Section>
       ) : null}
 
-      {error ? (
-        <Alert severity="error" data-testid="alarm-action-error" sx={{ py: 0 }}>
-          {error}
-        </Alert>
-      ) : null}
+      <ErrorBar error={error} testid="alarm-action-error" />
 
       {canAck ? (
         <Box sx={{ display: 'flex', flexDirection: 'column', gap: 1, borderTop: `1px solid ${hmi.line}`, pt: 1 }}>

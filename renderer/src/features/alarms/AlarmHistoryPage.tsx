@@ -5,7 +5,6 @@
  * Hooks: `history-search`, `history-row` (data-event, data-alarm-id), `history-export`,
  * `history-older`, `history-newer`, `kpi-panel`, `kpi-period`, `kpi-<label>`.
  */
-import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import MenuItem from '@mui/material/MenuItem';
@@ -19,20 +18,19 @@ import TextField from '@mui/material/TextField';
 import ToggleButton from '@mui/material/ToggleButton';
 import ToggleButtonGroup from '@mui/material/ToggleButtonGroup';
 import Typography from '@mui/material/Typography';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { ALARM_JOURNAL_EVENTS, ALARM_PRIORITIES, type AlarmJournalEntry, type AlarmKpis, type AlarmPriority } from '../../../../core/common/alarms';
 import { useClient, useSite } from '../../api/hooks';
 import { toApiError } from '../../api/errors';
 import { formatDateTime } from '../../format/format';
-import { hmi, monoNumbers } from '../../theme';
+import { fieldSx, hmi, monoNumbers } from '../../theme';
 import { PRIORITY_STYLE } from './alarmModel';
+import { ErrorBar, priorityToggleSx, tabToggleSx } from './alarmUi';
 import { downloadText } from './download';
 import { buildHistoryQuery, cursorOf, FIRST_PAGE, formatMs, kpiLines, newerPage, olderPage, PAGE_SIZE, periodError, PERIODS, toLocalInput, type HistoryForm, type Pager } from './historyModel';
 import { ALARMS_HREF } from './links';
 import { PriorityBadge } from './PriorityBadge';
 import { useCapabilities } from './useCapabilities';
-
-const fieldSx = { '& .MuiInputBase-root': { bgcolor: '#EDEDED' } } as const;
 
 function initialForm(): HistoryForm {
   const now = Date.now();
@@ -48,10 +46,10 @@ export function AlarmHistoryPage() {
           Alarm history
         </Typography>
         <ToggleButtonGroup size="small" exclusive value={tab} onChange={(_e, v: 'journal' | 'kpis' | null) => v && setTab(v)} aria-label="History view">
-          <ToggleButton value="journal" data-testid="history-tab-journal" sx={{ textTransform: 'none', px: 1.5, py: 0.25, '&.Mui-selected': { bgcolor: hmi.bg, fontWeight: 700, borderBottom: `3px solid ${hmi.focus}` } }}>
+          <ToggleButton value="journal" data-testid="history-tab-journal" sx={tabToggleSx}>
             Journal
           </ToggleButton>
-          <ToggleButton value="kpis" data-testid="history-tab-kpis" sx={{ textTransform: 'none', px: 1.5, py: 0.25, '&.Mui-selected': { bgcolor: hmi.bg, fontWeight: 700, borderBottom: `3px solid ${hmi.focus}` } }}>
+          <ToggleButton value="kpis" data-testid="history-tab-kpis" sx={tabToggleSx}>
             KPIs (EEMUA 191)
           </ToggleButton>
         </ToggleButtonGroup>
@@ -140,7 +138,7 @@ function JournalSearch() {
         <TextField label="To" type="datetime-local" size="small" value={form.to} onChange={(e) => set('to', e.target.value)} sx={{ width: 200, ...fieldSx }} slotProps={{ inputLabel: { shrink: true } }} />
         <ToggleButtonGroup size="small" value={form.priorities} onChange={(_e, v: AlarmPriority[]) => set('priorities', v)} aria-label="Priorities">
           {ALARM_PRIORITIES.map((p) => (
-            <ToggleButton key={p} value={p} aria-label={`Priority ${PRIORITY_STYLE[p].number} ${PRIORITY_STYLE[p].label}`} sx={{ py: 0.25, '&.Mui-selected': { bgcolor: hmi.bg, borderBottom: `3px solid ${hmi.focus}` } }}>
+            <ToggleButton key={p} value={p} aria-label={`Priority ${PRIORITY_STYLE[p].number} ${PRIORITY_STYLE[p].label}`} sx={priorityToggleSx}>
               <PriorityBadge priority={p} size={15} />
             </ToggleButton>
           ))}
@@ -177,11 +175,7 @@ function JournalSearch() {
           </Typography>
         ) : null}
       </Box>
-      {error ? (
-        <Alert severity="error" sx={{ py: 0 }}>
-          {error}
-        </Alert>
-      ) : null}
+      <ErrorBar error={error} />
       <Paper sx={{ flex: 1, minHeight: 200, overflow: 'auto' }}>
         <Table size="small" stickyHeader aria-label="Alarm journal">
           <TableHead>
@@ -278,17 +272,10 @@ function KpiPanel() {
           </Typography>
         ) : null}
       </Box>
-      {error ? (
-        <Alert severity="error" sx={{ py: 0 }}>
-          {error}
-        </Alert>
-      ) : null}
+      <ErrorBar error={error} />
       {kpis ? (
         <Box sx={{ display: 'grid', gridTemplateColumns: 'minmax(320px, 1fr) minmax(320px, 1fr)', gap: 1.5, alignItems: 'start' }}>
-          <Paper sx={{ p: 1.5 }}>
-            <Typography component="h3" variant="h3" sx={{ mb: 1 }}>
-              Alarm load
-            </Typography>
+          <KpiCard title="Alarm load">
             <Table size="small" aria-label="Alarm KPIs">
               <TableHead>
                 <TableRow>
@@ -316,11 +303,8 @@ function KpiPanel() {
                 ))}
               </TableBody>
             </Table>
-          </Paper>
-          <Paper sx={{ p: 1.5 }}>
-            <Typography component="h3" variant="h3" sx={{ mb: 1 }}>
-              Priority mix
-            </Typography>
+          </KpiCard>
+          <KpiCard title="Priority mix">
             <Box data-testid="kpi-priority-mix" sx={{ display: 'flex', flexDirection: 'column', gap: 0.5 }}>
               {ALARM_PRIORITIES.map((p) => {
                 const m = kpis.priorityMix[p];
@@ -338,11 +322,8 @@ function KpiPanel() {
               })}
               <Typography sx={{ fontSize: 12, color: hmi.textDim }}>EEMUA 191 guidance: about 5 % high and critical, 15 % medium, 80 % low.</Typography>
             </Box>
-          </Paper>
-          <Paper sx={{ p: 1.5 }}>
-            <Typography component="h3" variant="h3" sx={{ mb: 1 }}>
-              Top 10 bad actors
-            </Typography>
+          </KpiCard>
+          <KpiCard title="Top 10 bad actors">
             {kpis.topBadActors.length === 0 ? (
               <Typography sx={{ fontSize: 13, color: hmi.textDim }}>No activations in the period.</Typography>
             ) : (
@@ -369,11 +350,8 @@ function KpiPanel() {
                 </TableBody>
               </Table>
             )}
-          </Paper>
-          <Paper sx={{ p: 1.5 }}>
-            <Typography component="h3" variant="h3" sx={{ mb: 1 }}>
-              Stale and chattering alarms
-            </Typography>
+          </KpiCard>
+          <KpiCard title="Stale and chattering alarms">
             {kpis.stale.length === 0 && kpis.chattering.length === 0 ? <Typography sx={{ fontSize: 13, color: hmi.textDim }}>None in the period.</Typography> : null}
             {kpis.stale.map((s) => (
               <Typography key={s.alarmId} sx={{ fontSize: 13 }} data-testid="kpi-stale">
@@ -385,11 +363,22 @@ function KpiPanel() {
                 CHATTER · {c.message} — {c.episodes} episodes
               </Typography>
             ))}
-          </Paper>
+          </KpiCard>
         </Box>
       ) : !error ? (
         <Typography sx={{ color: hmi.textDim }}>Loading…</Typography>
       ) : null}
     </Box>
+  );
+}
+
+function KpiCard({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <Paper sx={{ p: 1.5 }}>
+      <Typography component="h3" variant="h3" sx={{ mb: 1 }}>
+        {title}
+      </Typography>
+      {children}
+    </Paper>
   );
 }

@@ -8,7 +8,6 @@
  * `alarm-ack`, `alarm-ack-selected`, `alarm-ack-page`, `alarm-procedure`, `alarm-history-list`,
  * `alarm-view-<view>`, `alarm-filter-text`, `alarms-count`, `alarm-action-error`.
  */
-import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Checkbox from '@mui/material/Checkbox';
@@ -25,8 +24,10 @@ import { memo, useCallback, useDeferredValue, useMemo, useRef, useState } from '
 import { ALARM_PRIORITIES, ALARM_STATES, type AlarmPriority, type AlarmView } from '../../../../core/common/alarms';
 import { useClient, useSite } from '../../api/hooks';
 import { toApiError } from '../../api/errors';
+import { AssetSelect } from '../../components/AssetSelect';
+import { cellSx, GridTable, virtualRowSx } from '../../components/GridTable';
 import { formatDateTime, formatTime } from '../../format/format';
-import { hmi, monoNumbers } from '../../theme';
+import { fieldSx, hmi, monoNumbers } from '../../theme';
 import {
   ALARM_VIEWS,
   countByView,
@@ -42,6 +43,7 @@ import {
   DEFAULT_SORT,
 } from './alarmModel';
 import { useAlarms, useAlarmStore } from './alarmStore';
+import { ErrorBar, priorityToggleSx, tabToggleSx } from './alarmUi';
 import { AlarmDetail } from './AlarmDetail';
 import { ALARM_DEFINITIONS_HREF, ALARM_HISTORY_HREF, ALARMS_HREF } from './links';
 import { PriorityBadge, unackBlink } from './PriorityBadge';
@@ -67,8 +69,6 @@ const SINCE_OPTIONS: Array<{ label: string; ms: number }> = [
   { label: 'Last 8 h', ms: 8 * 3_600_000 },
   { label: 'Last 24 h', ms: 24 * 3_600_000 },
 ];
-
-const fieldSx = { '& .MuiInputBase-root': { bgcolor: '#EDEDED' } } as const;
 
 export function AlarmSummaryPage() {
   const all = useAlarms();
@@ -169,7 +169,7 @@ export function AlarmSummaryPage() {
           aria-label="Alarm view"
         >
           {ALARM_VIEWS.map((vw) => (
-            <ToggleButton key={vw} value={vw} data-testid={`alarm-view-${vw}`} sx={{ textTransform: 'none', px: 1.5, py: 0.25, '&.Mui-selected': { bgcolor: hmi.bg, fontWeight: 700, borderBottom: `3px solid ${hmi.focus}` } }}>
+            <ToggleButton key={vw} value={vw} data-testid={`alarm-view-${vw}`} sx={tabToggleSx}>
               {VIEW_LABEL[vw]} ({viewCounts[vw]})
             </ToggleButton>
           ))}
@@ -188,19 +188,12 @@ export function AlarmSummaryPage() {
       <Box sx={{ display: 'flex', alignItems: 'center', gap: 1.5, flexWrap: 'wrap' }}>
         <ToggleButtonGroup size="small" value={priorities} onChange={(_e, val: AlarmPriority[]) => setPriorities(val)} aria-label="Filter by priority">
           {ALARM_PRIORITIES.map((p) => (
-            <ToggleButton key={p} value={p} aria-label={`Priority ${PRIORITY_STYLE[p].number} ${PRIORITY_STYLE[p].label}`} data-testid={`alarm-filter-priority-${p}`} sx={{ py: 0.25, '&.Mui-selected': { bgcolor: hmi.bg, borderBottom: `3px solid ${hmi.focus}` } }}>
+            <ToggleButton key={p} value={p} aria-label={`Priority ${PRIORITY_STYLE[p].number} ${PRIORITY_STYLE[p].label}`} data-testid={`alarm-filter-priority-${p}`} sx={priorityToggleSx}>
               <PriorityBadge priority={p} size={15} showLabel />
             </ToggleButton>
           ))}
         </ToggleButtonGroup>
-        <TextField select label="Asset" size="small" value={asset} onChange={(e) => setAsset(e.target.value)} sx={{ width: 190, ...fieldSx }}>
-          <MenuItem value="">All assets</MenuItem>
-          {assets.map((a) => (
-            <MenuItem key={a} value={a}>
-              {assetName.get(a) ? `${assetName.get(a)} (${a})` : a}
-            </MenuItem>
-          ))}
-        </TextField>
+        <AssetSelect value={asset} onChange={setAsset} assets={assets} names={assetName} width={190} />
         <TextField select label="State" size="small" value={state ?? ''} onChange={(e) => setState(e.target.value as AlarmFilter['state'])} sx={{ width: 200, ...fieldSx }}>
           <MenuItem value="">Any state</MenuItem>
           <MenuItem value="unack">Unacknowledged</MenuItem>
@@ -267,11 +260,7 @@ export function AlarmSummaryPage() {
               {info}
             </Typography>
           ) : null}
-          {error ? (
-            <Alert severity="error" data-testid="alarm-action-error" sx={{ py: 0 }}>
-              {error}
-            </Alert>
-          ) : null}
+          <ErrorBar error={error} testid="alarm-action-error" />
         </Box>
       ) : (
         <Typography sx={{ fontSize: 13, color: hmi.textDim }} data-testid="alarm-readonly">
@@ -281,9 +270,12 @@ export function AlarmSummaryPage() {
 
       <Box sx={{ display: 'flex', gap: 1.5, flex: 1, minHeight: 0 }}>
         <Paper sx={{ flex: 1, minWidth: 0, display: 'flex', flexDirection: 'column', overflow: 'hidden' }}>
-          <Box role="table" aria-label="Alarms" aria-rowcount={rows.length + 1} sx={{ display: 'flex', flexDirection: 'column', flex: 1, minHeight: 0 }}>
-            <Box role="rowgroup">
-              <Box role="row" aria-rowindex={1} sx={{ display: 'grid', gridTemplateColumns: COLUMNS, bgcolor: hmi.panelDark, borderBottom: `1px solid ${hmi.line}`, fontWeight: 600, fontSize: 13 }}>
+          <GridTable
+            label="Alarms"
+            rowCount={rows.length}
+            columns={COLUMNS}
+            header={
+              <>
                 <Box role="columnheader" sx={{ display: 'flex', alignItems: 'center', justifyContent: 'center' }}>
                   <Checkbox
                     size="small"
@@ -316,42 +308,44 @@ export function AlarmSummaryPage() {
                     )}
                   </Box>
                 ))}
-              </Box>
-            </Box>
-            <Box ref={scroller} role="rowgroup" data-testid="alarms-scroller" sx={{ flex: 1, minHeight: 0, overflow: 'auto', position: 'relative' }}>
-              <Box sx={{ height: v.getTotalSize(), position: 'relative' }}>
-                {v.getVirtualItems().map((it) => {
-                  const a = rows[it.index];
-                  return a ? (
-                    <AlarmRow
-                      key={a.id}
-                      alarm={a}
-                      index={it.index}
-                      top={it.start}
-                      tz={tz}
-                      assetName={assetName.get(a.asset ?? '') ?? a.asset ?? ''}
-                      selected={selected.has(a.id)}
-                      focused={a.id === focusId}
-                      onSelect={(id, on) =>
-                        setSelected((s) => {
-                          const n = new Set(s);
-                          if (on) n.add(id);
-                          else n.delete(id);
-                          return n;
-                        })
-                      }
-                      onFocus={setFocus}
-                    />
-                  ) : null;
-                })}
-              </Box>
-              {rows.length === 0 ? (
+              </>
+            }
+            scrollerRef={scroller}
+            scrollerTestId="alarms-scroller"
+            totalSize={v.getTotalSize()}
+            footer={
+              rows.length === 0 ? (
                 <Box sx={{ p: 2, color: hmi.textDim }} data-testid="alarms-empty">
                   {viewCounts[view] === 0 ? `No ${VIEW_LABEL[view].toLowerCase()} alarms.` : 'No alarms match the filter.'}
                 </Box>
-              ) : null}
-            </Box>
-          </Box>
+              ) : null
+            }
+          >
+            {v.getVirtualItems().map((it) => {
+              const a = rows[it.index];
+              return a ? (
+                <AlarmRow
+                  key={a.id}
+                  alarm={a}
+                  index={it.index}
+                  top={it.start}
+                  tz={tz}
+                  assetName={assetName.get(a.asset ?? '') ?? a.asset ?? ''}
+                  selected={selected.has(a.id)}
+                  focused={a.id === focusId}
+                  onSelect={(id, on) =>
+                    setSelected((s) => {
+                      const n = new Set(s);
+                      if (on) n.add(id);
+                      else n.delete(id);
+                      return n;
+                    })
+                  }
+                  onFocus={setFocus}
+                />
+              ) : null;
+            })}
+          </GridTable>
         </Paper>
         <Paper sx={{ width: 400, flexShrink: 0, overflow: 'auto', p: 1.5 }} data-testid="alarm-detail-pane">
           {focused ? (
@@ -373,7 +367,7 @@ export function AlarmSummaryPage() {
   );
 }
 
-const cell = { px: 1, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', lineHeight: `${ROW_H - 1}px` } as const;
+const cell = cellSx(ROW_H, 1);
 
 const AlarmRow = memo(function AlarmRow({
   alarm: a,
@@ -419,14 +413,7 @@ const AlarmRow = memo(function AlarmRow({
         }
       }}
       sx={{
-        position: 'absolute',
-        top: 0,
-        left: 0,
-        right: 0,
-        height: ROW_H,
-        transform: `translateY(${top}px)`,
-        display: 'grid',
-        gridTemplateColumns: COLUMNS,
+        ...virtualRowSx(top, ROW_H, COLUMNS),
         alignItems: 'center',
         fontSize: 13,
         cursor: 'pointer',

@@ -53,6 +53,36 @@ function useBusy() {
   return { busy, error, setError, run };
 }
 
+/** The error of a form's last submission, nothing without one. */
+function FormError({ error, testid }: { error: string | null; testid?: string }) {
+  return error ? (
+    <Alert severity="error" role="alert" data-testid={testid}>
+      {error}
+    </Alert>
+  ) : null;
+}
+
+/** The second entry of a new password, marked while it does not match the policy or the first. */
+function ConfirmField({ label, value, onChange, problem }: { label: string; value: string; onChange: (v: string) => void; problem: string | null }) {
+  return (
+    <TextField
+      label={label}
+      type="password"
+      autoComplete="new-password"
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+      error={!!problem && value.length > 0}
+      helperText={problem ?? ' '}
+      required
+    />
+  );
+}
+
+function SignOutButton() {
+  const client = useClient();
+  return <Button onClick={() => void client.call('auth.signOut', {}).catch(() => undefined)}>Sign out</Button>;
+}
+
 export function ConnectingScreen() {
   return (
     <AuthFrame title="Connecting…">
@@ -83,11 +113,7 @@ export function SignInScreen({ notice }: { notice: string | null }) {
       <Box component="form" onSubmit={submit} sx={{ display: 'flex', flexDirection: 'column', gap: 2 }}>
         <TextField label="Username" autoComplete="username" autoFocus value={username} onChange={(e) => setUsername(e.target.value)} required />
         <TextField label="Password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
-        {error ? (
-          <Alert severity="error" role="alert" data-testid="signin-error">
-            {error}
-          </Alert>
-        ) : null}
+        <FormError error={error} testid="signin-error" />
         <Button type="submit" variant="contained" disabled={busy || !username || !password}>
           Sign in
         </Button>
@@ -135,16 +161,7 @@ export function SetupScreen({ policy }: { policy: PasswordPolicy | null }) {
           helperText={policyText(policy)}
           required
         />
-        <TextField
-          label="Confirm password"
-          type="password"
-          autoComplete="new-password"
-          value={confirm}
-          onChange={(e) => setConfirm(e.target.value)}
-          error={!!problem && confirm.length > 0}
-          helperText={problem ?? ' '}
-          required
-        />
+        <ConfirmField label="Confirm password" value={confirm} onChange={setConfirm} problem={problem} />
         {browserMode ? (
           <TextField
             label="Setup code"
@@ -155,11 +172,7 @@ export function SetupScreen({ policy }: { policy: PasswordPolicy | null }) {
             required
           />
         ) : null}
-        {error ? (
-          <Alert severity="error" role="alert" data-testid="setup-error">
-            {error}
-          </Alert>
-        ) : null}
+        <FormError error={error} testid="setup-error" />
         <Button type="submit" variant="contained" disabled={busy || !!problem || !password || (browserMode && !setupToken.trim())}>
           Create administrator
         </Button>
@@ -194,23 +207,10 @@ export function ChangePasswordScreen({ policy, username, forced }: { policy: Pas
       <Box component="form" onSubmit={submit} sx={{ display: 'flex', flexDirection: 'column', gap: 2 }}>
         <TextField label="Current password" type="password" autoComplete="current-password" value={oldPassword} onChange={(e) => setOld(e.target.value)} required />
         <TextField label="New password" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} helperText={policyText(policy)} required />
-        <TextField
-          label="Confirm new password"
-          type="password"
-          autoComplete="new-password"
-          value={confirm}
-          onChange={(e) => setConfirm(e.target.value)}
-          error={!!problem && confirm.length > 0}
-          helperText={problem ?? ' '}
-          required
-        />
-        {error ? (
-          <Alert severity="error" role="alert">
-            {error}
-          </Alert>
-        ) : null}
+        <ConfirmField label="Confirm new password" value={confirm} onChange={setConfirm} problem={problem} />
+        <FormError error={error} />
         <Box sx={{ display: 'flex', gap: 1, justifyContent: 'space-between' }}>
-          <Button onClick={() => void client.call('auth.signOut', {}).catch(() => undefined)}>Sign out</Button>
+          <SignOutButton />
           <Button type="submit" variant="contained" disabled={busy || !!problem || !oldPassword || !password}>
             Change password
           </Button>
@@ -256,13 +256,9 @@ export function LockOverlay() {
           Locked after inactivity. {session?.displayName || session?.user} — enter your password to continue. Alarms stay visible above.
         </Typography>
         <TextField label="Password" type="password" autoComplete="current-password" autoFocus value={password} onChange={(e) => setPassword(e.target.value)} />
-        {error ? (
-          <Alert severity="error" role="alert">
-            {error}
-          </Alert>
-        ) : null}
+        <FormError error={error} />
         <Box sx={{ display: 'flex', justifyContent: 'space-between' }}>
-          <Button onClick={() => void client.call('auth.signOut', {}).catch(() => undefined)}>Sign out</Button>
+          <SignOutButton />
           <Button type="submit" variant="contained" disabled={busy || !password}>
             Unlock
           </Button>

@@ -37,7 +37,7 @@ import type { PointId } from '../../../../core/common/point';
 import { errorText } from '../../api/errorText';
 import { useApiEvent, useCan, useClient, usePointMetaList, useSite } from '../../api/hooks';
 import { formatDateTime } from '../../format/format';
-import { hmi, monoNumbers } from '../../theme';
+import { fieldSx, hmi, monoNumbers } from '../../theme';
 import { PointPicker } from '../trends/PointPicker';
 import { fromLocalInput, RANGE_PRESETS, resolveRange, toLocalInput, type PresetKey, type TimeRange } from '../trends/trendModel';
 import {
@@ -59,7 +59,6 @@ import {
 } from './historyModel';
 
 const PREVIEW_ROWS = 50;
-const inputSx = { '& .MuiInputBase-root': { bgcolor: '#EDEDED' } } as const;
 
 const isElectron = (): boolean => typeof (window as unknown as { esm?: unknown }).esm !== 'undefined';
 
@@ -228,8 +227,8 @@ export function HistoryPage() {
           </ToggleButtonGroup>
           {range.kind === 'custom' ? (
             <>
-              <TextField size="small" type="datetime-local" label={`From (${tz ?? 'local time'})`} value={customFrom} onChange={(e) => setCustomFrom(e.target.value)} sx={{ ...inputSx, width: 250 }} slotProps={{ inputLabel: { shrink: true } }} />
-              <TextField size="small" type="datetime-local" label="To" value={customTo} onChange={(e) => setCustomTo(e.target.value)} sx={{ ...inputSx, width: 250 }} slotProps={{ inputLabel: { shrink: true } }} />
+              <TextField size="small" type="datetime-local" label={`From (${tz ?? 'local time'})`} value={customFrom} onChange={(e) => setCustomFrom(e.target.value)} sx={{ ...fieldSx, width: 250 }} slotProps={{ inputLabel: { shrink: true } }} />
+              <TextField size="small" type="datetime-local" label="To" value={customTo} onChange={(e) => setCustomTo(e.target.value)} sx={{ ...fieldSx, width: 250 }} slotProps={{ inputLabel: { shrink: true } }} />
             </>
           ) : (
             <Typography variant="body2" sx={{ color: hmi.textDim, ...monoNumbers }}>
@@ -254,7 +253,7 @@ export function HistoryPage() {
               value={intervalMs}
               disabled={mode !== 'interpolated'}
               onChange={(e) => setIntervalMs(Number(e.target.value))}
-              sx={{ ...inputSx, width: 110 }}
+              sx={{ ...fieldSx, width: 110 }}
             >
               {INTERVALS.map((i) => (
                 <MenuItem key={i.ms} value={i.ms}>
@@ -272,7 +271,7 @@ export function HistoryPage() {
               <FormControlLabel value="long" control={<Radio size="small" />} label="Long (time, point, value, quality)" />
             </RadioGroup>
           </Box>
-          <TextField select size="small" label="Separator" value={separator} onChange={(e) => setSeparator(e.target.value as ExportForm['separator'])} sx={{ ...inputSx, width: 150 }}>
+          <TextField select size="small" label="Separator" value={separator} onChange={(e) => setSeparator(e.target.value as ExportForm['separator'])} sx={{ ...fieldSx, width: 150 }}>
             <MenuItem value=",">Comma ,</MenuItem>
             <MenuItem value=";">Semicolon ;</MenuItem>
             <MenuItem value={'\t'}>Tab</MenuItem>

@@ -4,7 +4,6 @@
  * Each value cell: data-testid="value-<id>" data-quality=<level> data-reason=<reason>.
  */
 import Box from '@mui/material/Box';
-import MenuItem from '@mui/material/MenuItem';
 import Paper from '@mui/material/Paper';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
@@ -12,9 +11,11 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useDeferredValue, useMemo, useRef, useState } from 'react';
 import type { PointMeta } from '../../../../core/common/point';
 import { useNow, usePoint, usePointMetaList, useSite } from '../../api/hooks';
+import { AssetSelect } from '../../components/AssetSelect';
+import { cellSx, GridTable, virtualRowSx } from '../../components/GridTable';
 import { QualityTag } from '../../components/QualityValue';
 import { formatAge, formatTime, viewOf } from '../../format/format';
-import { degradedBackground, hmi, monoNumbers } from '../../theme';
+import { degradedBackground, fieldSx, hmi, monoNumbers } from '../../theme';
 import { assetIdsOf, filterPoints } from './filterPoints';
 
 const ROW_H = 30;
@@ -43,25 +44,10 @@ export function PointsPage() {
           value={text}
           onChange={(e) => setText(e.target.value)}
           placeholder="id or description, e.g. ess1 soc"
-          sx={{ width: 300, '& .MuiInputBase-root': { bgcolor: '#EDEDED' } }}
+          sx={{ width: 300, ...fieldSx }}
           slotProps={{ htmlInput: { 'data-testid': 'points-filter', spellCheck: false } }}
         />
-        <TextField
-          select
-          label="Asset"
-          size="small"
-          value={assetId}
-          onChange={(e) => setAssetId(e.target.value)}
-          sx={{ width: 220, '& .MuiInputBase-root': { bgcolor: '#EDEDED' } }}
-          slotProps={{ select: { inputProps: { 'data-testid': 'points-asset' } } }}
-        >
-          <MenuItem value="">All assets</MenuItem>
-          {assets.map((a) => (
-            <MenuItem key={a} value={a}>
-              {assetName.get(a) ? `${assetName.get(a)} (${a})` : a}
-            </MenuItem>
-          ))}
-        </TextField>
+        <AssetSelect value={assetId} onChange={setAssetId} assets={assets} names={assetName} width={220} testid="points-asset" />
         <Typography sx={{ color: hmi.textDim, fontSize: 13, ...monoNumbers }} role="status" data-testid="points-count">
           {rows.length === all.length ? `${all.length} points` : `${rows.length} of ${all.length} points`}
         </Typography>
@@ -77,35 +63,30 @@ function PointTable({ rows, timeZone }: { rows: readonly PointMeta[]; timeZone: 
   const items = v.getVirtualItems();
   return (
     <Paper sx={{ flex: 1, minHeight: 200, display: 'flex', flexDirection: 'column', overflow: 'hidden' }}>
-      <Box role="table" aria-label="Points" aria-rowcount={rows.length + 1} sx={{ display: 'flex', flexDirection: 'column', flex: 1, minHeight: 0 }}>
-        <Box role="rowgroup">
-          <Box
-            role="row"
-            aria-rowindex={1}
-            sx={{ display: 'grid', gridTemplateColumns: COLUMNS, bgcolor: hmi.panelDark, borderBottom: `1px solid ${hmi.line}`, fontWeight: 600, fontSize: 13 }}
-          >
-            {HEADERS.map((h, i) => (
-              <Box key={h} role="columnheader" sx={{ px: 1.25, py: 0.75, textAlign: i === 2 || i >= 5 ? 'right' : 'left' }}>
-                {h}
-              </Box>
-            ))}
+      <GridTable
+        label="Points"
+        rowCount={rows.length}
+        columns={COLUMNS}
+        header={HEADERS.map((h, i) => (
+          <Box key={h} role="columnheader" sx={{ px: 1.25, py: 0.75, textAlign: i === 2 || i >= 5 ? 'right' : 'left' }}>
+            {h}
           </Box>
-        </Box>
-        <Box ref={scroller} role="rowgroup" data-testid="points-scroller" sx={{ flex: 1, minHeight: 0, overflow: 'auto', position: 'relative' }}>
-          <Box sx={{ height: v.getTotalSize(), position: 'relative' }}>
-            {items.map((it) => {
-              const meta = rows[it.index];
-              return meta ? <PointRow key={meta.id} meta={meta} index={it.index} top={it.start} timeZone={timeZone} /> : null;
-            })}
-          </Box>
-          {rows.length === 0 ? <Box sx={{ p: 2, color: hmi.textDim }}>No points match.</Box> : null}
-        </Box>
-      </Box>
+        ))}
+        scrollerRef={scroller}
+        scrollerTestId="points-scroller"
+        totalSize={v.getTotalSize()}
+        footer={rows.length === 0 ? <Box sx={{ p: 2, color: hmi.textDim }}>No points match.</Box> : null}
+      >
+        {items.map((it) => {
+          const meta = rows[it.index];
+          return meta ? <PointRow key={meta.id} meta={meta} index={it.index} top={it.start} timeZone={timeZone} /> : null;
+        })}
+      </GridTable>
     </Paper>
   );
 }
 
-const cell = { px: 1.25, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', lineHeight: `${ROW_H - 1}px` } as const;
+const cell = cellSx(ROW_H, 1.25);
 
 const PointRow = memo(function PointRow({ meta, index, top, timeZone }: { meta: PointMeta; index: number; top: number; timeZone: string | undefined }) {
   const state = usePoint(meta.id);
@@ -117,14 +98,7 @@ const PointRow = memo(function PointRow({ meta, index, top, timeZone }: { meta: 
       aria-rowindex={index + 2}
       data-point={meta.id}
       sx={{
-        position: 'absolute',
-        top: 0,
-        left: 0,
-        right: 0,
-        height: ROW_H,
-        transform: `translateY(${top}px)`,
-        display: 'grid',
-        gridTemplateColumns: COLUMNS,
+        ...virtualRowSx(top, ROW_H, COLUMNS),
         fontSize: 13,
         borderBottom: `1px solid ${hmi.line}`,
         bgcolor: index % 2 ? hmi.panel : '#E9E9E9',

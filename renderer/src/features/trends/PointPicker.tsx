@@ -8,7 +8,7 @@ import TextField from '@mui/material/TextField';
 import { useMemo, useState } from 'react';
 import type { PointId, PointMeta } from '../../../../core/common/point';
 import { usePointMetaList, useSite } from '../../api/hooks';
-import { hmi } from '../../theme';
+import { fieldSx, hmi } from '../../theme';
 import { searchPoints, type AssetInfo } from './trendModel';
 
 export interface PointPickerProps {
@@ -76,7 +76,7 @@ export function PointPicker({ exclude, onPick, accept, disabled, label = 'Add po
           {...params}
           label={label}
           placeholder="asset, nature, channel, e.g. ess soc"
-          sx={{ '& .MuiInputBase-root': { bgcolor: '#EDEDED' } }}
+          sx={fieldSx}
           slotProps={{ ...params.slotProps, inputLabel: { ...params.slotProps.inputLabel, shrink: true }, htmlInput: { ...params.slotProps.htmlInput, 'data-testid': 'point-picker', spellCheck: false } }}
         />
       )}

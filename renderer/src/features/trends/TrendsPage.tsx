@@ -33,7 +33,7 @@ import { errorText } from '../../api/errorText';
 import { useApiEvent, useAuth, useClient, useConnection, usePointMetaList, useSite } from '../../api/hooks';
 import { QualityValue } from '../../components/QualityValue';
 import { formatDateTime, formatWithUnit, NO_VALUE } from '../../format/format';
-import { hmi, monoNumbers } from '../../theme';
+import { fieldSx, hmi, monoNumbers } from '../../theme';
 import { FORECAST_DASH, UNCERTAIN_DASH, type ChartForecast, type ChartPen, type TrendChartModel } from './chartOption';
 import { PointPicker } from './PointPicker';
 import { browserStorage, deleteView, loadViews, saveView, type SavedView } from './savedViews';
@@ -76,7 +76,6 @@ interface Loaded {
 /** ECharts is loaded with the first trend, not with the app. */
 const TrendChart = lazy(() => import('./TrendChart').then((m) => ({ default: m.TrendChart })));
 
-const inputSx = { '& .MuiInputBase-root': { bgcolor: '#EDEDED' } } as const;
 
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -372,8 +371,8 @@ function CustomRange({ range, tz, onApply }: { range: { from: number; to: number
         if (valid) onApply(a, b);
       }}
     >
-      <TextField size="small" type="datetime-local" label={`From (${tz ?? 'local time'})`} value={from} onChange={(e) => setFrom(e.target.value)} sx={{ ...inputSx, width: 250 }} slotProps={{ inputLabel: { shrink: true }, htmlInput: { 'data-testid': 'trend-from' } }} />
-      <TextField size="small" type="datetime-local" label="To" value={to} onChange={(e) => setTo(e.target.value)} sx={{ ...inputSx, width: 250 }} slotProps={{ inputLabel: { shrink: true }, htmlInput: { 'data-testid': 'trend-to' } }} error={!valid} />
+      <TextField size="small" type="datetime-local" label={`From (${tz ?? 'local time'})`} value={from} onChange={(e) => setFrom(e.target.value)} sx={{ ...fieldSx, width: 250 }} slotProps={{ inputLabel: { shrink: true }, htmlInput: { 'data-testid': 'trend-from' } }} />
+      <TextField size="small" type="datetime-local" label="To" value={to} onChange={(e) => setTo(e.target.value)} sx={{ ...fieldSx, width: 250 }} slotProps={{ inputLabel: { shrink: true }, htmlInput: { 'data-testid': 'trend-to' } }} error={!valid} />
       <Button type="submit" size="small" variant="outlined" disabled={!valid}>
         Apply
       </Button>
@@ -484,7 +483,7 @@ function SavedViews({ user, pens, range, onLoad }: { user: string; pens: PointId
           setSelected(e.target.value);
           if (v) onLoad(v);
         }}
-        sx={{ ...inputSx, width: 220 }}
+        sx={{ ...fieldSx, width: 220 }}
         slotProps={{ select: { inputProps: { 'data-testid': 'trend-views' } } }}
       >
         {views.length === 0 ? (
