@@ -267,3 +267,35 @@ test('fail closed: if the audit log cannot be written, nothing is written to the
   assert.equal(r.ok ? '' : `${r.stage}/${r.rule}`, 'audit/audit.unavailable');
   assert.equal(P.writes.length, 0);
 });
+
+test('a non-finite input is unknown: NaN SoC or NaN PCC power refuses, even with good quality (issue #8)', async () => {
+  const P = plant();
+  const svc = P.make();
+  const op = operator(P.now());
+  const rule = async (c: CommandRequest) => {
+    const r = await svc.execute(op, c);
+    return r.ok ? 'ok' : `${r.stage}/${r.rule}`;
+  };
+  P.set('ess1/Soc', Number.NaN);
+  assert.equal(await rule(sp(30)), 'interlock/interlock.soc-unknown');
+  P.set('ess1/Soc', 50);
+  P.set('pcc/ActivePower', Number.NaN);
+  assert.equal(await rule(sp(-50)), 'interlock/interlock.pcc-unknown');
+  P.set('pcc/ActivePower', Number.POSITIVE_INFINITY);
+  assert.equal(await rule(sp(-50)), 'interlock/interlock.pcc-unknown');
+  assert.equal(P.writes.length, 0, 'nothing reached the field');
+});
+
+test('a protective 0 kW is not blocked by the contracted power, a person\'s 5 kW is (issue #9)', async () => {
+  const P = plant();
+  const svc = P.make();
+  const proc = systemPrincipal({ id: 'alarms', capabilities: ['site.view', 'control.setpoint', 'control.operate'], sites: [SITE] });
+  // discharging 20 kW with the PCC at 160 kW (contract 150): stopping would take it to 180 kW
+  P.set('ess1/ActivePower', 20);
+  P.set('pcc/ActivePower', 160);
+  const r = await svc.execute(operator(P.now()), sp(5));
+  assert.equal(r.ok ? 'ok' : r.rule, 'interlock.contracted-power');
+  const stop = await svc.execute(proc, sp(0, { reason: 'alarm:ess-overtemp' }));
+  assert.equal(stop.ok, true, JSON.stringify(stop));
+  assert.deepEqual(P.writes, [['ess1/SetActivePower', 0]]);
+});

@@ -19,6 +19,7 @@ import type { ReasonCatalog } from '../audit/reasons';
 import { Authorizer } from '../security/authorizer';
 import { auditActor, type Clock, type Principal } from '../security/principal';
 import type { AssetModel, CommandAsset, CommandPoint, CommandWriter, Interlock, PointReader, PointReading } from './ports';
+import { decide, essPowerConstraints, isProtective, known, type EssPowerInput, type Known } from './limits';
 import { convertUnit } from './units';
 
 export interface CommandServiceOptions {
@@ -222,7 +223,7 @@ export class CommandService {
     }
 
     // 5. interlocks and limits
-    const lim = this.limits(p, cmd, asset, assetId, channel, value);
+    const lim = this.limits(p, cmd, asset, assetId, channel, value, point);
     if (lim) return { ok: false, r: lim };
     for (const il of this.deps.interlocks ?? []) {
       const r = il.check({ siteId: cmd.siteId, target: cmd.target, assetId, channel, value, asset, point, read: (id) => this.read(cmd.siteId, id) });
@@ -235,15 +236,16 @@ export class CommandService {
     return this.deps.reader.get(siteId, id);
   }
 
-  /** Power, SoC, ramp and contracted-power checks for ESS power setpoints; rating for limits. */
-  private limits(_p: Principal, cmd: CommandRequest, asset: CommandAsset, assetId: string, channel: string, value: number | boolean): Refusal | null {
+  /**
+   * Power, BMS, SoC, ramp and contracted-power checks for ESS power setpoints (limits.ts);
+   * rating for curtailment/charge limits. A protective action (stop, standby, trip, 0 kW) faces
+   * only the physical limits; everything else is a person's request: refused when out of limits.
+   */
+  private limits(_p: Principal, cmd: CommandRequest, asset: CommandAsset, assetId: string, channel: string, value: number | boolean, point: CommandPoint): Refusal | null {
+    const protective = isProtective({ nature: asset.nature, channel, value, states: point.states });
     if (typeof value !== 'number') return null;
     const r = (rule: string, message: string): Refusal => ({ stage: 'interlock', rule, message });
-    const good = (id: string): number | undefined => {
-      const x = this.read(cmd.siteId, id);
-      return x && x.quality.level === 'good' && typeof x.value === 'number' ? x.value : undefined;
-    };
-    const L = asset.limits ?? {};
+    const k = (id: string): Known => known(this.read(cmd.siteId, id));
 
     if (asset.nature !== 'Ess' || !POWER_CHANNELS.has(channel)) {
       // curtailment / charge limits: within 0..rated power
@@ -253,57 +255,21 @@ export class CommandService {
       return null;
     }
 
-    // power limits from the asset model (positive = discharge)
-    const maxDis = L.maxDischargeKw ?? asset.rating?.powerKw;
-    const maxCh = L.maxChargeKw ?? asset.rating?.powerKw;
-    if (maxDis !== undefined && value > maxDis) return r('limit.max-discharge', `${value} kW exceeds the discharge limit of ${assetId} (${maxDis} kW)`);
-    if (maxCh !== undefined && value < -maxCh) return r('limit.max-charge', `${-value} kW charge exceeds the charge limit of ${assetId} (${maxCh} kW)`);
-    // live BMS limits
-    const bmsDis = good(`${assetId}/MaxDischargePower`);
-    const bmsCh = good(`${assetId}/MaxChargePower`);
-    if (bmsDis !== undefined && value > bmsDis) return r('limit.bms-discharge', `${value} kW exceeds what the BMS allows now (${bmsDis} kW discharge)`);
-    if (bmsCh !== undefined && value < -bmsCh) return r('limit.bms-charge', `${-value} kW charge exceeds what the BMS allows now (${bmsCh} kW)`);
-
-    // SoC window: zero is always allowed
-    if (value !== 0 && (L.socMinPct !== undefined || L.socMaxPct !== undefined)) {
-      const soc = good(`${assetId}/Soc`);
-      if (soc === undefined) return r('interlock.soc-unknown', `the state of charge of ${assetId} is not known with good quality: only 0 kW is allowed`);
-      if (value > 0 && L.socMinPct !== undefined && soc <= L.socMinPct)
-        return r('interlock.soc-min', `${assetId} is at ${soc} % SoC, at or below its minimum ${L.socMinPct} %: discharge refused`);
-      if (value < 0 && L.socMaxPct !== undefined && soc >= L.socMaxPct)
-        return r('interlock.soc-max', `${assetId} is at ${soc} % SoC, at or above its maximum ${L.socMaxPct} %: charge refused`);
-    }
-
-    // ramp: successive setpoints may not move faster than rampKwPerS (guards the inverter
-    // against setpoint chatter). The inverter ramps its power itself, so a first setpoint —
-    // or one after a restart, with no previous command known — is not refused.
-    if (L.rampKwPerS !== undefined) {
-      const key = `${cmd.siteId}|${cmd.target}`;
-      const last = this.lastWrite.get(key);
-      if (last) {
-        const dt = Math.max(0, this.now() - last.ts) / 1000;
-        const maxStep = L.rampKwPerS * dt;
-        const step = Math.abs(value - last.value);
-        if (step > maxStep + 1e-9)
-          return r('limit.ramp', `a step of ${round(step)} kW in ${round(dt)} s exceeds the ramp limit of ${assetId} (${L.rampKwPerS} kW/s): command at most ${round(last.value + Math.sign(value - last.value) * maxStep)} kW now`);
-      }
-    }
-
-    // contracted power at the PCC (positive = import): predicted = pcc + (essNow - value)
+    const key = `${cmd.siteId}|${cmd.target}`;
+    const last = this.lastWrite.get(key);
     const pcc = this.deps.model.pcc(cmd.siteId);
-    if (pcc) {
-      const essNow = good(`${assetId}/ActivePower`);
-      const pccNow = good(`${pcc.meter}/ActivePower`);
-      if (essNow === undefined || pccNow === undefined) {
-        const away = essNow === undefined ? value !== 0 : Math.abs(value) > Math.abs(essNow);
-        if (away) return r('interlock.pcc-unknown', `the PCC or ESS power is not known with good quality: only reductions toward 0 kW are allowed`);
-      } else {
-        const predicted = pccNow + (essNow - value);
-        if (Math.abs(predicted) > pcc.contractedPowerKw && Math.abs(predicted) > Math.abs(pccNow))
-          return r('interlock.contracted-power', `${value} kW would take the PCC to ${round(predicted)} kW, beyond the contracted ${pcc.contractedPowerKw} kW`);
-      }
-    }
-    return null;
+    const input: EssPowerInput = {
+      assetId,
+      ratedKw: asset.rating?.powerKw,
+      limits: asset.limits,
+      bms: { maxDischargeKw: k(`${assetId}/MaxDischargePower`), maxChargeKw: k(`${assetId}/MaxChargePower`) },
+      socPct: k(`${assetId}/Soc`),
+      essKw: k(`${assetId}/ActivePower`),
+      pcc: pcc ? { contractedPowerKw: pcc.contractedPowerKw, pccKw: k(`${pcc.meter}/ActivePower`) } : undefined,
+      last: last ? { kw: last.value, ageS: Math.max(0, this.now() - last.ts) / 1000 } : undefined,
+    };
+    const d = decide(protective ? 'protective' : 'person', essPowerConstraints(input), value);
+    return d.ok ? null : r(d.rule, d.message);
   }
 
   private consumeSelection(p: Principal, cmd: CommandRequest, value: number | boolean): Outcome<true> {
@@ -409,9 +375,6 @@ function newId(): string {
   return `c${randomBytes(6).toString('hex')}`;
 }
 
-function round(x: number): number {
-  return Math.round(x * 10) / 10;
-}
 
 function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -1,6 +1,7 @@
 export { CommandService, type CommandServiceOptions } from './command';
 export { bridgeCommandWriter, type BridgeLookup } from './bridges';
 export { convertUnit } from './units';
+export { decide, essPowerConstraints, essPowerLimit, isProtective, known, type Constraint, type EssPowerInput, type Known, type Lane, type LimitDecision } from './limits';
 export type {
   AssetModel,
   AssetState,

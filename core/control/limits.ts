@@ -1,0 +1,235 @@
+/**
+ * The limits and interlocks of a power setpoint, as a pure module (no I/O, no clock): the
+ * command pipeline (people, alarm procedures) and the machine lane (controllers, optimiser)
+ * share it, so a limit has one definition.
+ *
+ * The caller collects what it knows (asset limits, live BMS limits, SoC, measured power, PCC,
+ * the previous setpoint) into an `EssPowerInput`; `essPowerConstraints` turns that into a list
+ * of constraints, each an allowed interval [lo, hi] in kW (positive = discharge) with a rule id,
+ * a sentence and whether it is PHYSICAL (the equipment: ratings, BMS, SoC window, unknown SoC)
+ * or COMMERCIAL (ramp between commands, contracted power at the PCC). `decide(lane, …)` then
+ * applies them for one of three lanes:
+ *
+ *  - `person`     out of limits → refused with the first rule it breaks and a sentence;
+ *  - `machine`    clamped into the allowed range; the binding rule is reported. Physical
+ *                 constraints win over commercial ones when they conflict;
+ *  - `protective` stop, standby, trip, power to 0: only physical constraints apply — the
+ *                 contracted power, the ramp (and any tariff rule) never block them.
+ *
+ * Unknown inputs: a reading that is missing quality (bad, stale, uncertain, not finite) is
+ * UNKNOWN (`null`), never a number. Unknown SoC allows only 0 kW; unknown PCC or ESS power
+ * allows only reductions toward 0 kW. A limit point that is configured but unknown (a BMS limit
+ * with bad quality) allows only 0 kW in that direction. `undefined` means "not on this site":
+ * that constraint does not exist.
+ *
+ * Sign convention: ESS power positive = discharge; PCC power positive = import.
+ */
+
+export type Lane = 'person' | 'machine' | 'protective';
+
+/** A measured input: a finite number of good quality, `null` = present but unknown, `undefined` = absent. */
+export type Known = number | null | undefined;
+
+/** Turns a reading (value + quality) into a `Known`: only a finite number of good quality is known. */
+export function known(r: { value: unknown; quality: { level: string } } | undefined): Known {
+  if (r === undefined) return undefined;
+  return r.quality.level === 'good' && typeof r.value === 'number' && Number.isFinite(r.value) ? r.value : null;
+}
+
+export interface EssPowerInput {
+  /** the asset, named in the sentences */
+  assetId: string;
+  /** nameplate rating, kW (used when no explicit limit is set) */
+  ratedKw?: number;
+  /** configured limits of the asset (site file) */
+  limits?: {
+    maxChargeKw?: number;
+    maxDischargeKw?: number;
+    socMinPct?: number;
+    socMaxPct?: number;
+    rampKwPerS?: number;
+  };
+  /** what the BMS allows now (both ≥ 0), if the device reports it */
+  bms?: { maxChargeKw?: Known; maxDischargeKw?: Known };
+  /** state of charge now, % */
+  socPct?: Known;
+  /** the ESS's measured power now, kW */
+  essKw?: Known;
+  /** the PCC, if the site has one: contracted power and measured power now (positive = import) */
+  pcc?: { contractedPowerKw: number; pccKw: Known };
+  /** the previous setpoint and how long ago it was written, for the ramp */
+  last?: { kw: number; ageS: number };
+}
+
+export interface Constraint {
+  rule: string;
+  /** physical constraints apply in every lane; commercial ones not to protective actions */
+  physical: boolean;
+  /** allowed interval, kW; lo ≤ hi */
+  lo: number;
+  hi: number;
+  /** the sentence for a value outside [lo, hi] */
+  explain(valueKw: number): string;
+}
+
+export type LimitDecision =
+  /** `valueKw` is what may be written (clamped in the machine lane); `binding` names the rule that clamped it */
+  | { ok: true; valueKw: number; requestedKw: number; binding: { rule: string; message: string } | null; range: { lo: number; hi: number } }
+  | { ok: false; rule: string; message: string; range: { lo: number; hi: number } };
+
+const INF = Number.POSITIVE_INFINITY;
+const EPS = 1e-9;
+
+/** Every constraint on an ESS power setpoint, in the order a person's refusal names them. */
+export function essPowerConstraints(x: EssPowerInput): Constraint[] {
+  const out: Constraint[] = [];
+  const id = x.assetId;
+  const L = x.limits ?? {};
+
+  // power limits from the asset model
+  const maxDis = L.maxDischargeKw ?? x.ratedKw;
+  const maxCh = L.maxChargeKw ?? x.ratedKw;
+  if (maxDis !== undefined)
+    out.push({ rule: 'limit.max-discharge', physical: true, lo: -INF, hi: Math.max(0, maxDis), explain: (v) => `${r1(v)} kW exceeds the discharge limit of ${id} (${maxDis} kW)` });
+  if (maxCh !== undefined)
+    out.push({ rule: 'limit.max-charge', physical: true, lo: -Math.max(0, maxCh), hi: INF, explain: (v) => `${r1(-v)} kW charge exceeds the charge limit of ${id} (${maxCh} kW)` });
+
+  // live BMS limits; a BMS limit the device reports but that is unknown now allows nothing in that direction
+  const bDis = x.bms?.maxDischargeKw;
+  if (bDis === null) out.push({ rule: 'limit.bms-unknown', physical: true, lo: -INF, hi: 0, explain: () => `the discharge power the BMS of ${id} allows is not known with good quality: discharge refused` });
+  else if (bDis !== undefined) out.push({ rule: 'limit.bms-discharge', physical: true, lo: -INF, hi: Math.max(0, bDis), explain: (v) => `${r1(v)} kW exceeds what the BMS allows now (${r1(bDis)} kW discharge)` });
+  const bCh = x.bms?.maxChargeKw;
+  if (bCh === null) out.push({ rule: 'limit.bms-unknown', physical: true, lo: 0, hi: INF, explain: () => `the charge power the BMS of ${id} allows is not known with good quality: charge refused` });
+  else if (bCh !== undefined) out.push({ rule: 'limit.bms-charge', physical: true, lo: -Math.max(0, bCh), hi: INF, explain: (v) => `${r1(-v)} kW charge exceeds what the BMS allows now (${r1(bCh)} kW)` });
+
+  // SoC window: zero is always allowed
+  if (L.socMinPct !== undefined || L.socMaxPct !== undefined) {
+    const soc = x.socPct;
+    if (soc === null || soc === undefined)
+      out.push({ rule: 'interlock.soc-unknown', physical: true, lo: 0, hi: 0, explain: () => `the state of charge of ${id} is not known with good quality: only 0 kW is allowed` });
+    else {
+      if (L.socMinPct !== undefined && soc <= L.socMinPct)
+        out.push({ rule: 'interlock.soc-min', physical: true, lo: -INF, hi: 0, explain: () => `${id} is at ${r1(soc)} % SoC, at or below its minimum ${L.socMinPct} %: discharge refused` });
+      if (L.socMaxPct !== undefined && soc >= L.socMaxPct)
+        out.push({ rule: 'interlock.soc-max', physical: true, lo: 0, hi: INF, explain: () => `${id} is at ${r1(soc)} % SoC, at or above its maximum ${L.socMaxPct} %: charge refused` });
+    }
+  }
+
+  // ramp between successive setpoints (guards the inverter against chatter); the first
+  // setpoint, with no previous one known, is not limited (the inverter ramps itself)
+  if (L.rampKwPerS !== undefined && x.last) {
+    const { kw, ageS } = x.last;
+    const step = L.rampKwPerS * Math.max(0, ageS);
+    out.push({
+      rule: 'limit.ramp',
+      physical: false,
+      lo: kw - step,
+      hi: kw + step,
+      explain: (v) =>
+        `a step of ${r1(Math.abs(v - kw))} kW in ${r1(ageS)} s exceeds the ramp limit of ${id} (${L.rampKwPerS} kW/s): command at most ${r1(kw + Math.sign(v - kw) * step)} kW now`,
+    });
+  }
+
+  // contracted power at the PCC: predicted = pcc + (essNow − value); allowed while |predicted|
+  // stays within the contract or does not get worse than now
+  if (x.pcc) {
+    const { contractedPowerKw: c, pccKw } = x.pcc;
+    const ess = x.essKw;
+    if (ess === null || ess === undefined || pccKw === null || pccKw === undefined) {
+      const e = typeof ess === 'number' ? ess : 0;
+      out.push({
+        rule: 'interlock.pcc-unknown',
+        physical: false,
+        lo: Math.min(0, e),
+        hi: Math.max(0, e),
+        explain: () => `the PCC or ESS power is not known with good quality: only reductions toward 0 kW are allowed`,
+      });
+    } else {
+      const m = Math.max(c, Math.abs(pccKw));
+      const centre = pccKw + ess;
+      out.push({
+        rule: 'interlock.contracted-power',
+        physical: false,
+        lo: centre - m,
+        hi: centre + m,
+        explain: (v) => `${r1(v)} kW would take the PCC to ${r1(pccKw + ess - v)} kW, beyond the contracted ${c} kW`,
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Applies constraints to a requested value for one lane. A non-finite request is refused in
+ * every lane. The machine lane clamps: first into the commercial range, then into the
+ * physical one (physical wins); a rule is reported as binding when it moved the value.
+ */
+export function decide(lane: Lane, constraints: readonly Constraint[], requestedKw: number): LimitDecision {
+  const active = lane === 'protective' ? constraints.filter((c) => c.physical) : constraints;
+  const phys = span(active.filter((c) => c.physical));
+  const all = span(active);
+  if (!Number.isFinite(requestedKw)) return { ok: false, rule: 'value.not-finite', message: `the requested power is not a number`, range: all };
+
+  if (lane !== 'machine') {
+    for (const c of active)
+      if (requestedKw < c.lo - EPS || requestedKw > c.hi + EPS) return { ok: false, rule: c.rule, message: c.explain(requestedKw), range: all };
+    return { ok: true, valueKw: requestedKw, requestedKw, binding: null, range: all };
+  }
+
+  // machine: commercial range limited to the physical one (physical wins where they conflict)
+  const range = { lo: clamp(all.lo, phys.lo, phys.hi), hi: clamp(all.hi, phys.lo, phys.hi) };
+  if (range.lo > range.hi) range.lo = range.hi;
+  const valueKw = clamp(requestedKw, range.lo, range.hi);
+  if (Math.abs(valueKw - requestedKw) <= EPS) return { ok: true, valueKw: requestedKw, requestedKw, binding: null, range };
+  // the binding rule: the constraint whose bound is the one clamped to (physical first)
+  const up = valueKw > requestedKw;
+  const byBound = (c: Constraint): boolean => Math.abs((up ? c.lo : c.hi) - valueKw) <= EPS;
+  const binding = active.find((c) => c.physical && byBound(c)) ?? active.find(byBound) ?? active.find((c) => requestedKw < c.lo - EPS || requestedKw > c.hi + EPS);
+  return {
+    ok: true,
+    valueKw,
+    requestedKw,
+    binding: binding ? { rule: binding.rule, message: `${binding.explain(requestedKw)}; limited to ${r1(valueKw)} kW` } : null,
+    range,
+  };
+}
+
+/** Convenience: constraints and decision in one call. */
+export function essPowerLimit(lane: Lane, input: EssPowerInput, requestedKw: number): LimitDecision {
+  return decide(lane, essPowerConstraints(input), requestedKw);
+}
+
+/**
+ * Is this command a protective action (stop, standby, trip, power to 0)? Protective actions
+ * face only physical limits. Known here: an ESS power setpoint of 0 kW, an ESS stop request
+ * (`Stop` := true/1), an ESS mode or state change to a state labelled Off/Standby/Stop, and a
+ * breaker opened (`Close`/`Closed` := false).
+ */
+export function isProtective(c: { nature: string; channel: string; value: number | boolean; states?: Record<string, string> }): boolean {
+  if (c.nature === 'Ess') {
+    if (c.channel === 'SetActivePower') return c.value === 0;
+    if (c.channel === 'Stop') return c.value === true || c.value === 1;
+    if (c.states && typeof c.value === 'number') return /^(off|standby|stop|stopped)$/i.test(c.states[String(c.value)] ?? '');
+  }
+  if (c.nature === 'Breaker' && /^Close(d)?$/.test(c.channel)) return c.value === false || c.value === 0;
+  return false;
+}
+
+/** The allowed interval of all given constraints (their intersection; may be empty: lo > hi). */
+function span(cs: readonly Constraint[]): { lo: number; hi: number } {
+  let lo = -INF;
+  let hi = INF;
+  for (const c of cs) {
+    lo = Math.max(lo, c.lo);
+    hi = Math.min(hi, c.hi);
+  }
+  return { lo, hi };
+}
+
+function clamp(x: number, lo: number, hi: number): number {
+  return x < lo ? lo : x > hi ? hi : x;
+}
+
+function r1(x: number): number {
+  return Math.round(x * 10) / 10;
+}
