@@ -105,4 +105,32 @@ describe('CurrentValueTable sample feed', () => {
     assert.deepEqual(seen, [1, 1, 1]);
     assert.deepEqual(changes, [1, 1]);
   });
+
+  it('a throwing listener never breaks the publisher nor the other listeners (each is guarded)', () => {
+    const errors: [string, string][] = [];
+    const cvt = new CurrentValueTable(metas, { onListenerError: (e, which) => errors.push([which, (e as Error).message]) });
+    const seenRaw: number[] = [];
+    const seenSamples: number[] = [];
+    cvt.subscribeRaw(() => {
+      throw new Error('alarm engine broke');
+    });
+    cvt.subscribeRaw((s) => seenRaw.push(s.length));
+    cvt.subscribeSamples(() => {
+      throw new Error('SQLITE_FULL: database or disk is full');
+    });
+    cvt.subscribeSamples((s) => seenSamples.push(s.length));
+    cvt.subscribe(() => {
+      throw new Error('ui flush broke');
+    });
+    assert.doesNotThrow(() => cvt.publish([{ id: 'ess1/Soc', value: 50, quality: { level: 'good' }, ts: 1 }]));
+    cvt.flush();
+    assert.deepEqual(seenRaw, [1], 'the next raw listener still ran');
+    assert.deepEqual(seenSamples, [1], 'the next sample listener still ran');
+    assert.equal(cvt.get('ess1/Soc')?.value, 50);
+    assert.deepEqual(errors, [
+      ['raw', 'alarm engine broke'],
+      ['samples', 'SQLITE_FULL: database or disk is full'],
+      ['changes', 'ui flush broke'],
+    ]);
+  });
 });

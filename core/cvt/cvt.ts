@@ -26,6 +26,12 @@ export interface CvtOptions {
   /** stale time per point id (e.g. 3 x its device's poll period) */
   staleMs?: ReadonlyMap<PointId, number>;
   now?: () => number;
+  /**
+   * A subscriber threw. Every listener is guarded, so one failing listener (the alarm
+   * engine, the historian) never breaks a bridge's poll or the other listeners; the host
+   * turns the error into a system alarm. Default: console.error.
+   */
+  onListenerError?: (err: unknown, listener: 'changes' | 'raw' | 'samples') => void;
 }
 
 export type CvtListener = (updates: PointUpdate[]) => void;
@@ -129,8 +135,26 @@ export class CurrentValueTable implements PointSink {
         changed.push(st);
       }
     }
-    if (changed.length > 0) for (const l of this.rawListeners) l(changed);
-    if (all.length > 0) for (const l of this.sampleListeners) l(all);
+    if (changed.length > 0) this.deliver(this.rawListeners, changed, 'raw');
+    if (all.length > 0) this.deliver(this.sampleListeners, all, 'samples');
+  }
+
+  private deliver(set: ReadonlySet<(states: readonly PointState[]) => void>, states: readonly PointState[], which: 'raw' | 'samples'): void {
+    for (const l of set) {
+      try {
+        l(states);
+      } catch (err) {
+        this.listenerFailed(err, which);
+      }
+    }
+  }
+
+  private listenerFailed(err: unknown, which: 'changes' | 'raw' | 'samples'): void {
+    try {
+      (this.opts.onListenerError ?? ((e) => console.error(`cvt ${which} listener failed:`, e)))(err, which);
+    } catch (e) {
+      console.error('cvt: reporting a listener failure failed:', e, 'while reporting:', err);
+    }
   }
 
   /** Subscribe to batched changes (one call per flush). */
@@ -167,7 +191,7 @@ export class CurrentValueTable implements PointSink {
       try {
         l(batch);
       } catch (err) {
-        console.error('cvt listener failed:', err);
+        this.listenerFailed(err, 'changes');
       }
     }
   }
@@ -185,8 +209,8 @@ export class CurrentValueTable implements PointSink {
       changed.push(st);
     }
     if (changed.length > 0) {
-      for (const l of this.rawListeners) l(changed);
-      for (const l of this.sampleListeners) l(changed);
+      this.deliver(this.rawListeners, changed, 'raw');
+      this.deliver(this.sampleListeners, changed, 'samples');
     }
   }
 
