@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import type { PointValue } from './point';
+import { ASSET_STATES, type AssetState } from './asset-state';
 
 // ---------------------------------------------------------------- vocabulary
 
@@ -498,8 +499,8 @@ export interface AlarmApiMethods {
   'alarms.setOutOfService': { req: { id: string; outOfService: boolean; reason: string }; res: AlarmView };
   /** asset in maintenance or out of service: suppresses its alarms by design */
   'alarms.setAssetMode': {
-    req: { assetId: string; mode: AssetMode; reason?: string };
-    res: { assetId: string; mode: AssetMode; affected: number };
+    req: { assetId: string; mode: AssetState; reason?: string };
+    res: { assetId: string; mode: AssetState; affected: number };
   };
   'alarms.history': { req: AlarmHistoryQuery; res: AlarmHistoryRes };
   'alarms.kpis': { req: { from: number; to: number }; res: AlarmKpis };
@@ -516,7 +517,8 @@ export interface AlarmApiMethods {
   'alarms.definitions.export': { req: Record<string, never>; res: AlarmDefinitionsExport };
 }
 
-export type AssetMode = 'in-service' | 'maintenance' | 'out-of-service';
+/** @deprecated the asset's operational state is `AssetState` (core/common/asset-state.ts); this alias keeps older imports compiling */
+export type AssetMode = AssetState;
 
 export interface AlarmsChangedEvent {
   ts: number;
@@ -585,7 +587,7 @@ export const alarmMethodArgSchemas: { [M in keyof AlarmApiMethods]: z.ZodType<Al
   'alarms.setAssetMode': z
     .object({
       assetId: z.string().min(1).max(100),
-      mode: z.enum(['in-service', 'maintenance', 'out-of-service']),
+      mode: z.enum(ASSET_STATES),
       reason: z.string().max(500).optional(),
     })
     .strict(),

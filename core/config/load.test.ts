@@ -128,6 +128,57 @@ describe('loadSite', () => {
   });
 });
 
+describe('nature channels', () => {
+  const ESS_PROFILE = `
+id: test-pcs
+vendor: Test
+model: PCS
+protocol: modbus
+registers:
+  - { channel: ActivePower, table: input, address: 0, type: int16, scale: 0.1, unit: kW }
+  - { channel: SetActivePower, table: holding, address: 10, type: int16, scale: 0.1, unit: kW, access: rw }
+`;
+  const withEss = `${SITE}
+  - id: pcs
+    name: PCS
+    protocol: modbus-tcp
+    connection: { host: 127.0.0.1, port: 1503 }
+    profile: test-pcs
+    asset: ess1
+`.replace(
+    'devices:',
+    `  - id: ess1
+    name: Battery
+    kind: ess
+    nature: Ess
+devices:`,
+  );
+
+  it('refuses an Ess whose Soc no device serves, naming the asset, the file and the line', () => {
+    const file = write('site.yaml', withEss);
+    writeFileSync(join(file, '..', 'profiles', 'pcs.yaml'), ESS_PROFILE);
+    const issues = issuesOf(file);
+    assert.equal(issues.length, 1, JSON.stringify(issues));
+    const i = issues[0];
+    assert.equal(i?.path, 'assets[1].nature');
+    assert.match(i?.message ?? '', /Ess "ess1" needs "Soc"/);
+    assert.match(i?.file ?? '', /site\.yaml$/);
+    // the line of `nature: Ess` of the second asset
+    const lines = withEss.split('\n');
+    const expected = lines.findIndex((l) => l.includes('nature: Ess')) + 1;
+    assert.equal(i?.line, expected);
+  });
+
+  it('accepts the Ess once a device serves Soc, and takes units and docs from the nature', () => {
+    const file = write('site.yaml', withEss);
+    writeFileSync(join(file, '..', 'profiles', 'pcs.yaml'), `${ESS_PROFILE}  - { channel: Soc, table: input, address: 1, type: uint16, scale: 0.1 }\n`);
+    const loaded = loadSite(file, []);
+    const soc = loaded.points.find((p) => p.id === 'ess1/Soc');
+    assert.equal(soc?.unit, '%');
+    assert.match(soc?.description ?? '', /state of charge/);
+  });
+});
+
 describe('alarm definitions in the site file', () => {
   it('rejects a definition that reads or commands an unknown point, naming where', () => {
     const withAlarms = `${SITE}

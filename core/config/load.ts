@@ -6,15 +6,15 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import {
-  NATURES,
   checkSiteReferences,
+  natureChannel,
+  requiredChannels,
   modbusProfileSchema,
   pointId,
   siteSchema,
   zodIssues,
   type ConfigIssue,
   type ModbusProfile,
-  type NatureName,
   type PointMeta,
   type SiteConfig,
 } from '../common';
@@ -158,7 +158,6 @@ export function buildPoints(site: SiteConfig, profiles: ReadonlyMap<string, Modb
     const profile = profiles.get(d.profile);
     const asset = assets.get(d.asset);
     if (!profile || !asset) return; // reported by the reference check
-    const nature = NATURES[asset.nature as NatureName];
     for (const r of profile.registers) {
       const id = pointId(asset.id, r.channel);
       const prev = byId.get(id);
@@ -167,7 +166,7 @@ export function buildPoints(site: SiteConfig, profiles: ReadonlyMap<string, Modb
         continue;
       }
       byId.set(id, d.id);
-      const def = nature[r.channel];
+      const def = natureChannel(asset.nature, r.channel);
       const limits = asset.points?.[r.channel];
       const meta: PointMeta = {
         id,
@@ -189,6 +188,12 @@ export function buildPoints(site: SiteConfig, profiles: ReadonlyMap<string, Modb
     }
   });
   site.assets.forEach((a, ai) => {
+    const missing = requiredChannels(a.nature).filter((ch) => !byId.has(pointId(a.id, ch)));
+    if (missing.length > 0)
+      issues.push({
+        path: `assets[${ai}].nature`,
+        message: `${a.nature} "${a.id}" needs ${missing.map((c) => `"${c}"`).join(', ')}, but no device serves ${missing.length === 1 ? 'it' : 'them'} (a ${a.nature} always has ${requiredChannels(a.nature).join(', ')})`,
+      });
     for (const ch of Object.keys(a.points ?? {})) {
       if (!byId.has(pointId(a.id, ch))) issues.push({ path: `assets[${ai}].points.${ch}`, message: `no device serves channel "${ch}" of asset "${a.id}"` });
     }

@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { ESS_STATES } from '../common/natures';
+import { ESS_STATE_CODE, channelPoint, natureChannel } from '../common/natures';
 import { splitPointId, type PointId, type PointValue } from '../common/point';
 import type { CommandRequest, CommandResult, CommandStage, SelectResult } from '../common/security';
 import type { AuditLog } from '../audit/log';
@@ -74,7 +74,6 @@ interface Selection {
 type Outcome<T> = { ok: true; v: T } | { ok: false; r: Refusal };
 const refusal = (stage: CommandStage, rule: string, message: string): Outcome<never> => ({ ok: false, r: { stage, rule, message } });
 
-const POWER_CHANNELS = new Set(['SetActivePower']);
 
 export class CommandService {
   private readonly now: Clock;
@@ -217,8 +216,8 @@ export class CommandService {
     if (asset.state !== 'in-service')
       return refusal('asset-state', asset.state === 'maintenance' ? 'asset.maintenance' : 'asset.out-of-service', `${assetId} is ${asset.state.replace(/-/g, ' ')}${asset.stateNote ? `: ${asset.stateNote}` : ''}`);
     if (asset.nature === 'Ess') {
-      const st = this.read(cmd.siteId, `${assetId}/State`);
-      if (st && st.quality.level === 'good' && ESS_STATES[String(st.value)] === 'Maintenance')
+      const st = this.read(cmd.siteId, channelPoint('Ess', assetId, 'State'));
+      if (st && st.quality.level === 'good' && st.value === ESS_STATE_CODE.Maintenance)
         return refusal('asset-state', 'asset.maintenance', `${assetId} reports maintenance mode`);
     }
 
@@ -247,10 +246,11 @@ export class CommandService {
     const r = (rule: string, message: string): Refusal => ({ stage: 'interlock', rule, message });
     const k = (id: string): Known => known(this.read(cmd.siteId, id));
 
-    if (asset.nature !== 'Ess' || !POWER_CHANNELS.has(channel)) {
+    const role = natureChannel(asset.nature, channel)?.role;
+    if (asset.nature !== 'Ess' || role !== 'power-setpoint') {
       // curtailment / charge limits: within 0..rated power
       const rated = asset.rating?.powerKw;
-      if (rated !== undefined && (value < 0 || value > rated) && /Limit$/.test(channel))
+      if (rated !== undefined && (value < 0 || value > rated) && role === 'power-limit')
         return r('limit.rating', `${value} kW is outside 0..${rated} kW (rated power of ${assetId})`);
       return null;
     }
@@ -262,10 +262,10 @@ export class CommandService {
       assetId,
       ratedKw: asset.rating?.powerKw,
       limits: asset.limits,
-      bms: { maxDischargeKw: k(`${assetId}/MaxDischargePower`), maxChargeKw: k(`${assetId}/MaxChargePower`) },
-      socPct: k(`${assetId}/Soc`),
-      essKw: k(`${assetId}/ActivePower`),
-      pcc: pcc ? { contractedPowerKw: pcc.contractedPowerKw, pccKw: k(`${pcc.meter}/ActivePower`) } : undefined,
+      bms: { maxDischargeKw: k(channelPoint('Ess', assetId, 'MaxDischargePower')), maxChargeKw: k(channelPoint('Ess', assetId, 'MaxChargePower')) },
+      socPct: k(channelPoint('Ess', assetId, 'Soc')),
+      essKw: k(channelPoint('Ess', assetId, 'ActivePower')),
+      pcc: pcc ? { contractedPowerKw: pcc.contractedPowerKw, pccKw: k(channelPoint('Meter', pcc.meter, 'ActivePower')) } : undefined,
       last: last ? { kw: last.value, ageS: Math.max(0, this.now() - last.ts) / 1000 } : undefined,
     };
     const d = decide(protective ? 'protective' : 'person', essPowerConstraints(input), value);

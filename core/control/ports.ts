@@ -4,6 +4,7 @@
  * Every call names the site, so one service serves many sites without mixing them up.
  */
 import type { AssetConfig } from '../common/site';
+import type { AssetState } from '../common/asset-state';
 import type { NatureName } from '../common/natures';
 import type { PointId, PointMeta, PointValue } from '../common/point';
 import type { Quality } from '../common/quality';
@@ -20,7 +21,8 @@ export interface PointReader {
   get(siteId: string, pointId: PointId): PointReading | undefined;
 }
 
-export type AssetState = 'in-service' | 'out-of-service' | 'maintenance';
+/** the one operational-state type (core/common/asset-state.ts), re-exported for the pipeline's users */
+export type { AssetState };
 
 export interface CommandAsset {
   id: string;

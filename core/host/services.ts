@@ -6,8 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { splitPointId, type Bridge, type PointId, type SiteConfig } from '../common';
-import type { AlarmDefinitionOverrideInfo, AssetMode } from '../common/alarms';
+import { natureChannel, splitPointId, type Bridge, type PointId, type SiteConfig } from '../common';
+import type { AlarmDefinitionOverrideInfo } from '../common/alarms';
+import type { AssetState } from '../common/asset-state';
 import { AuditLog, ReasonCatalog } from '../audit';
 import { openAppDb, type AppDb } from '../db';
 import { AuthService, FileKeyProvider, SecretStore, UserService, deriveKey, systemPrincipal, type KeyProvider } from '../security';
@@ -59,7 +60,7 @@ export interface Services {
   historian: Historian;
   notifier: AlarmNotifier | undefined;
   /** operational state of assets (maintenance lockout, out of service), shared by alarms and commands */
-  assetModes: Map<string, AssetMode>;
+  assetModes: Map<string, AssetState>;
   /** the first-start code in browser mode (Host.setupToken shows it only while setup is possible) */
   setupToken: string | undefined;
   close(): Promise<void>;
@@ -80,7 +81,7 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
   const users = new UserService(db, auth, audit);
   const reasons = new ReasonCatalog(db, now);
   const secrets = new SecretStore(db, keys, now);
-  const assetModes = new Map<string, AssetMode>();
+  const assetModes = new Map<string, AssetState>();
 
   const assets = new Map(o.site.assets.map((a) => [a.id, a]));
   const model: AssetModel = {
@@ -99,8 +100,9 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
       const m = s === siteId ? o.cvt.meta(id) : undefined;
       if (!m) return undefined;
       const p: CommandPoint = { ...m };
-      // operating-mode changes are critical: select-before-operate
-      if (m.channel === 'Mode') p.selectBeforeOperate = true;
+      // operating-mode changes are critical: select-before-operate (the nature says which channel is a mode)
+      const nature = assets.get(m.assetId)?.nature;
+      if (nature && natureChannel(nature, m.channel)?.role === 'mode') p.selectBeforeOperate = true;
       return p;
     },
     pcc: (s) => (s === siteId ? o.site.site.pcc : undefined),

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { ESS_STATES, NATURES, type ChannelDef, type NatureName } from '../../../core/common/natures';
+import { ESS_STATES, NATURES, natureChannel, type ChannelDef, type NatureName } from '../../../core/common/natures';
 import { checkSiteReferences, siteSchema, type ModbusRegister } from '../../../core/common/site';
 import { ESS_STATE } from '../model/battery';
 import { EV_STATUS } from '../model/ev';
@@ -95,7 +95,7 @@ describe('device profiles (assets/profiles)', () => {
       const nature = natureOf.get(profile.id);
       assert.ok(nature, `profile ${profile.id} is not used by the demo site`);
       for (const r of profile.registers) {
-        const def: ChannelDef | undefined = NATURES[nature][r.channel];
+        const def: ChannelDef | undefined = natureChannel(nature, r.channel);
         if (!def) continue;
         assert.equal(r.unit, def.unit, `${profile.id} ${r.channel}`);
         assert.equal(r.access, def.access, `${profile.id} ${r.channel}`);

@@ -1,0 +1,2 @@
+export * from './sensed';
+export * from './views';
