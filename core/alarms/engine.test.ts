@@ -250,6 +250,24 @@ test('every transition is journaled with timestamp, and the user where a person 
   assert.equal(r.engine.view('a').comments[0]?.text, 'seen, charging');
 });
 
+test('an action under impersonation is journaled with the impersonator; an own action and automatic transitions are not', () => {
+  const r = rig([{ ...base, id: 'a', type: 'limit', point: 'ess1/Soc', level: 'L', setpoint: 10 }]);
+  r.feed([['ess1/Soc', 5]]);
+  r.engine.comment('a', { user: 'alice', impersonator: 'root' }, 'looked at it as alice');
+  r.engine.ack(['a'], OP);
+  r.feed([['ess1/Soc', 50]]);
+  const rows = [...r.journal.iterate({ alarmIds: ['a'] })];
+  assert.deepEqual(
+    rows.map((e) => [e.event, e.user, e.impersonator]),
+    [
+      ['activate', undefined, undefined],
+      ['comment', 'alice', 'root'],
+      ['ack', 'alice', undefined],
+      ['clear', undefined, undefined],
+    ],
+  );
+});
+
 test('shelving: reason, maximum, roles, expiry by the clock, re-annunciation', () => {
   const r = rig([
     { ...base, id: 'a', type: 'limit', point: 'ess1/Soc', level: 'L', setpoint: 10 },

@@ -71,6 +71,8 @@ export interface CommandExecutor {
 export interface Actor {
   user: string;
   roles?: readonly string[];
+  /** the administrator impersonating `user`; recorded in the journal next to the user */
+  impersonator?: string;
 }
 
 export interface AlarmEngineOptions {
@@ -245,6 +247,8 @@ export class AlarmEngine {
   private entries: AlarmJournalEntry[] = [];
   private annunciate: AlarmsChangedEvent['annunciate'] = [];
   private depth = 0;
+  /** the impersonator behind the operator action being journaled (by()) */
+  private acting: string | undefined;
 
   // counts, flood
   private readonly bucketCounts = new Map<number, number>();
@@ -339,6 +343,10 @@ export class AlarmEngine {
 
   /** administrator: add or replace one definition; its alarm keeps its state when the id exists */
   upsertDefinition(input: AlarmDefinitionInput | unknown, actor: Actor): AlarmDefinition {
+    return this.by(actor, () => this.upsertDefinitionAs(input, actor));
+  }
+
+  private upsertDefinitionAs(input: AlarmDefinitionInput | unknown, actor: Actor): AlarmDefinition {
     const v = this.validateDefinition(input);
     if (!v.ok || !v.definition) {
       const first = v.issues[0];
@@ -359,6 +367,10 @@ export class AlarmEngine {
   }
 
   deleteDefinition(id: string, actor: Actor): boolean {
+    return this.by(actor, () => this.deleteDefinitionAs(id, actor));
+  }
+
+  private deleteDefinitionAs(id: string, actor: Actor): boolean {
     const i = this.instances.get(id);
     if (!i || i.adHoc) return false;
     this.batch(() => {
@@ -831,6 +843,10 @@ export class AlarmEngine {
 
   /** asset in maintenance or out of service: its alarms (and its children's) are suppressed */
   setAssetMode(assetId: string, mode: AssetMode, actor: Actor, reason = ''): { assetId: string; mode: AssetMode; affected: number } {
+    return this.by(actor, () => this.setAssetModeAs(assetId, mode, actor, reason));
+  }
+
+  private setAssetModeAs(assetId: string, mode: AssetMode, actor: Actor, reason: string): { assetId: string; mode: AssetMode; affected: number } {
     const now = this.now();
     let affected = 0;
     this.batch(() => {
@@ -885,6 +901,17 @@ export class AlarmEngine {
 
   // ------------------------------------------------------------ operator actions
 
+  /** runs an operator action; its journal entries name the impersonating administrator, if any */
+  private by<T>(actor: Actor, fn: () => T): T {
+    const prev = this.acting;
+    this.acting = actor.impersonator;
+    try {
+      return fn();
+    } finally {
+      this.acting = prev;
+    }
+  }
+
   private get(id: string): Instance {
     const i = this.instances.get(id);
     if (!i) throw new ApiError('not-found', `no alarm "${id}"`);
@@ -892,6 +919,10 @@ export class AlarmEngine {
   }
 
   ack(ids: readonly string[], actor: Actor, comment?: string): AlarmBulkRes {
+    return this.by(actor, () => this.ackAs(ids, actor, comment));
+  }
+
+  private ackAs(ids: readonly string[], actor: Actor, comment?: string): AlarmBulkRes {
     const now = this.now();
     const res: AlarmBulkRes = { done: [], skipped: [] };
     this.batch(() => {
@@ -914,6 +945,10 @@ export class AlarmEngine {
   }
 
   reset(ids: readonly string[], actor: Actor): AlarmBulkRes {
+    return this.by(actor, () => this.resetAs(ids, actor));
+  }
+
+  private resetAs(ids: readonly string[], actor: Actor): AlarmBulkRes {
     const now = this.now();
     const res: AlarmBulkRes = { done: [], skipped: [] };
     this.batch(() => {
@@ -932,6 +967,10 @@ export class AlarmEngine {
   }
 
   shelve(id: string, actor: Actor, durationMs: number, reason: string): AlarmView {
+    return this.by(actor, () => this.shelveAs(id, actor, durationMs, reason));
+  }
+
+  private shelveAs(id: string, actor: Actor, durationMs: number, reason: string): AlarmView {
     const i = this.get(id);
     const sh = this.config.shelving;
     if (actor.roles && !actor.roles.some((r) => sh.roles.includes(r)))
@@ -966,6 +1005,10 @@ export class AlarmEngine {
   }
 
   unshelve(id: string, actor: Actor): AlarmView {
+    return this.by(actor, () => this.unshelveAs(id, actor));
+  }
+
+  private unshelveAs(id: string, actor: Actor): AlarmView {
     const i = this.get(id);
     if (!i.shelved) throw new ApiError('conflict', `alarm "${id}" is not shelved`);
     this.batch(() => this.unshelveInternal(i, actor.user, this.now(), 'unshelve'));
@@ -979,6 +1022,10 @@ export class AlarmEngine {
   }
 
   setOutOfService(id: string, outOfService: boolean, actor: Actor, reason: string): AlarmView {
+    return this.by(actor, () => this.setOutOfServiceAs(id, outOfService, actor, reason));
+  }
+
+  private setOutOfServiceAs(id: string, outOfService: boolean, actor: Actor, reason: string): AlarmView {
     const i = this.get(id);
     const now = this.now();
     this.batch(() => {
@@ -998,6 +1045,10 @@ export class AlarmEngine {
   }
 
   comment(id: string, actor: Actor, text: string): AlarmView {
+    return this.by(actor, () => this.commentAs(id, actor, text));
+  }
+
+  private commentAs(id: string, actor: Actor, text: string): AlarmView {
     const i = this.get(id);
     const t = text.trim();
     if (!t) throw new ApiError('bad-request', 'empty comment', { path: 'text' });
@@ -1089,7 +1140,10 @@ export class AlarmEngine {
     if (o.from !== undefined) e.from = o.from;
     if (o.to !== undefined) e.to = o.to;
     if (i.asset !== undefined) e.asset = i.asset;
-    if (o.user !== undefined) e.user = o.user;
+    if (o.user !== undefined) {
+      e.user = o.user;
+      if (this.acting !== undefined) e.impersonator = this.acting;
+    }
     const v = o.value !== undefined ? o.value : i.value;
     if (v !== undefined && v !== null) e.value = v;
     if (o.text !== undefined) e.text = o.text;

@@ -29,6 +29,7 @@ interface Row {
   class: string;
   asset: string | null;
   user: string | null;
+  impersonator: string | null;
   message: string;
   value: string | null;
   text: string | null;
@@ -46,6 +47,7 @@ CREATE TABLE IF NOT EXISTS alarm_journal (
   class TEXT NOT NULL,
   asset TEXT,
   user TEXT,
+  impersonator TEXT,
   message TEXT NOT NULL,
   value TEXT,
   text TEXT
@@ -82,6 +84,7 @@ function fromRow(r: Row): AlarmJournalEntry {
   if (r.to_state !== null) e.to = r.to_state as AlarmState;
   if (r.asset !== null) e.asset = r.asset;
   if (r.user !== null) e.user = r.user;
+  if (r.impersonator !== null && r.impersonator !== undefined) e.impersonator = r.impersonator;
   const v = decodeValue(r.value);
   if (v !== undefined) e.value = v;
   if (r.text !== null) e.text = r.text;
@@ -140,14 +143,17 @@ export class SqliteAlarmJournal implements AlarmJournal {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.exec(SCHEMA);
+    // journals written before the impersonator column get it (empty for their old rows)
+    const cols = this.db.prepare('PRAGMA table_info(alarm_journal)').all() as Array<{ name: string }>;
+    if (!cols.some((c) => c.name === 'impersonator')) this.db.exec('ALTER TABLE alarm_journal ADD COLUMN impersonator TEXT');
     this.chunkRows = Math.max(1, opts.chunkRows ?? 2000);
     this.auto = (opts.autoFlush ?? 'immediate') === 'immediate';
     const max = this.db.prepare('SELECT MAX(seq) AS m FROM alarm_journal').get() as { m: number | null };
     this.seq = max.m ?? 0;
     this.s.written = (this.db.prepare('SELECT COUNT(*) AS n FROM alarm_journal').get() as { n: number }).n;
     const ins = this.db.prepare(
-      `INSERT INTO alarm_journal (seq, ts, alarm_id, event, from_state, to_state, priority, class, asset, user, message, value, text)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO alarm_journal (seq, ts, alarm_id, event, from_state, to_state, priority, class, asset, user, impersonator, message, value, text)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertMany = this.db.transaction((rows: readonly AlarmJournalEntry[]) => {
       for (const e of rows)
@@ -162,6 +168,7 @@ export class SqliteAlarmJournal implements AlarmJournal {
           e.class,
           e.asset ?? null,
           e.user ?? null,
+          e.impersonator ?? null,
           e.message,
           encodeValue(e.value),
           e.text ?? null,

@@ -389,6 +389,8 @@ export interface AlarmJournalEntry {
   asset?: string;
   /** the person who acted; absent for automatic transitions */
   user?: string;
+  /** the administrator acting as `user` (impersonation), when there was one */
+  impersonator?: string;
   message: string;
   value?: PointValue;
   /** comment, shelving reason, action result, flood summary */

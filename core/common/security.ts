@@ -52,10 +52,22 @@ export function isCapability(s: unknown): s is Capability {
 export const IMPERSONATION_DENIED: readonly Capability[] = [
   'control.operate',
   'control.setpoint',
+  // acknowledging, commenting, shelving and resetting alarms act in the user's name too
+  'alarms.ack',
   'users.manage',
   'config.edit',
+  // an export carries data out under the user's name: not while impersonating
+  'data.export',
   'system.administer',
 ];
+
+/**
+ * Capabilities that never pass by delegation: a role holding one may not be marked delegable,
+ * and a user manager who is not an administrator never assigns it (administration covers
+ * audit verification, sessions and impersonation; user management would let the new user
+ * delegate further).
+ */
+export const NON_DELEGABLE_CAPABILITIES: readonly Capability[] = ['system.administer', 'users.manage'];
 
 // ------------------------------------------------------------------ roles
 
@@ -85,7 +97,7 @@ export const BUILTIN_ROLES: readonly RoleDef[] = [
   {
     id: 'operator',
     name: 'Operator',
-    description: 'Runs the microgrid day to day; may add guests and field staff (users.01 Req2)',
+    description: 'Runs the microgrid day to day; may add users with roles within its own rights, e.g. guests (users.01 Req2)',
     capabilities: [
       'site.view',
       'data.confidential',

@@ -206,7 +206,7 @@ export class CommandService {
     } else return refusal('validation', 'value.type', `${cmd.target} cannot be commanded`);
 
     // 3. permission for this kind of command; re-authentication for critical ones
-    const critical = point.selectBeforeOperate ?? (asset.nature === 'Breaker' || point.states !== undefined);
+    const critical = isCriticalCommand(point, asset);
     const perm = this.authorizer.check(p, critical ? 'control.operate' : 'control.setpoint', { siteId: cmd.siteId });
     if (!perm.allowed) return refusal('permission', perm.rule, perm.message);
     if (critical && p.kind === 'user' && (p.reauthAt === null || this.now() - p.reauthAt > this.o.reauthWindowMs))
@@ -341,7 +341,11 @@ export class CommandService {
       rule: e.rule ?? null,
       before: e.before,
       after: e.after,
-      details: e.details ?? { commandId: e.commandId, ...(cmd.comment ? { comment: cmd.comment } : {}) },
+      details: {
+        ...((e.details as object | undefined) ?? { commandId: e.commandId, ...(cmd.comment ? { comment: cmd.comment } : {}) }),
+        // an alarm procedure's command names its definition and author, not only the alarm system
+        ...(p.procedure ? { procedure: { alarmId: p.procedure.alarmId, author: p.procedure.author } } : {}),
+      },
     });
   }
 
@@ -369,6 +373,15 @@ export class CommandService {
     }
     return { ok: false, stage: r.stage, rule: r.rule, message: r.message, commandId };
   }
+}
+
+/**
+ * A critical command (select-before-operate and re-authentication for people): breakers,
+ * enumerated (mode) points, and whatever the point marks so. Alarm procedures use the same
+ * test to refuse critical targets (core/alarms/procedure-rights.ts).
+ */
+export function isCriticalCommand(point: Pick<CommandPoint, 'selectBeforeOperate' | 'states'>, asset: Pick<CommandAsset, 'nature'>): boolean {
+  return point.selectBeforeOperate ?? (asset.nature === 'Breaker' || point.states !== undefined);
 }
 
 function newId(): string {

@@ -1,4 +1,4 @@
-export { CommandService, type CommandServiceOptions } from './command';
+export { CommandService, isCriticalCommand, type CommandServiceOptions } from './command';
 export { bridgeCommandWriter, type BridgeLookup } from './bridges';
 export { convertUnit } from './units';
 export { decide, essPowerConstraints, essPowerLimit, isProtective, known, type Constraint, type EssPowerInput, type Known, type Lane, type LimitDecision } from './limits';

@@ -15,8 +15,12 @@ import { AuthService, FileKeyProvider, SecretStore, UserService, deriveKey, syst
 import { CommandService, type AssetModel, type CommandPoint, type CommandWriter, type PointReader } from '../control';
 import { AlarmEngine, AlarmNotifier, SqliteAlarmJournal, syncCommAlarm, validateAlarmDefinition } from '../alarms';
 import { AlarmDefinitionOverrideStore, mergeDefinitionOverrides } from '../alarms/overrides';
+import { procedureActionIssues } from '../alarms/procedure-rights';
 import type { CurrentValueTable } from '../cvt/cvt';
 import { Historian } from '../historian';
+
+/** the author of an alarm procedure that comes with the site file (not edited in the application) */
+export const SITE_FILE_AUTHOR = 'site file';
 
 /** system alarm raised at start when stored definition edits could not be applied */
 export const SKIPPED_OVERRIDES_ALARM = 'system.alarm-definition-edits';
@@ -59,6 +63,8 @@ export interface Services {
   alarmOverridesSkipped: ReadonlyArray<{ id: string; message: string }>;
   historian: Historian;
   notifier: AlarmNotifier | undefined;
+  /** the site model as the command pipeline sees it (alarm procedures are checked against it) */
+  commandModel: AssetModel;
   /** operational state of assets (maintenance lockout, out of service), shared by alarms and commands */
   assetModes: Map<string, AssetState>;
   /** the first-start code in browser mode (Host.setupToken shows it only while setup is possible) */
@@ -155,7 +161,35 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
     pointExists,
     executor: {
       execute: async (cmd) => {
-        const r = await commands.execute(alarmsPrincipal, { siteId, target: cmd.target, value: cmd.value, comment: `alarm ${cmd.alarmId}: ${cmd.reason}` });
+        // the author as they are now: a procedure runs only with rights its author still holds
+        // (the site file's own procedures were deployed by whoever installed the file); never a
+        // critical command unless protective
+        const author = alarmOverrides.list().find((x) => x.id === cmd.alarmId)?.updatedBy ?? SITE_FILE_AUTHOR;
+        const principal = { ...alarmsPrincipal, procedure: { alarmId: cmd.alarmId, author } };
+        {
+          const who = author === SITE_FILE_AUTHOR ? alarmsPrincipal : auth.principalOf(author);
+          const action = { target: cmd.target, value: cmd.value };
+          const issues = who
+            ? procedureActionIssues(who, siteId, [action], model)
+            : [{ rule: 'procedure.author-unknown', message: `the author "${author}" of alarm ${cmd.alarmId} no longer exists` }];
+          const first = issues[0];
+          if (first) {
+            audit.append({
+              type: 'command.refused',
+              actor: alarmsPrincipal.username,
+              workstation: alarmsPrincipal.workstation,
+              siteId,
+              assetId: cmd.target.split('/')[0] ?? null,
+              target: cmd.target,
+              outcome: 'refused',
+              rule: first.rule,
+              after: { value: cmd.value },
+              details: { stage: 'permission', message: first.message, procedure: { alarmId: cmd.alarmId, author } },
+            });
+            return { ok: false, message: `permission: ${first.rule}: ${first.message}` };
+          }
+        }
+        const r = await commands.execute(principal, { siteId, target: cmd.target, value: cmd.value, comment: `alarm ${cmd.alarmId}: ${cmd.reason}` });
         return r.ok ? { ok: true, message: `${cmd.target} := ${String(cmd.value)} (readback ${String(r.readback)})` } : { ok: false, message: `${r.stage}: ${r.rule}: ${r.message}` };
       },
     },
@@ -204,6 +238,7 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
     alarmOverridesSkipped: skipped,
     historian,
     notifier,
+    commandModel: model,
     assetModes,
     setupToken,
     async close() {

@@ -269,6 +269,15 @@ export class AuthService {
     };
   }
 
+  /**
+   * The principal of a user as they are now, without a session (e.g. the author of an alarm
+   * procedure when it fires); undefined for an unknown name.
+   */
+  principalOf(username: string, workstation = 'core'): Principal | undefined {
+    const u = this.store.userByName(username);
+    return u ? this.principalFor(u, workstation, null, null, null) : undefined;
+  }
+
   private principalFor(user: UserRow, workstation: string, sessionId: string | null, reauthAt: number | null, impersonator: UserRow | null): Principal {
     const roles = this.store.rolesOf(user.id);
     const sites = this.store.sitesOf(user);

@@ -26,6 +26,8 @@ export interface Principal {
   reauthAt: number | null;
   /** set when an administrator acts as this user */
   impersonator: { userId: string; username: string } | null;
+  /** an automatic alarm procedure: its definition and the user who saved it (audited) */
+  procedure?: { alarmId: string; author: string };
 }
 
 export interface SystemPrincipalOptions {

@@ -26,12 +26,13 @@ async function setup() {
   return { db, audit, auth, users, admin, op, opView, advance: (ms: number) => (t += ms), now };
 }
 
-test('an operator may create guests and field staff on their own sites, for no longer than their own period', async () => {
+test('an operator may create guests on their own sites, for no longer than their own period, never field staff (config.edit)', async () => {
   const { users, op, now, audit } = await setup();
   const g = await users.create(op, { username: 'guest1', displayName: 'Guest', password: 'Green-lamp-7733', roles: ['viewer'], sites: ['s1'], validTo: now() + 86400_000 });
   assert.equal(g.createdBy, op.userId);
   assert.equal(g.mustChangePassword, true);
-  await users.create(op, { username: 'tech1', displayName: 'Tech', password: 'Red-anchor-5512', roles: ['field-staff'], sites: ['s1'], validTo: now() + 86400_000 });
+  // field staff hold configuration edit, which an operator does not: no delegation beyond one's own rights
+  await assert.rejects(users.create(op, { username: 'tech1', displayName: 'Tech', password: 'Red-anchor-5512', roles: ['field-staff'], sites: ['s1'], validTo: now() + 86400_000 }), rule('users.role-not-delegable'));
   await assert.rejects(users.create(op, { username: 'op2', displayName: 'O', password: 'Gold-river-9087', roles: ['operator'], sites: ['s1'], validTo: now() + 1 }), rule('users.role-not-delegable'));
   await assert.rejects(users.create(op, { username: 'adm2', displayName: 'A', password: 'Iron-cloud-3141', roles: ['administrator'], sites: ['s1'], validTo: now() + 1 }), rule('users.role-not-delegable'));
   await assert.rejects(users.create(op, { username: 'g2', displayName: 'G', password: 'Green-lamp-7733', roles: ['viewer'], sites: ['s2'], validTo: now() + 1 }), rule('users.site-not-granted'));

@@ -1,16 +1,19 @@
 /**
  * User and role management (users.01). Administrators manage everything; a user manager who
  * is not an administrator (an operator) may only create and edit users with delegable roles
- * (guests and field staff by default), on sites they hold themselves, for no longer than
- * their own access period. Every change is audited with before/after (never a hash).
+ * whose capabilities it holds itself and which hold no administration or user management
+ * (guests by default; field staff hold configuration rights an operator lacks), on sites they
+ * hold themselves, for no longer than their own access period. Every change is audited with before/after (never a hash).
  *
  * Rules: users.role-not-delegable · users.site-not-granted · users.period-beyond-own ·
  * users.target-not-manageable · users.self-modify · users.last-admin ·
- * roles.builtin-immutable · roles.in-use · password.policy
+ * roles.builtin-immutable · roles.in-use · roles.delegable-privileged · password.policy
  */
 import type Database from 'better-sqlite3';
 import { ApiError } from '../common/api/contract';
 import {
+  CAPABILITY_LABELS,
+  NON_DELEGABLE_CAPABILITIES,
   roleSchema,
   userCreateSchema,
   userUpdateSchema,
@@ -68,10 +71,30 @@ export class UserService {
     return sites.every((s) => mine.has(s)) && (sites.length > 0 || u.created_by === p.userId);
   }
 
-  /** A non-administrator may touch only users whose roles are all delegable. */
+  /**
+   * Why a non-administrator may not assign `role`, or null if it may: the role must be
+   * delegable, hold no administration or user-management capability, and hold nothing the
+   * manager lacks (so nobody hands on a right they do not have themselves — an operator
+   * without configuration rights cannot create field staff who hold them).
+   */
+  private notDelegableBy(p: Principal, role: RoleDef): string | null {
+    if (!role.delegable) return `role "${role.name}" can be assigned by an administrator only`;
+    const privileged = role.capabilities.filter((c) => NON_DELEGABLE_CAPABILITIES.includes(c));
+    if (privileged.length)
+      return `role "${role.name}" holds ${privileged.map((c) => `'${c}' (${CAPABILITY_LABELS[c]})`).join(', ')}, which only an administrator can give`;
+    const beyond = role.capabilities.filter((c) => !p.capabilities.has(c));
+    if (beyond.length)
+      return `role "${role.name}" holds ${beyond.map((c) => `'${c}' (${CAPABILITY_LABELS[c]})`).join(', ')}, which you do not hold yourself`;
+    return null;
+  }
+
+  /** A non-administrator may touch only users whose roles it could assign itself. */
   private manageable(p: Principal, u: UserRow): boolean {
     if (this.isAdmin(p)) return true;
-    return this.store.rolesOf(u.id).every((r) => this.store.role(r)?.delegable === true);
+    return this.store.rolesOf(u.id).every((r) => {
+      const role = this.store.role(r);
+      return role !== undefined && this.notDelegableBy(p, role) === null;
+    });
   }
 
   private target(p: Principal, type: string, userId: string): UserRow {
@@ -89,8 +112,8 @@ export class UserService {
     for (const r of g.roles ?? []) {
       const role = this.store.role(r);
       if (!role) this.refuse(p, type, target, 'roles.unknown', `no role "${r}"`, 'bad-request');
-      if (!admin && !role.delegable)
-        this.refuse(p, type, target, 'users.role-not-delegable', `role "${role.name}" can be assigned by an administrator only`);
+      const why = admin ? null : this.notDelegableBy(p, role);
+      if (why !== null) this.refuse(p, type, target, 'users.role-not-delegable', why);
     }
     if (!admin && g.sites !== undefined && p.sites !== 'all') {
       if (g.sites === 'all') this.refuse(p, type, target, 'users.site-not-granted', 'only an administrator can grant all sites');
@@ -238,9 +261,25 @@ export class UserService {
     return this.store.roles();
   }
 
+  /** Even an administrator cannot make administration or user management delegable. */
+  private checkDelegable(p: Principal, type: string, arg: { id: string; capabilities: readonly string[]; delegable?: boolean }): void {
+    if (!arg.delegable) return;
+    const privileged = NON_DELEGABLE_CAPABILITIES.filter((c) => arg.capabilities.includes(c));
+    if (privileged.length)
+      this.refuse(
+        p,
+        type,
+        arg.id,
+        'roles.delegable-privileged',
+        `a delegable role cannot hold ${privileged.map((c) => `'${c}' (${CAPABILITY_LABELS[c]})`).join(', ')}: remove ${privileged.length === 1 ? 'it' : 'them'} or make the role not delegable`,
+        'bad-request',
+      );
+  }
+
   createRole(p: Principal, input: RoleArg): RoleDef {
     const arg = roleSchema.parse(input);
     this.gate(p, 'role.create', 'system.administer', arg.id);
+    this.checkDelegable(p, 'role.create', arg);
     if (this.store.role(arg.id)) this.refuse(p, 'role.create', arg.id, 'roles.exists', `role "${arg.id}" already exists`, 'conflict');
     const t = this.now();
     this.db
@@ -257,6 +296,7 @@ export class UserService {
     const before = this.store.role(arg.id);
     if (!before) return this.refuse(p, 'role.update', arg.id, 'roles.unknown', `no role "${arg.id}"`, 'not-found');
     if (before.builtin) this.refuse(p, 'role.update', arg.id, 'roles.builtin-immutable', `"${before.name}" is a built-in role; create a custom role instead`);
+    this.checkDelegable(p, 'role.update', arg);
     this.db
       .prepare('UPDATE roles SET name = ?, description = ?, capabilities = ?, delegable = ?, updated_at = ? WHERE id = ?')
       .run(arg.name, arg.description, JSON.stringify([...new Set(arg.capabilities)]), arg.delegable ? 1 : 0, this.now(), arg.id);

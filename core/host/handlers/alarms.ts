@@ -4,6 +4,8 @@ import type { AlarmApiMethods } from '../../common/alarms';
 import { auditActor, type Principal } from '../../security';
 import type { CallContext, Handlers } from '../dispatcher';
 import { definitionsToYaml } from '../../alarms/overrides';
+import { procedureActionIssues } from '../../alarms/procedure-rights';
+import { validateAlarmDefinition } from '../../alarms';
 import { alarmOverrideInfo, type Services } from '../services';
 
 type AlarmHandlers = Pick<Handlers, keyof AlarmApiMethods>;
@@ -12,7 +14,7 @@ function who(ctx: CallContext): Principal {
   if (!ctx.principal) throw new ApiError('unauthenticated', 'not signed in', { rule: 'session.required' });
   return ctx.principal;
 }
-const actor = (p: Principal) => ({ user: p.username, roles: p.roles });
+const actor = (p: Principal) => ({ user: p.username, roles: p.roles, ...(p.impersonator ? { impersonator: p.impersonator.username } : {}) });
 
 export function alarmHandlers(s: Services, siteId: string): AlarmHandlers {
   const audited = <T>(ctx: CallContext, type: string, target: string, details: unknown, run: () => T): T => {
@@ -54,7 +56,11 @@ export function alarmHandlers(s: Services, siteId: string): AlarmHandlers {
       return r;
     },
     'alarms.definitions.list': () => s.alarms.definitions(),
-    'alarms.definitions.validate': (_ctx, a) => s.alarms.validateDefinition(a.definition),
+    'alarms.definitions.validate': (ctx, a) => {
+      const v = s.alarms.validateDefinition(a.definition);
+      const rights = v.definition ? procedureActionIssues(who(ctx), siteId, v.definition.actions, s.commandModel).map(({ path, message }) => ({ path, message })) : [];
+      return rights.length ? { ...v, ok: false, issues: [...v.issues, ...rights] } : v;
+    },
     // An edit changes the running engine and is kept in the application database (over the
     // site file) with its audit entry, in one transaction: the engine goes first (it refuses
     // an invalid definition before anything is written) and is put back if the write fails.
@@ -62,6 +68,13 @@ export function alarmHandlers(s: Services, siteId: string): AlarmHandlers {
       const p = who(ctx);
       const id = (a.definition as { id?: string }).id;
       const before = s.alarms.definitions().find((d) => d.id === id) ?? null;
+      // a procedure may do only what its author could do by hand (never a critical command)
+      const parsed = validateAlarmDefinition(a.definition).definition;
+      const denied = parsed ? procedureActionIssues(p, siteId, parsed.actions, s.commandModel)[0] : undefined;
+      if (denied) {
+        s.audit.append({ type: 'config.alarmDefinition', ...auditActor(p), siteId, target: id ?? null, outcome: 'refused', rule: denied.rule, details: { path: denied.path, message: denied.message } });
+        throw new ApiError('forbidden', denied.message, { rule: denied.rule, path: `definition.${denied.path}` });
+      }
       return s.alarmOverrides.transaction(() => {
         const after = s.alarms.upsertDefinition(a.definition, actor(p));
         try {
