@@ -17,7 +17,7 @@
 import type { AlarmAction } from '../common/alarms';
 import { CAPABILITY_LABELS, type Capability } from '../common/security';
 import { splitPointId } from '../common/point';
-import { isCriticalCommand, type AssetModel } from '../control';
+import { isCriticalCommand, isProtective, type AssetModel } from '../control';
 import { Authorizer, type Principal } from '../security';
 
 export interface ProcedureRightsIssue {
@@ -25,21 +25,6 @@ export interface ProcedureRightsIssue {
   path: string;
   rule: string;
   message: string;
-}
-
-/**
- * Protective actions take equipment toward a safe state: an ESS power setpoint of 0 kW, an
- * ESS stop, an ESS mode/state labelled off/standby/stop, a breaker opened. They are allowed
- * in procedures even on critical points.
- */
-export function isProtectiveAction(c: { nature: string; channel: string; value: number | boolean; states?: Readonly<Record<string, string>> }): boolean {
-  if (c.nature === 'Ess') {
-    if (c.channel === 'SetActivePower') return c.value === 0;
-    if (c.channel === 'Stop') return c.value === true || c.value === 1;
-    if (c.states && typeof c.value === 'number') return /^(off|standby|stop|stopped)$/i.test(c.states[String(c.value)] ?? '');
-  }
-  if (c.nature === 'Breaker' && /^Close(d)?$/.test(c.channel)) return c.value === false || c.value === 0;
-  return false;
 }
 
 /**
@@ -75,7 +60,8 @@ export function procedureActionIssues(
       return;
     }
     const critical = isCriticalCommand(point, asset);
-    const protective = isProtectiveAction({ nature: asset.nature, channel, value: a.value, ...(point.states ? { states: point.states } : {}) });
+    // protective actions (0 kW, stop, standby, opening a breaker) are the safety lanes' own class
+    const protective = isProtective({ nature: asset.nature, channel, value: a.value, ...(point.states ? { states: { ...point.states } } : {}) });
     if (critical && !protective) {
       issues.push({
         path,
