@@ -53,6 +53,18 @@ describe('CurrentValueTable', () => {
     assert.deepEqual(cvt.get('ess1/Soc')?.quality, { level: 'bad', reason: 'comm-fail' });
   });
 
+  it('a non-finite number from any source is bad (device) with no value, never good', () => {
+    const { cvt, batches } = table();
+    for (const v of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      cvt.publish([{ id: 'ess1/ActivePower', value: 5, quality: { level: 'good' }, ts: 1 }]);
+      cvt.publish([{ id: 'ess1/ActivePower', value: v, quality: { level: 'good' }, ts: 2 }]);
+      assert.deepEqual(cvt.get('ess1/ActivePower')?.quality, { level: 'bad', reason: 'device' }, String(v));
+      assert.equal(cvt.get('ess1/ActivePower')?.value, null, String(v));
+    }
+    cvt.flush();
+    assert.equal(batches.at(-1)?.find((u) => u.id === 'ess1/ActivePower')?.v, null);
+  });
+
   it('marks a point stale after its stale time and good again on the next sample', () => {
     const { cvt, clock, batches } = table();
     cvt.publish([{ id: 'ess1/Soc', value: 55, quality: { level: 'good' }, ts: 1 }]);

@@ -38,6 +38,7 @@ export type CvtListener = (updates: PointUpdate[]) => void;
 
 const INITIAL: Quality = Object.freeze({ level: 'bad', reason: 'initial' }) as Quality;
 const STALE: Quality = Object.freeze({ level: 'uncertain', reason: 'stale' }) as Quality;
+const DEVICE_BAD: Quality = Object.freeze({ level: 'bad', reason: 'device' }) as Quality;
 const OUT_OF_RANGE: Quality = Object.freeze({ level: 'uncertain', reason: 'out-of-range' }) as Quality;
 
 interface Entry {
@@ -121,11 +122,14 @@ export class CurrentValueTable implements PointSink {
     for (const s of samples) {
       const e = this.entries.get(s.id);
       if (!e) continue;
-      e.sourceQuality = s.quality;
-      const quality = this.derive(e, s.value, s.quality);
+      // last guard: a non-finite number (NaN, ±Infinity) from any source is bad (device), no value
+      const nonFinite = typeof s.value === 'number' && !Number.isFinite(s.value);
+      const value = nonFinite ? null : s.value;
+      e.sourceQuality = nonFinite ? DEVICE_BAD : s.quality;
+      const quality = this.derive(e, value, e.sourceQuality);
       const st = e.state;
-      const isChange = st.value !== s.value || !qualityEquals(st.quality, quality);
-      st.value = s.value;
+      const isChange = st.value !== value || !qualityEquals(st.quality, quality);
+      st.value = value;
       st.quality = quality;
       st.ts = s.ts;
       st.rts = rts;

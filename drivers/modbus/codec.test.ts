@@ -98,7 +98,10 @@ test('float32 decodes to the shortest decimal of the float (230.1, not 230.10000
   const r = reg({ type: 'float32' });
   assert.equal(decodeRegister(r, encodeRegister(r, 230.1, BE), BE), 230.1);
   assert.equal(decodeRegister(r, encodeRegister(r, -49.98, BE), BE), -49.98);
-  assert.ok(Number.isNaN(decodeRegister(r, [0x7fc0, 0x0000], BE)));
+  // NaN and ±Infinity are not values: decoding them throws, and the bridge marks the point bad
+  assert.throws(() => decodeRegister(r, [0x7fc0, 0x0000], BE), /channel X: the device reported NaN, not a number/);
+  assert.throws(() => decodeRegister(r, [0x7f80, 0x0000], BE), /Infinity/);
+  assert.throws(() => decodeRegister(r, [0xff80, 0x0000], BE), /-Infinity/);
 });
 
 test('scale and offset: engineering = raw * scale + offset, and back', () => {

@@ -62,7 +62,8 @@ function word(words: ArrayLike<number>, i: number, reg: ModbusRegister): number 
 /**
  * Decodes the words read for one register (as uint16 values, in the order the device
  * sent them) into its engineering value. Coils, discrete inputs and type 'bool' give a
- * boolean; every other type gives raw * scale + offset.
+ * boolean; every other type gives raw * scale + offset. A non-finite float32 (NaN, ±Infinity)
+ * throws: the caller marks the point bad (reason device).
  */
 export function decodeRegister(reg: ModbusRegister, words: ArrayLike<number>, defaults: CodecDefaults): number | boolean {
   if (isBitTable(reg)) {
@@ -92,6 +93,9 @@ export function decodeRegister(reg: ModbusRegister, words: ArrayLike<number>, de
     dv.setUint16(2, lo);
     raw = reg.type === 'int32' ? dv.getInt32(0) : reg.type === 'uint32' ? dv.getUint32(0) : dv.getFloat32(0);
   }
+  // a float32 NaN or ±Infinity is the device saying "no valid value": an error here, so the
+  // bridge marks the point bad (device) — never a good-quality non-number
+  if (!Number.isFinite(raw)) throw new Error(`channel ${reg.channel}: the device reported ${String(raw)}, not a number`);
   if (reg.type === 'float32') raw = shortestFloat32(raw);
   return applyScale(raw, reg.scale) + reg.offset;
 }
