@@ -7,9 +7,18 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { defaultProfileDirs, loadSite, type LoadedSite } from '../core/config/load';
 import { Host, type HostOptions } from '../core/host/host';
+import type { Driver } from '../core/common/bridge';
 import type { KeyProvider } from '../core/security';
-import { modbusBridgeFactory } from '../drivers/modbus/bridge';
+import { modbusDriver } from '../drivers/modbus/bridge';
 import { startSimulator, type SimulatorHandle } from '../drivers/sim/serve';
+
+/**
+ * The protocols this application speaks. Adding one is a driver (drivers/<protocol>/: its
+ * ProtocolDefinition and bridge factory) plus one line here; core/ does not change.
+ */
+export const DRIVERS: readonly Driver[] = [
+  modbusDriver, // Modbus TCP and RTU
+];
 
 export interface ComposeOptions {
   mode: 'electron' | 'browser';
@@ -28,6 +37,8 @@ export interface ComposeOptions {
   /** serve browser mode on this address and port (port 0 = any free port) */
   web?: { bind: string; port: number };
   flushMs?: number;
+  /** the protocols; default DRIVERS (tests add their own) */
+  drivers?: readonly Driver[];
 }
 
 export interface App {
@@ -60,7 +71,8 @@ export function appVersion(appRoot: string): string {
 export async function composeApp(opts: ComposeOptions): Promise<App> {
   const appRoot = findAppRoot();
   const sitePath = opts.sitePath ?? join(appRoot, 'assets', 'sites', 'demo', 'site.yaml');
-  let loaded = loadSite(sitePath, defaultProfileDirs(appRoot));
+  const drivers = opts.drivers ?? DRIVERS;
+  let loaded = loadSite(sitePath, defaultProfileDirs(appRoot), drivers.map((d) => d.definition));
   let sim: SimulatorHandle | undefined;
   if (loaded.site.simulation?.enabled && !opts.noSim) {
     const site = opts.simSpeed !== undefined ? { ...loaded.site, simulation: { ...loaded.site.simulation, speed: opts.simSpeed } } : loaded.site;
@@ -71,7 +83,7 @@ export async function composeApp(opts: ComposeOptions): Promise<App> {
   const hostOpts: HostOptions = {
     loaded,
     dataDir,
-    bridgeFactories: [modbusBridgeFactory],
+    bridgeFactories: drivers.map((d) => d.createFactory()),
     mode: opts.mode,
     version: appVersion(appRoot),
     ...(sim ? { simulator: sim } : {}),

@@ -1,11 +1,24 @@
 /**
- * What a protocol bridge (drivers/<protocol>) offers the core. The core never imports a
- * driver: the composition root (electron/) hands bridge factories to the host.
+ * What a protocol driver (drivers/<protocol>) offers the core, and what the core hands it.
+ * The core never imports a driver: the composition root (electron/) hands the drivers'
+ * bridge factories to the host (docs/decisions/0001).
+ *
+ * - A `BridgeFactory` serves one or more device protocols. It may own a resource shared by
+ *   many devices (one OCPP server for N charge points, one worker for an FFI library): the
+ *   host calls `start(ctx)` once before the first bridge starts and `stop()` after the last
+ *   one stopped. Factories with such resources are created per host (a function returning
+ *   the factory), so two hosts in one process never share them.
+ * - A `Bridge` serves one device: it publishes samples to the CVT, reports its status and
+ *   writes and (where the protocol can) reads channels on demand.
+ * - Drivers may not import core services: what they need of them (secrets, the data folder,
+ *   the clock) comes through `DriverContext` and `BridgeContext`.
  */
-import type { DeviceStatus, Unsubscribe } from './api/contract';
 import type { PointId, PointValue } from './point';
 import type { Quality } from './quality';
-import type { DeviceConfig, ModbusProfile } from './site';
+import type { DeviceConfig, DeviceProfile, ProtocolDefinition } from './profile';
+
+/** A function that removes a subscription. */
+export type Unsubscribe = () => void;
 
 /** One sample a bridge reports for a point. */
 export interface PointSample {
@@ -21,6 +34,57 @@ export interface PointSink {
   publish(samples: readonly PointSample[]): void;
 }
 
+// ---------------------------------------------------------------- device status
+
+export type CommState = 'connecting' | 'online' | 'offline' | 'disabled';
+
+/** Communication statistics of one device since its bridge started (issue #12 item 4). */
+export interface CommStats {
+  /** requests answered (polls' block reads, reads, writes) */
+  ok: number;
+  /** requests that failed: timeouts, refusals, protocol errors */
+  failed: number;
+  /** of the failed, those that timed out */
+  timeouts: number;
+  /** connections made after the first one */
+  reconnects: number;
+  /** mean and last round trip of answered requests, ms */
+  latencyAvgMs?: number;
+  latencyLastMs?: number;
+  /** payload bytes sent and received, where the driver can count them */
+  bytesOut: number;
+  bytesIn: number;
+  /** ok / (ok + failed), 0..1; absent before the first request */
+  successRate?: number;
+  lastError?: string;
+  /** when lastError happened, ms since epoch */
+  lastErrorAt?: number;
+}
+
+export interface DeviceStatus {
+  id: string;
+  name: string;
+  protocol: string;
+  address: string;
+  asset: string;
+  profile: string;
+  simulated: boolean;
+  state: CommState;
+  /** last successful exchange, ms since epoch */
+  lastOk?: number;
+  lastError?: string;
+  /** round trip of the last poll, ms */
+  lastPollMs?: number;
+  pollMs: number;
+  /** counters since start */
+  polls: number;
+  failures: number;
+  /** per-request statistics, for bridges built on the shared connection supervisor */
+  stats?: CommStats;
+}
+
+// ---------------------------------------------------------------- bridges
+
 export interface Bridge {
   readonly deviceId: string;
   start(): Promise<void>;
@@ -34,20 +98,64 @@ export interface Bridge {
    * channel and the cause (not writable, out of the register's range, timeout, exception).
    */
   write(channel: string, value: number | boolean): Promise<void>;
-  /** reads the channel from the device now (for command readback) */
-  read(channel: string): Promise<PointValue>;
+  /**
+   * Reads the channel from the device now (command readback). A protocol that cannot read
+   * on demand (OCPP) leaves it out: the command pipeline then reads the channel's feedback
+   * point (or the channel itself) from the Current Value Table, as the device reports it.
+   */
+  read?(channel: string): Promise<PointValue>;
+}
+
+/** A narrow view of the app's sealed secrets (passwords, keys), by name. */
+export interface SecretAccess {
+  /** the secret's value, or undefined when none is stored under that name */
+  get(name: string): Promise<string | undefined>;
+}
+
+/** What a factory is given when the host starts it. */
+export interface DriverContext {
+  siteId: string;
+  /**
+   * A folder this driver may keep files in (certificates, a trust list, captures):
+   * `<data folder>/drivers/<first protocol>`; created on demand by the driver.
+   */
+  dataDir: string;
+  secrets: SecretAccess;
+  /** the site's devices this factory serves */
+  devices: readonly DeviceConfig[];
+  /** clock, injectable for tests */
+  now: () => number;
 }
 
 export interface BridgeContext {
   device: DeviceConfig;
-  profile: ModbusProfile;
+  /** the device's profile; its `protocol` is the one the factory registered */
+  profile: DeviceProfile;
   sink: PointSink;
   /** clock, injectable for tests */
   now?: () => number;
+  /** the driver's data folder and secrets (absent in unit tests that need none) */
+  dataDir?: string;
+  secrets?: SecretAccess;
 }
 
 export interface BridgeFactory {
   /** protocols of DeviceConfig this factory serves, e.g. ['modbus-tcp', 'modbus-rtu'] */
   readonly protocols: readonly string[];
   create(ctx: BridgeContext): Bridge;
+  /** opens the resources shared by this factory's devices; before any bridge starts */
+  start?(ctx: DriverContext): Promise<void>;
+  /** closes them; after every bridge stopped; idempotent */
+  stop?(): Promise<void>;
+}
+
+/**
+ * A protocol as the composition root sees it: what the site loader needs (its profile and
+ * connection schemas) and the bridge factory that serves its devices. Adding a protocol to
+ * the application is one entry in `DRIVERS` (electron/compose.ts).
+ */
+export interface Driver {
+  readonly definition: ProtocolDefinition<never>;
+  /** a bridge factory for one host (a fresh one per call when it owns shared resources) */
+  createFactory(): BridgeFactory;
 }

@@ -30,6 +30,8 @@ export interface PointMeta {
   description?: string;
   /** for enum-coded points: code -> label */
   states?: Record<string, string>;
+  /** the point that confirms a command to this one (read back from the CVT), if not itself */
+  feedback?: PointId;
 }
 
 /** Live state of a point in the Current Value Table. */

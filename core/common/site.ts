@@ -5,10 +5,11 @@
 import { z } from 'zod';
 import { alarmsConfigSchema } from './alarms';
 import { historianConfigSchema } from './historian';
+import { ProtocolRegistry, idSchema as id, type ConfigIssue, type ProtocolDefinition } from './profile';
+import { modbusProtocol } from './profiles/modbus';
 
-const id = z
-  .string()
-  .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'an id: a letter, then letters, digits, "_" or "-"');
+export * from './profile';
+export * from './profiles/modbus';
 
 export const natureSchema = z.enum(['Meter', 'Ess', 'Pv', 'Load', 'Evse', 'Genset', 'Breaker', 'Controller']);
 
@@ -75,45 +76,16 @@ export const assetSchema = z
   })
   .strict();
 
-const tcpConnection = z
-  .object({
-    host: z.string().min(1),
-    port: z.number().int().min(0).max(65535),
-    unitId: z.number().int().min(0).max(255).default(1),
-  })
-  .strict();
+/** The protocols a site file may use when no registry is given: Modbus TCP and RTU. */
+export const defaultProtocols: readonly ProtocolDefinition<never>[] = [modbusProtocol as ProtocolDefinition<never>];
+const defaultRegistry = new ProtocolRegistry(defaultProtocols);
 
-const rtuConnection = z
-  .object({
-    path: z.string().min(1),
-    baudRate: z.number().int().positive().default(9600),
-    parity: z.enum(['none', 'even', 'odd']).default('none'),
-    dataBits: z.union([z.literal(7), z.literal(8)]).default(8),
-    stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
-    unitId: z.number().int().min(0).max(255).default(1),
-  })
-  .strict();
+/** A device entry of the default protocols (Modbus); loaders use their registry's. */
+export const deviceSchema = defaultRegistry.deviceSchema();
 
-/** What every device has, whatever its protocol. */
-const deviceCommon = {
-  id,
-  name: z.string().min(1),
-  /** id of a profile in assets/profiles (or the site's own profiles) */
-  profile: id,
-  /** the asset whose channels this device serves */
-  asset: id,
-  pollMs: z.number().int().min(50).default(1000),
-  timeoutMs: z.number().int().min(50).default(1000),
-  /** set by the embedded simulator: this device is simulated */
-  simulated: z.boolean().optional(),
-};
-
-export const deviceSchema = z.discriminatedUnion('protocol', [
-  z.object({ ...deviceCommon, protocol: z.literal('modbus-tcp'), connection: tcpConnection }).strict(),
-  z.object({ ...deviceCommon, protocol: z.literal('modbus-rtu'), connection: rtuConnection }).strict(),
-]);
-
-export const siteSchema = z
+/** The site file's schema, with devices of the given protocols. */
+export function buildSiteSchema(registry: ProtocolRegistry) {
+  return z
   .object({
     site: z
       .object({
@@ -135,7 +107,7 @@ export const siteSchema = z
       })
       .strict(),
     assets: z.array(assetSchema).min(1),
-    devices: z.array(deviceSchema),
+    devices: z.array(registry.deviceSchema()),
     /** alarm definitions and notification settings (core/alarms) */
     alarms: alarmsConfigSchema.optional(),
     /** recording policies and retention (core/historian) */
@@ -153,78 +125,15 @@ export const siteSchema = z
       .optional(),
   })
   .strict();
+}
+
+export const siteSchema = buildSiteSchema(defaultRegistry);
 
 export type SiteConfig = z.infer<typeof siteSchema>;
 export type AssetConfig = z.infer<typeof assetSchema>;
-export type DeviceConfig = z.infer<typeof deviceSchema>;
 export type SiteInput = z.input<typeof siteSchema>;
 
-// ---------------------------------------------------------------- device profiles
-
-export const registerTypeSchema = z.enum(['int16', 'uint16', 'int32', 'uint32', 'float32', 'bool']);
-export type RegisterType = z.infer<typeof registerTypeSchema>;
-
-export const modbusRegisterSchema = z
-  .object({
-    channel: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'a channel name'),
-    /** holding (FC3/6/16), input (FC4), coil (FC1/5), discrete (FC2) */
-    table: z.enum(['holding', 'input', 'coil', 'discrete']),
-    /** zero-based protocol address */
-    address: z.number().int().min(0).max(65535),
-    type: registerTypeSchema,
-    /** engineering value = raw * scale + offset */
-    scale: z.number().refine((v) => v !== 0, 'scale must not be 0').default(1),
-    offset: z.number().default(0),
-    unit: z.string().default(''),
-    access: z.enum(['ro', 'rw']).default('ro'),
-    /** word order of 32-bit values: big-endian (high word first) or little-endian */
-    wordOrder: z.enum(['BE', 'LE']).optional(),
-    /** byte order inside each 16-bit register */
-    byteOrder: z.enum(['BE', 'LE']).optional(),
-    description: z.string().optional(),
-  })
-  .strict();
-
-export const modbusProfileSchema = z
-  .object({
-    id,
-    vendor: z.string(),
-    model: z.string(),
-    protocol: z.literal('modbus'),
-    description: z.string().optional(),
-    wordOrder: z.enum(['BE', 'LE']).default('BE'),
-    byteOrder: z.enum(['BE', 'LE']).default('BE'),
-    /** largest block a read may cover, in registers (the device's limit; 125 by the spec) */
-    maxBlock: z.number().int().min(1).max(125).default(125),
-    /** largest gap of unused registers a block read may bridge */
-    maxGap: z.number().int().min(0).max(125).default(8),
-    registers: z.array(modbusRegisterSchema).min(1),
-  })
-  .strict();
-
-export type ModbusProfile = z.infer<typeof modbusProfileSchema>;
-export type ModbusRegister = z.infer<typeof modbusRegisterSchema>;
-
 // ---------------------------------------------------------------- validation helpers
-
-export interface ConfigIssue {
-  /** where in the file, e.g. `devices[2].connection.port` */
-  path: string;
-  message: string;
-}
-
-export function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  let out = '';
-  for (const p of path) {
-    if (typeof p === 'number') out += `[${p}]`;
-    else out += out ? `.${String(p)}` : String(p);
-  }
-  return out || '(root)';
-}
-
-export function zodIssues(error: z.ZodError): ConfigIssue[] {
-  return error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
-}
 
 /** Cross-reference checks the schema cannot express; returns every problem at once. */
 export function checkSiteReferences(site: SiteConfig, profileIds: ReadonlySet<string>): ConfigIssue[] {

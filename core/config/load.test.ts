@@ -3,6 +3,8 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { z } from 'zod';
+import { channelStatesSchema, modbusProtocol, type ProtocolDefinition } from '../common';
 import { ConfigError, loadSite } from './load';
 
 const dir = mkdtempSync(join(tmpdir(), 'esm-config-'));
@@ -203,5 +205,118 @@ alarms:
       'alarms.definitions[2].expr: unknown point "pcc/Missing"',
       'alarms.definitions[2].id: alarm id "a1" is also used by alarms.definitions[0]',
     ]);
+  });
+});
+
+describe('protocol-neutral devices: the loader dispatches on the profile protocol', () => {
+  // a second protocol, declared as any driver would declare its own (drivers/<protocol>/)
+  const textProfile = z
+    .object({
+      id: z.string(),
+      vendor: z.string(),
+      model: z.string(),
+      protocol: z.literal('text'),
+      channels: z.array(z.object({ channel: z.string(), key: z.string(), unit: z.string().default(''), states: channelStatesSchema.optional() }).strict()),
+    })
+    .strict();
+  const textProtocol: ProtocolDefinition<z.infer<typeof textProfile>> = {
+    profileProtocol: 'text',
+    connections: { 'text-tcp': z.object({ host: z.string(), port: z.number().int().min(1).max(65535) }).strict() },
+    profileSchema: textProfile,
+    channels: (p) => p.channels.map((c) => ({ channel: c.channel, type: 'number', unit: c.unit, access: 'rw', ...(c.states ? { states: c.states } : {}) })),
+  };
+  const protocols = [modbusProtocol, textProtocol] as unknown as ProtocolDefinition<never>[];
+  const TEXT_PROFILE = `
+id: text-ctl
+vendor: Test
+model: Controller
+protocol: text
+channels:
+  - { channel: Mode, key: MODE, states: { 0: Auto, 1: Manual } }
+  - { channel: ActivePower, key: P, unit: kW }
+`;
+  const SITE2 = SITE.replace(
+    'devices:\n',
+    `  - { id: ctl, name: Controller, kind: es-controller, nature: Controller }
+devices:
+  - { id: t1, name: Text device, protocol: text-tcp, connection: { host: 127.0.0.1, port: 7000 }, profile: text-ctl, asset: ctl }
+`,
+  );
+  function withText(site: string, profile = TEXT_PROFILE): string {
+    const file = write('site.yaml', site);
+    writeFileSync(join(file, '..', 'profiles', 'ctl.yaml'), profile);
+    return file;
+  }
+  function issuesWith(file: string, p: ProtocolDefinition<never>[]): ConfigError['issues'] {
+    try {
+      loadSite(file, [], p);
+    } catch (e) {
+      assert.ok(e instanceof ConfigError, String(e));
+      return e.issues;
+    }
+    return assert.fail('expected the site to be rejected');
+  }
+
+  it('loads devices and profiles of both protocols; the profile states reach the points', () => {
+    const loaded = loadSite(withText(SITE2), [], protocols);
+    assert.deepEqual(loaded.points.map((p) => `${p.id} ${p.deviceId}`).sort(), ['ctl/ActivePower t1', 'ctl/Mode t1', 'pcc/ActivePower m1', 'pcc/Frequency m1']);
+    assert.deepEqual(loaded.points.find((p) => p.id === 'ctl/Mode')?.states, { 0: 'Auto', 1: 'Manual' });
+    assert.equal(loaded.profiles.get('text-ctl')?.protocol, 'text');
+    assert.equal(loaded.profiles.get('test-meter')?.protocol, 'modbus');
+  });
+
+  it('validates each profile with its own schema, errors located in its file', () => {
+    const issues = issuesWith(withText(SITE2, TEXT_PROFILE.replace('key: P,', 'register: 3,')), protocols);
+    const i = issues.find((x) => x.path === 'channels[1]');
+    assert.ok(i, JSON.stringify(issues));
+    assert.match(i.file, /ctl\.yaml$/);
+    assert.equal(i.line, 8);
+  });
+
+  it('validates a device connection with its protocol schema, located in the site file', () => {
+    const issues = issuesWith(withText(SITE2.replace('port: 7000', 'port: 0')), protocols);
+    const i = issues.find((x) => x.path === 'devices[0].connection.port');
+    assert.ok(i, JSON.stringify(issues));
+    assert.match(i.file, /site\.yaml$/);
+    assert.ok(i.line !== undefined);
+  });
+
+  it('a profile of a protocol without a driver is ignored until a device uses it, then named', () => {
+    // the text profile sits in the folder; a Modbus-only application still loads the Modbus site
+    assert.equal(loadSite(withText(SITE), []).points.length, 2);
+    const issues = issuesWith(withText(SITE2.replace('protocol: text-tcp', 'protocol: modbus-tcp').replace('{ host: 127.0.0.1, port: 7000 }', '{ host: 127.0.0.1, port: 1502 }')), [modbusProtocol as ProtocolDefinition<never>]);
+    const i = issues.find((x) => x.path === 'devices[0].profile');
+    assert.match(i?.message ?? '', /profile "text-ctl" \(.*ctl\.yaml\) is a text profile, and no driver of this application serves text/);
+  });
+
+  it('a device must use a profile of its own protocol', () => {
+    const issues = issuesWith(withText(SITE2.replace('profile: text-ctl', 'profile: test-meter')), protocols);
+    const i = issues.find((x) => x.path === 'devices[0].profile');
+    assert.equal(i?.message, 'profile "test-meter" is a modbus profile; a text-tcp device needs a text profile');
+  });
+
+  it('a channel mapped twice, a feedback to no channel and states on a float are refused with their path', () => {
+    const bad = PROFILE.replace('{ channel: Frequency,', '{ channel: ActivePower,').replace(
+      'unit: Hz }',
+      'unit: Hz }\n  - { channel: Mode, table: holding, address: 20, type: float32, access: rw, states: { 0: Off }, feedback: Nope }',
+    );
+    const file = write('site.yaml', SITE);
+    writeFileSync(join(file, '..', 'profiles', 'meter.yaml'), bad);
+    const got = issuesOf(file)
+      .filter((i) => i.path.startsWith('registers'))
+      .map((i) => `${i.path}: ${i.message}`)
+      .sort();
+    assert.deepEqual(got, [
+      'registers[1].channel: channel "ActivePower" already mapped by registers[0]',
+      'registers[2].feedback: feedback channel "Nope" is not another channel of this profile',
+      'registers[2].states: enumerated states need an integer register type, not float32',
+    ]);
+  });
+
+  it('an unknown profile protocol is named with the known ones', () => {
+    const file = write('site.yaml', SITE);
+    writeFileSync(join(file, '..', 'profiles', 'x.yaml'), 'protocol: 42\nid: x\n');
+    const i = issuesOf(file).find((x) => x.path === 'protocol');
+    assert.equal(i?.message, 'a profile names its protocol (one of: modbus)');
   });
 });

@@ -6,16 +6,18 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import {
+  ProtocolRegistry,
+  buildSiteSchema,
   checkSiteReferences,
+  defaultProtocols,
   natureChannel,
   requiredChannels,
-  modbusProfileSchema,
   pointId,
-  siteSchema,
   zodIssues,
   type ConfigIssue,
-  type ModbusProfile,
+  type DeviceProfile,
   type PointMeta,
+  type ProtocolDefinition,
   type SiteConfig,
 } from '../common';
 import { compileExpression } from '../alarms/expression';
@@ -44,8 +46,17 @@ export function formatIssue(i: FileIssue): string {
 export interface LoadedSite {
   file: string;
   site: SiteConfig;
-  profiles: Map<string, ModbusProfile>;
+  /** every profile found, by id, whatever its protocol (validated by that protocol's schema) */
+  profiles: Map<string, DeviceProfile>;
   points: PointMeta[];
+}
+
+/** The protocols a site may use: a registry, or the drivers' definitions to build one from. */
+export type ProtocolsInput = ProtocolRegistry | readonly ProtocolDefinition<never>[];
+
+function registryOf(protocols: ProtocolsInput | undefined): ProtocolRegistry {
+  if (protocols instanceof ProtocolRegistry) return protocols;
+  return new ProtocolRegistry(protocols ?? defaultProtocols);
 }
 
 /** Where the shipped profiles live, relative to the repo / app root. */
@@ -108,9 +119,19 @@ function withLocation(file: string, parsed: ParsedFile, issues: ConfigIssue[]): 
   return issues.map((i) => ({ ...i, file, ...parsed.locate(i.path) }));
 }
 
-/** Loads every profile file (*.yaml, *.yml, *.json) of the given directories. */
-export function loadProfiles(dirs: readonly string[], issues: FileIssue[]): Map<string, ModbusProfile> {
-  const profiles = new Map<string, ModbusProfile>();
+/**
+ * Loads every profile file (*.yaml, *.yml, *.json) of the given directories; each is
+ * validated by the schema of the protocol it names (`protocol:`), with located errors.
+ */
+export function loadProfiles(
+  dirs: readonly string[],
+  issues: FileIssue[],
+  protocols?: ProtocolsInput,
+  /** collects profiles of protocols no driver serves (id → file, protocol) instead of reporting them */
+  unserved?: Map<string, { file: string; protocol: string }>,
+): Map<string, DeviceProfile> {
+  const registry = registryOf(protocols);
+  const profiles = new Map<string, DeviceProfile>();
   const origin = new Map<string, string>();
   for (const dir of dirs) {
     if (!existsSync(dir) || !statSync(dir).isDirectory()) continue;
@@ -119,23 +140,14 @@ export function loadProfiles(dirs: readonly string[], issues: FileIssue[]): Map<
       const file = join(dir, name);
       const parsed = parseFile(file, issues);
       if (!parsed) continue;
-      const result = modbusProfileSchema.safeParse(parsed.data);
-      if (!result.success) {
-        issues.push(...withLocation(file, parsed, zodIssues(result.error)));
+      const result = registry.parseProfile(parsed.data);
+      if (!result.ok) {
+        // a profile of a protocol this application has no driver for matters only if a device uses it
+        if (result.unknownProtocol?.id !== undefined && unserved) unserved.set(result.unknownProtocol.id, { file, protocol: result.unknownProtocol.protocol });
+        else issues.push(...withLocation(file, parsed, result.issues));
         continue;
       }
-      const p = result.data;
-      const seen = new Map<string, number>();
-      p.registers.forEach((r, i) => {
-        const prev = seen.get(r.channel);
-        if (prev !== undefined)
-          issues.push(...withLocation(file, parsed, [{ path: `registers[${i}].channel`, message: `channel "${r.channel}" already mapped by registers[${prev}]` }]));
-        seen.set(r.channel, i);
-        if ((r.table === 'coil' || r.table === 'discrete') !== (r.type === 'bool'))
-          issues.push(...withLocation(file, parsed, [{ path: `registers[${i}].type`, message: `table "${r.table}" needs type ${r.table === 'coil' || r.table === 'discrete' ? '"bool"' : 'a register type, not "bool"'}` }]));
-        if ((r.table === 'input' || r.table === 'discrete') && r.access === 'rw')
-          issues.push(...withLocation(file, parsed, [{ path: `registers[${i}].access`, message: `table "${r.table}" is read-only in Modbus` }]));
-      });
+      const p = result.profile;
       const other = origin.get(p.id);
       if (other) {
         issues.push({ file, path: 'id', message: `profile id "${p.id}" is also defined in ${other}` });
@@ -148,8 +160,25 @@ export function loadProfiles(dirs: readonly string[], issues: FileIssue[]): Map<
   return profiles;
 }
 
+/** A device must use a profile of its own protocol (a modbus-tcp device, a `modbus` profile). */
+export function checkDeviceProtocols(site: SiteConfig, profiles: ReadonlyMap<string, DeviceProfile>, registry: ProtocolRegistry): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  site.devices.forEach((d, i) => {
+    const profile = profiles.get(d.profile);
+    const wanted = registry.profileProtocolOf(d.protocol);
+    if (profile && wanted !== undefined && profile.protocol !== wanted)
+      issues.push({ path: `devices[${i}].profile`, message: `profile "${profile.id}" is a ${profile.protocol} profile; a ${d.protocol} device needs a ${wanted} profile` });
+  });
+  return issues;
+}
+
 /** Builds the static point list: one point per profile channel of each device, `asset/channel`. */
-export function buildPoints(site: SiteConfig, profiles: ReadonlyMap<string, ModbusProfile>): { points: PointMeta[]; issues: ConfigIssue[] } {
+export function buildPoints(
+  site: SiteConfig,
+  profiles: ReadonlyMap<string, DeviceProfile>,
+  protocols?: ProtocolsInput,
+): { points: PointMeta[]; issues: ConfigIssue[] } {
+  const registry = registryOf(protocols);
   const issues: ConfigIssue[] = [];
   const points: PointMeta[] = [];
   const byId = new Map<string, string>();
@@ -158,7 +187,8 @@ export function buildPoints(site: SiteConfig, profiles: ReadonlyMap<string, Modb
     const profile = profiles.get(d.profile);
     const asset = assets.get(d.asset);
     if (!profile || !asset) return; // reported by the reference check
-    for (const r of profile.registers) {
+    if (registry.profileProtocolOf(d.protocol) !== profile.protocol) return; // reported by checkDeviceProtocols
+    for (const r of registry.channels(profile)) {
       const id = pointId(asset.id, r.channel);
       const prev = byId.get(id);
       if (prev) {
@@ -174,14 +204,17 @@ export function buildPoints(site: SiteConfig, profiles: ReadonlyMap<string, Modb
         channel: r.channel,
         deviceId: d.id,
         unit: r.unit || def?.unit || '',
-        type: r.type === 'bool' ? 'boolean' : 'number',
+        type: r.type,
         access: r.access,
       };
       if (limits?.min !== undefined) meta.min = limits.min;
       if (limits?.max !== undefined) meta.max = limits.max;
       const description = r.description ?? def?.doc;
       if (description) meta.description = description;
-      if (def?.states) meta.states = def.states;
+      // the profile's states describe this device; the nature's are the default
+      const states = r.states ?? def?.states;
+      if (states) meta.states = states;
+      if (r.feedback !== undefined) meta.feedback = pointId(asset.id, r.feedback);
       if (def && def.unit && r.unit && def.unit !== r.unit)
         issues.push({ path: `devices[${di}].profile`, message: `profile "${profile.id}" gives ${r.channel} in "${r.unit}" but nature ${asset.nature} expects "${def.unit}"` });
       points.push(meta);
@@ -233,20 +266,28 @@ export function checkAlarmReferences(site: SiteConfig, pointIds: ReadonlySet<str
  * Loads and validates a site file. Profiles come from `profileDirs` plus a `profiles/`
  * folder beside the site file. Throws ConfigError listing every problem.
  */
-export function loadSite(file: string, profileDirs: readonly string[]): LoadedSite {
+export function loadSite(file: string, profileDirs: readonly string[], protocols?: ProtocolsInput): LoadedSite {
+  const registry = registryOf(protocols);
   const abs = resolve(file);
   const issues: FileIssue[] = [];
   const parsed = parseFile(abs, issues);
-  const profiles = loadProfiles([...profileDirs, join(dirname(abs), 'profiles')], issues);
+  const unserved = new Map<string, { file: string; protocol: string }>();
+  const profiles = loadProfiles([...profileDirs, join(dirname(abs), 'profiles')], issues, registry, unserved);
   if (!parsed) throw new ConfigError(issues);
-  const result = siteSchema.safeParse(parsed.data);
+  const result = buildSiteSchema(registry).safeParse(parsed.data);
   if (!result.success) {
     issues.push(...withLocation(abs, parsed, zodIssues(result.error)));
     throw new ConfigError(issues);
   }
   const site = result.data;
-  issues.push(...withLocation(abs, parsed, checkSiteReferences(site, new Set(profiles.keys()))));
-  const built = buildPoints(site, profiles);
+  const refIssues = checkSiteReferences(site, new Set(profiles.keys())).map((i) => {
+    const m = /^devices\[(\d+)\]\.profile$/.exec(i.path);
+    const u = m ? unserved.get(site.devices[Number(m[1])]?.profile ?? '') : undefined;
+    return u ? { ...i, message: `profile "${site.devices[Number(m![1])]?.profile}" (${u.file}) is a ${u.protocol} profile, and no driver of this application serves ${u.protocol}` } : i;
+  });
+  issues.push(...withLocation(abs, parsed, refIssues));
+  issues.push(...withLocation(abs, parsed, checkDeviceProtocols(site, profiles, registry)));
+  const built = buildPoints(site, profiles, registry);
   issues.push(...withLocation(abs, parsed, built.issues));
   issues.push(...withLocation(abs, parsed, checkAlarmReferences(site, new Set(built.points.map((p) => p.id)))));
   if (issues.length > 0) throw new ConfigError(issues);

@@ -4,7 +4,20 @@
  * mode. It never imports a driver: the composition root (electron/) passes the bridge
  * factories and, for the demo, the simulator's control.
  */
-import { ApiError, priorityRank, type AlarmsChangedEvent, type Bridge, type BridgeFactory, type DeviceStatus, type PointState, type SimState, type SiteView } from '../common';
+import { join } from 'node:path';
+import {
+  ApiError,
+  priorityRank,
+  type AlarmsChangedEvent,
+  type Bridge,
+  type BridgeFactory,
+  type DeviceConfig,
+  type DeviceStatus,
+  type PointState,
+  type SecretAccess,
+  type SimState,
+  type SiteView,
+} from '../common';
 import type { LoadedSite } from '../config/load';
 import { CurrentValueTable } from '../cvt/cvt';
 import { auditActor, type KeyProvider } from '../security';
@@ -55,6 +68,9 @@ export class Host {
   private readonly startedAt = Date.now();
   private readonly disposers: Array<() => void> = [];
   private devicesTimer: NodeJS.Timeout | undefined;
+  /** the factories serving at least one device, with those devices (started before the bridges) */
+  private readonly factories = new Map<BridgeFactory, DeviceConfig[]>();
+  private readonly startedFactories: BridgeFactory[] = [];
   url: string | undefined;
 
   constructor(private readonly opts: HostOptions) {
@@ -72,9 +88,31 @@ export class Host {
       if (!factory) throw new Error(`no bridge for protocol "${device.protocol}" of device "${device.id}"`);
       const profile = loaded.profiles.get(device.profile);
       if (!profile) throw new Error(`device "${device.id}": profile "${device.profile}" not loaded`);
-      this.bridges.set(device.id, factory.create({ device, profile, sink: this.cvt }));
+      const served = this.factories.get(factory) ?? [];
+      served.push(device);
+      this.factories.set(factory, served);
+      this.bridges.set(device.id, factory.create({ device, profile, sink: this.cvt, dataDir: this.driverDir(factory), secrets: this.secretAccess }));
     }
   }
+
+  /** a driver's own folder under the data folder: drivers/<its first protocol> */
+  private driverDir(f: BridgeFactory): string {
+    return join(this.opts.dataDir, 'drivers', f.protocols[0] ?? 'unnamed');
+  }
+
+  /**
+   * Drivers read secrets by name through this, never the store itself: only the site's own
+   * secrets and global ones, and only once the services are open.
+   */
+  private readonly secretAccess: SecretAccess = {
+    get: async (name) => {
+      const store = this.services?.secrets;
+      if (!store) throw new Error(`secret "${name}" asked for before the core started`);
+      const meta = store.meta(name);
+      if (!meta || (meta.siteId !== null && meta.siteId !== this.siteId)) return undefined;
+      return store.get(name);
+    },
+  };
 
   get siteId(): string {
     return this.opts.loaded.site.site.id;
@@ -199,6 +237,11 @@ export class Host {
       );
     }
     if (this.opts.simulator) this.disposers.push(this.opts.simulator.onChange((st) => this.bus.emit('sim.changed', st)));
+    for (const [f, devices] of this.factories) {
+      if (!f.start) continue;
+      await f.start({ siteId: this.siteId, dataDir: this.driverDir(f), secrets: this.secretAccess, devices, now: Date.now });
+      this.startedFactories.push(f);
+    }
     await Promise.all([...this.bridges.values()].map((b) => b.start()));
     if (this.opts.web) {
       this.web = new WebTransport(this.dispatcherRef, { ...this.opts.web, downloads: this.downloads });
@@ -235,6 +278,13 @@ export class Host {
     if (this.devicesTimer) clearTimeout(this.devicesTimer);
     await this.web?.stop();
     await Promise.all([...this.bridges.values()].map((b) => b.stop()));
+    for (const f of this.startedFactories.splice(0).reverse()) {
+      try {
+        await f.stop?.();
+      } catch (e) {
+        console.error(`driver for ${f.protocols.join('/')}: stop failed:`, e);
+      }
+    }
     this.cvt.stop();
     await this.services?.close();
   }

@@ -6,13 +6,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { natureChannel, splitPointId, type Bridge, type PointId, type SiteConfig } from '../common';
+import { natureChannel, type Bridge, type SiteConfig } from '../common';
 import type { AlarmDefinitionOverrideInfo } from '../common/alarms';
 import type { AssetState } from '../common/asset-state';
 import { AuditLog, ReasonCatalog } from '../audit';
 import { openAppDb, type AppDb } from '../db';
 import { AuthService, FileKeyProvider, SecretStore, UserService, deriveKey, systemPrincipal, type KeyProvider } from '../security';
-import { CommandService, type AssetModel, type CommandPoint, type CommandWriter, type PointReader } from '../control';
+import { CommandService, bridgeCommandWriter, type AssetModel, type CommandPoint, type CommandWriter, type PointReader } from '../control';
 import { AlarmEngine, AlarmNotifier, SqliteAlarmJournal, syncCommAlarm, validateAlarmDefinition } from '../alarms';
 import { AlarmDefinitionOverrideStore, mergeDefinitionOverrides } from '../alarms/overrides';
 import { procedureActionIssues } from '../alarms/procedure-rights';
@@ -119,22 +119,16 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
       return st ? { value: st.value, quality: st.quality, ts: st.ts } : undefined;
     },
   };
-  const bridgeOf = (s: string, id: PointId): { bridge: Bridge; channel: string } => {
-    const meta = s === siteId ? o.cvt.meta(id) : undefined;
-    const bridge = meta?.deviceId ? o.bridges.get(meta.deviceId) : undefined;
-    if (!meta || !bridge) throw new Error(`no device serves ${id} on site ${s}`);
-    return { bridge, channel: splitPointId(id).channel };
-  };
-  const writer: CommandWriter = {
-    write: async (s, id, value) => {
-      const { bridge, channel } = bridgeOf(s, id);
-      await bridge.write(channel, value);
+  // the one path to the field: the bridge serving the point's device (readback from the CVT
+  // for a protocol that cannot read on demand)
+  const writer: CommandWriter = bridgeCommandWriter(
+    (s, id) => {
+      const deviceId = s === siteId ? o.cvt.meta(id)?.deviceId : undefined;
+      return deviceId ? o.bridges.get(deviceId) : undefined;
     },
-    read: async (s, id) => {
-      const { bridge, channel } = bridgeOf(s, id);
-      return bridge.read(channel);
-    },
-  };
+    (s, id) => (s === siteId ? o.cvt.get(id) : undefined),
+    now,
+  );
   const commands = new CommandService({ model, reader, writer, audit, reasons, now });
 
   // automatic alarm procedures go through the same pipeline, as a system principal

@@ -14,9 +14,19 @@
  * - Each poll publishes one batch; a sample's ts is the time its block's response arrived.
  */
 import ModbusRTU from 'modbus-serial';
-import type { Bridge, BridgeContext, BridgeFactory, PointSample, PointSink } from '../../core/common/bridge';
-import type { DeviceStatus, CommState, Unsubscribe } from '../../core/common/api/contract';
-import type { DeviceConfig, ModbusProfile, ModbusRegister } from '../../core/common/site';
+import type { Bridge, BridgeContext, BridgeFactory, Driver, PointSample, PointSink } from '../../core/common/bridge';
+import type { CommState, DeviceStatus, Unsubscribe } from '../../core/common/bridge';
+import {
+  isModbusDevice,
+  isModbusProfile,
+  isModbusTcpDevice,
+  modbusProtocol,
+  type DeviceConfig,
+  type ProtocolDefinition,
+  type ModbusDevice,
+  type ModbusProfile,
+  type ModbusRegister,
+} from '../../core/common/site';
 import type { PointValue } from '../../core/common/point';
 import type { Quality } from '../../core/common/quality';
 import { decodeRegister, encodeRegister, type CodecDefaults } from './codec';
@@ -62,7 +72,8 @@ function bitToWord(v: number | boolean): number {
 }
 
 export function deviceAddress(device: DeviceConfig): string {
-  if (device.protocol === 'modbus-tcp') {
+  if (!isModbusDevice(device)) return device.protocol;
+  if (isModbusTcpDevice(device)) {
     const c = device.connection;
     return `${c.host}:${c.port} unit ${c.unitId}`;
   }
@@ -72,7 +83,7 @@ export function deviceAddress(device: DeviceConfig): string {
 
 export class ModbusBridge implements Bridge {
   readonly deviceId: string;
-  private readonly device: DeviceConfig;
+  private readonly device: ModbusDevice;
   private readonly profile: ModbusProfile;
   private readonly sink: PointSink;
   private readonly now: () => number;
@@ -103,12 +114,8 @@ export class ModbusBridge implements Bridge {
 
   constructor(ctx: BridgeContext) {
     const { device, profile } = ctx;
-    if (device.protocol !== 'modbus-tcp' && device.protocol !== 'modbus-rtu')
-      {
-      const d = device as { id: string; protocol: unknown };
-      throw new Error(`device ${d.id}: protocol ${String(d.protocol)} is not Modbus`);
-    }
-    if (profile.protocol !== 'modbus') throw new Error(`device ${device.id}: profile ${profile.id} is not a Modbus profile`);
+    if (!isModbusDevice(device)) throw new Error(`device ${device.id}: protocol ${device.protocol} is not Modbus`);
+    if (!isModbusProfile(profile)) throw new Error(`device ${device.id}: profile ${profile.id} is not a Modbus profile`);
     this.deviceId = device.id;
     this.device = device;
     this.profile = profile;
@@ -461,4 +468,10 @@ export class ModbusBridge implements Bridge {
 export const modbusBridgeFactory: BridgeFactory = {
   protocols: ['modbus-tcp', 'modbus-rtu'],
   create: (ctx: BridgeContext) => new ModbusBridge(ctx),
+};
+
+/** Modbus TCP/RTU for the composition root: its schemas and its (stateless) bridge factory. */
+export const modbusDriver: Driver = {
+  definition: modbusProtocol as ProtocolDefinition<never>,
+  createFactory: () => modbusBridgeFactory,
 };

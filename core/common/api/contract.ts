@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import type { PointMeta, PointState, PointUpdate } from '../point';
 import type { NatureName } from '../natures';
+import type { DeviceStatus, Unsubscribe } from '../bridge';
 import { securityMethodArgSchemas, type SecurityApiMethods } from '../security';
 import { ALARM_EVENT_NAMES, alarmMethodArgSchemas, type AlarmApiEvents, type AlarmApiMethods } from '../alarms';
 import { historianMethodArgSchemas, type HistorianApiEvents, type HistorianApiMethods } from '../historian';
@@ -39,27 +40,8 @@ export interface AssetView {
   };
 }
 
-export type CommState = 'connecting' | 'online' | 'offline' | 'disabled';
-
-export interface DeviceStatus {
-  id: string;
-  name: string;
-  protocol: string;
-  address: string;
-  asset: string;
-  profile: string;
-  simulated: boolean;
-  state: CommState;
-  /** last successful exchange, ms since epoch */
-  lastOk?: number;
-  lastError?: string;
-  /** round trip of the last poll, ms */
-  lastPollMs?: number;
-  pollMs: number;
-  /** counters since start */
-  polls: number;
-  failures: number;
-}
+// device status belongs to the bridge interface; the screens see it through this contract
+export type { CommState, CommStats, DeviceStatus } from '../bridge';
 
 export interface SiteView {
   id: string;
@@ -200,7 +182,7 @@ export class ApiError extends Error {
 
 // ------------------------------------------------------------------ client interface
 
-export type Unsubscribe = () => void;
+export type { Unsubscribe } from '../bridge';
 
 /** What the renderer uses; implemented over WebSocket and over Electron IPC alike. */
 export interface EsmClient {

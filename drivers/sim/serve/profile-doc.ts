@@ -9,11 +9,14 @@ import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { modbusProfileSchema, type ModbusProfile, type ModbusRegister } from '../../../core/common/site';
 
+/** The Modbus profiles of a folder (other protocols' profiles are documented by their drivers). */
 export function readProfiles(dir: string): Array<{ file: string; profile: ModbusProfile }> {
   return readdirSync(dir)
     .filter((f) => /\.ya?ml$/i.test(f))
     .sort()
-    .map((file) => ({ file, profile: modbusProfileSchema.parse(parse(readFileSync(join(dir, file), 'utf8'))) }));
+    .map((file) => ({ file, data: parse(readFileSync(join(dir, file), 'utf8')) as unknown }))
+    .filter(({ data }) => (data as { protocol?: unknown } | null)?.protocol === 'modbus')
+    .map(({ file, data }) => ({ file, profile: modbusProfileSchema.parse(data) }));
 }
 
 const TABLE: Record<ModbusRegister['table'], string> = {
@@ -28,7 +31,10 @@ export function registerRow(p: ModbusProfile, r: ModbusRegister): string {
   const words = r.type === 'int32' || r.type === 'uint32' || r.type === 'float32' ? 2 : 1;
   const order = words === 2 ? ` ${r.wordOrder ?? p.wordOrder}` : '';
   const cell = (s: string) => s.replace(/\|/g, '\\|');
-  return `| ${r.address} | ${TABLE[r.table]} | ${r.channel} | ${r.type}${order} | ${r.scale} | ${r.unit || '-'} | ${r.access} | ${cell(r.description ?? '')} |`;
+  const states = r.states ? ` States: ${Object.entries(r.states).map(([k, l]) => `${k} = ${l}`).join(', ')}.` : '';
+  const feedback = r.feedback ? ` Confirmed by ${r.feedback}.` : '';
+  const text = (r.description ?? '') + (states || feedback ? (r.description && !/\.$/.test(r.description) ? '.' : '') + states + feedback : '');
+  return `| ${r.address} | ${TABLE[r.table]} | ${r.channel} | ${r.type}${order} | ${r.scale} | ${r.unit || '-'} | ${r.access} | ${cell(text.trim())} |`;
 }
 
 export function profileReadme(list: ReadonlyArray<{ file: string; profile: ModbusProfile }>): string {

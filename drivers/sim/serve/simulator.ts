@@ -9,14 +9,15 @@
  * for no gain at this size; move it there if a site grows to hundreds of devices.
  */
 import type { SimState } from '../../../core/common/api/contract';
-import type { DeviceConfig, ModbusProfile, SiteConfig } from '../../../core/common/site';
+import { isModbusProfile, isModbusTcpDevice, type DeviceProfile, type ModbusProfile, type ModbusTcpDevice, type SiteConfig } from '../../../core/common/site';
 import { ModbusProfileServer } from '../../modbus/server';
 import { Plant } from '../model/plant';
 import { clampToRegister, plantConfigFromSite } from './mapping';
 
 export interface SimulatorOptions {
   site: SiteConfig;
-  profiles: ReadonlyMap<string, ModbusProfile>;
+  /** the site's profiles; the simulator serves the Modbus ones */
+  profiles: ReadonlyMap<string, DeviceProfile>;
   /** bind every device to a free port instead of the site file's (tests, parallel runs) */
   ephemeralPorts?: boolean;
   /** address to bind; default each device's connection host (127.0.0.1 in the demo) */
@@ -43,7 +44,7 @@ export interface SimulatorHandle {
 }
 
 interface Served {
-  device: DeviceConfig;
+  device: ModbusTcpDevice;
   profile: ModbusProfile;
   server: ModbusProfileServer;
 }
@@ -54,8 +55,8 @@ const MAX_CATCH_UP_MS = 2000;
 const CHANGE_EVERY_MS = 1000;
 
 /** Which devices the simulator serves: those marked `simulated: true`, or all TCP ones if none is. */
-export function simulatedDevices(site: SiteConfig): DeviceConfig[] {
-  const tcp = site.devices.filter((d) => d.protocol === 'modbus-tcp');
+export function simulatedDevices(site: SiteConfig): ModbusTcpDevice[] {
+  const tcp = site.devices.filter(isModbusTcpDevice);
   const marked = tcp.filter((d) => d.simulated === true);
   return marked.length > 0 ? marked : tcp;
 }
@@ -74,9 +75,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
   const toServe = simulatedDevices(site);
   const ports = new Map<number, string>();
   for (const device of toServe) {
-    if (device.protocol !== 'modbus-tcp') continue;
     const profile = opts.profiles.get(device.profile);
     if (!profile) throw new Error(`simulator: device "${device.id}": unknown profile "${device.profile}"`);
+    if (!isModbusProfile(profile)) throw new Error(`simulator: device "${device.id}": profile "${profile.id}" is not a Modbus profile`);
     if (!opts.ephemeralPorts) {
       const other = ports.get(device.connection.port);
       if (other) throw new Error(`simulator: devices "${other}" and "${device.id}" share port ${device.connection.port}; give each simulated device its own port`);
@@ -150,11 +151,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
   try {
     for (const s of served) {
       const port = await s.server.start();
-      if (s.device.protocol === 'modbus-tcp') {
-        s.device.connection.port = port;
-        if (opts.host) s.device.connection.host = opts.host;
-        s.device.simulated = true;
-      }
+      s.device.connection.port = port;
+      if (opts.host) s.device.connection.host = opts.host;
+      s.device.simulated = true;
     }
   } catch (e) {
     for (const u of unsubs) u();

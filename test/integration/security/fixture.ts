@@ -112,7 +112,7 @@ export async function securityStack(siteIds: string[] = ['s1', 's2']): Promise<S
   const commands = new CommandService({
     model,
     reader: { get: (site, p) => sites.get(site)?.cvt.get(p) },
-    writer: bridgeCommandWriter((site, assetId) => (assetId === 'ess1' ? sites.get(site)?.bridge : undefined)),
+    writer: bridgeCommandWriter((site, pointId) => (pointId.startsWith('ess1/') ? sites.get(site)?.bridge : undefined)),
     audit,
     reasons,
     now: clock.now,

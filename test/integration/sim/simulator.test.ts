@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import ModbusRTU from 'modbus-serial';
 import { parse } from 'yaml';
 import type { SimState } from '../../../core/common/api/contract';
-import { modbusProfileSchema, siteSchema, type ModbusProfile } from '../../../core/common/site';
+import { isModbusTcpDevice, modbusProfileSchema, siteSchema, type ModbusProfile } from '../../../core/common/site';
 import { startSimulator, type SimulatorHandle } from '../../../drivers/sim/serve';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -113,7 +113,7 @@ describe('plant simulator over Modbus TCP (demo site, ephemeral ports)', () => {
     // a Wednesday, 12:00 in Málaga (CEST): sun high, office busy
     sim = await startSimulator({ site, profiles, ephemeralPorts: true, seed: 7, stepMs: 100, startTime: Date.parse('2025-06-18T10:00:00Z') });
     for (const d of sim.site.devices) {
-      if (d.protocol !== 'modbus-tcp') continue;
+      if (!isModbusTcpDevice(d)) continue;
       const c = new ModbusRTU();
       await c.connectTCP(d.connection.host, { port: d.connection.port });
       c.setID(d.connection.unitId);
@@ -128,7 +128,7 @@ describe('plant simulator over Modbus TCP (demo site, ephemeral ports)', () => {
   });
 
   it('binds every device to its own ephemeral port and reports them in the site copy', () => {
-    const ports = sim.site.devices.map((d) => (d.protocol === 'modbus-tcp' ? d.connection.port : 0));
+    const ports = sim.site.devices.map((d) => (isModbusTcpDevice(d) ? d.connection.port : 0));
     assert.equal(new Set(ports).size, 7);
     for (const p of ports) assert.ok(p > 0 && (p < 15021 || p > 15027), `port ${p}`);
     assert.equal(sim.get().running, true);
@@ -228,7 +228,7 @@ describe('plant simulator lifecycle', () => {
     const states: SimState[] = [];
     sim.onChange((s) => states.push(s));
     const d = sim.site.devices[0];
-    assert.ok(d && d.protocol === 'modbus-tcp');
+    assert.ok(d && isModbusTcpDevice(d));
     const c = new ModbusRTU();
     await c.connectTCP('127.0.0.1', { port: d.connection.port });
     c.setID(1);

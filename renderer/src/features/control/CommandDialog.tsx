@@ -29,7 +29,7 @@ import {
   isReauthRequired,
   modeLabel,
   parseSetpoint,
-  PCS_MODES,
+  proposedState,
   powerDirection,
   refusalText,
   setpointRange,
@@ -68,7 +68,7 @@ export function CommandDialog({ asset, kind, open, onClose }: { asset: AssetView
   useEffect(() => {
     if (!open) return;
     setStep({ s: 'edit' });
-    setText(kind === 'mode' ? String(current?.value === 1 ? 0 : 1) : '');
+    setText(kind === 'mode' ? proposedState(meta?.states, current?.value) : '');
     setComment('');
     setPassword('');
     let alive = true;
@@ -174,7 +174,7 @@ export function CommandDialog({ asset, kind, open, onClose }: { asset: AssetView
               />
             ) : (
               <TextField select label="Mode" value={text} onChange={(e) => setText(e.target.value)} slotProps={{ select: { native: true }, inputLabel: { shrink: true } }}>
-                {Object.entries(meta?.states ?? PCS_MODES).map(([k, label]) => (
+                {Object.entries(meta?.states ?? {}).map(([k, label]) => (
                   <option key={k} value={k}>
                     {label} ({k})
                   </option>

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { commandReasons, describePower, isReauthRequired, modeLabel, parseSetpoint, refusalText, setpointRange, successText } from './commandModel';
+import { commandReasons, describePower, isReauthRequired, modeLabel, parseSetpoint, proposedState, refusalText, setpointRange, successText } from './commandModel';
 
 test('the setpoint range comes from the asset limits, narrowed by the point range', () => {
   assert.deepEqual(setpointRange({ limits: { maxChargeKw: 80, maxDischargeKw: 100 } }), { min: -80, max: 100 });
@@ -25,7 +25,14 @@ test('texts: direction, mode, result, refusal', () => {
   assert.equal(describePower(-5), '-5.0 kW (charge)');
   assert.equal(describePower(0), '0.0 kW (idle)');
   assert.equal(describePower(null), 'unknown');
-  assert.equal(modeLabel(1), 'Local peak shaving (1)');
+  // labels come from the point's states (its device profile), never from the renderer
+  const pcsModes = { '0': 'Remote setpoint', '1': 'Local peak shaving' };
+  assert.equal(modeLabel(1, pcsModes), 'Local peak shaving (1)');
+  assert.equal(modeLabel(1), '1');
+  assert.equal(proposedState(pcsModes, 0), '1');
+  assert.equal(proposedState(pcsModes, 1), '0');
+  assert.equal(proposedState({ '0': 'Off', '1': 'On', '2': 'Auto' }, 2), '0');
+  assert.equal(proposedState(undefined, 1), '');
   assert.equal(modeLabel(0, { '0': 'Remote' }), 'Remote (0)');
   const refused = { ok: false as const, stage: 'interlock' as const, rule: 'interlock.soc-min', message: 'SoC below 10 %', commandId: 'c1' };
   assert.equal(refusalText(refused), 'Refused at stage interlocks and limits by rule interlock.soc-min: SoC below 10 %');

@@ -60,14 +60,20 @@ export function describePower(v: PointValue | undefined): string {
   return `${fmtKw(v)} kW (${powerDirection(v).toLowerCase()})`;
 }
 
-/** Operating modes of the PCS `Mode` point (sems-buffer-pcs profile). */
-export const PCS_MODES: Record<string, string> = { '0': 'Remote setpoint', '1': 'Local peak shaving' };
-
+/** "Local peak shaving (1)": the label from the point's states (its device profile), or the code. */
 export function modeLabel(v: PointValue | undefined, states?: Record<string, string>): string {
   if (v === undefined || v === null) return 'unknown';
   const key = String(typeof v === 'boolean' ? Number(v) : v);
-  const label = states?.[key] ?? PCS_MODES[key];
+  const label = states?.[key];
   return label ? `${label} (${key})` : key;
+}
+
+/** The state a mode dialog proposes: the one after the current state in the profile's list. */
+export function proposedState(states: Record<string, string> | undefined, current: PointValue | undefined): string {
+  const keys = Object.keys(states ?? {});
+  if (keys.length === 0) return '';
+  const at = keys.indexOf(String(typeof current === 'boolean' ? Number(current) : current));
+  return keys[(at + 1) % keys.length] ?? '';
 }
 
 /** Reasons offered for commands: active, for commands or for everything. */
