@@ -56,6 +56,12 @@ export default tseslint.config(
     [CORE_SERVICES],
   ),
   layer(
+    ['drivers/iec61850/**/*.ts'],
+    ['electron', 'better-sqlite3', 'modbus-serial', '**/renderer/**', '**/electron/**', '**/drivers/modbus/**', '**/drivers/sim/**'],
+    'drivers/iec61850 may import core/common, Node, koffi (libiec61850) and fast-xml-parser (SCL) only.',
+    [CORE_SERVICES],
+  ),
+  layer(
     ['drivers/sim/model/**/*.ts'],
     [...NODE_BUILTINS, 'electron', 'better-sqlite3', 'modbus-serial', '**/renderer/**', '**/electron/**'],
     'drivers/sim/model is the plant physics: pure, it may import only core/common.',

@@ -257,7 +257,7 @@ export function describeMms(d: MmsData): string {
  * carrying `v`. Rejects with a sentence when `v` does not fit the type.
  */
 export function valueLike(like: MmsData, v: number | boolean | string): MmsData {
-  const what = `a ${like.type} attribute`;
+  const what = `${/^[aeiu]/.test(like.type) ? 'an' : 'a'} ${like.type} attribute`;
   switch (like.type) {
     case 'boolean':
       if (typeof v === 'boolean') return { type: 'boolean', value: v };
