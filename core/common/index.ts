@@ -11,3 +11,4 @@ export * from './security';
 export * from './alarms';
 export * from './historian';
 export * from './series';
+export * from './control';

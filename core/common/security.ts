@@ -592,6 +592,9 @@ export const METHOD_CAPABILITIES: { readonly [M in MethodName]: MethodAccess } =
   'history.export': cap(['data.export'], 'current'),
   'history.exportCancel': cap(['data.export'], 'current'),
   'history.backup': cap(['system.administer'], 'none'),
+  // control explanation and run-time site parameters (CommandService.setParameter checks control.setpoint)
+  'control.active': cap(['site.view'], 'current'),
+  'site.parameters.set': cap(['control.setpoint'], 'current'),
 };
 
 export function methodAccess(method: string): MethodAccess | undefined {

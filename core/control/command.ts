@@ -14,6 +14,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { ESS_STATE_CODE, channelPoint, natureChannel } from '../common/natures';
 import { splitPointId, type PointId, type PointValue } from '../common/point';
 import type { CommandRequest, CommandResult, CommandStage, SelectResult } from '../common/security';
+import { SITE_PARAMETER_LABELS, SITE_PARAMETER_RANGE, type ActiveCommand, type CommandSource, type SiteParameterRequest, type SiteParameterResult } from '../common/control';
 import type { AuditLog } from '../audit/log';
 import type { ReasonCatalog } from '../audit/reasons';
 import { Authorizer } from '../security/authorizer';
@@ -21,6 +22,7 @@ import { auditActor, type Clock, type Principal } from '../security/principal';
 import type { AssetModel, CommandAsset, CommandPoint, CommandWriter, Interlock, PointReader, PointReading } from './ports';
 import { decide, essPowerConstraints, isProtective, known, type EssPowerInput, type Known } from './limits';
 import { convertUnit } from './units';
+import type { SiteParameterStore } from './parameters';
 
 export interface CommandServiceOptions {
   model: AssetModel;
@@ -43,6 +45,26 @@ export interface CommandServiceOptions {
   readbackIntervalMs?: number;
   /** readback tolerance for numbers: max(abs, rel * |value|); default 0.5 unit, 1 % */
   tolerance?: { abs: number; rel: number };
+  /** run-time site parameters (contracted power, peak-shaving limit) changed by `setParameter` */
+  parameters?: {
+    store: SiteParameterStore;
+    /** device points that carry a parameter (e.g. each ESS's PeakShavingLimit), written through the pipeline */
+    deviceTargets?: (siteId: string, parameter: SiteParameterRequest['parameter']) => PointId[];
+  };
+}
+
+/**
+ * Where a command comes from, for the screens ("who is driving the battery"): a person is
+ * `operator`; system principals by their id — `system:alarms` (alarm procedures) is
+ * `procedure`, `system:plan…` / `system:optimiser…` is `plan`, any other automatic actor
+ * (control loops such as peak shaving) is `controller`.
+ */
+export function commandSource(p: Pick<Principal, 'kind' | 'userId'>): CommandSource {
+  if (p.kind === 'user') return 'operator';
+  const id = p.userId.replace(/^system:/, '');
+  if (id === 'alarms' || id.startsWith('procedure')) return 'procedure';
+  if (id.startsWith('plan') || id.startsWith('optimiser')) return 'plan';
+  return 'controller';
 }
 
 interface Refusal {
@@ -82,6 +104,9 @@ export class CommandService {
   private readonly selections = new Map<string, Selection>();
   private readonly busy = new Set<string>();
   private readonly lastWrite = new Map<string, { value: number; ts: number }>();
+  /** the last accepted command per site|target, for the screens */
+  private readonly active = new Map<string, ActiveCommand & { siteId: string }>();
+  private readonly activeListeners = new Set<(siteId: string) => void>();
   private readonly o: Required<Pick<CommandServiceOptions, 'selectTimeoutMs' | 'reauthWindowMs' | 'writeTimeoutMs' | 'readbackTimeoutMs' | 'readbackIntervalMs' | 'tolerance'>>;
 
   constructor(private readonly deps: CommandServiceOptions) {
@@ -160,13 +185,116 @@ export class CommandService {
         return this.failed(p, cmd, commandId, reason, before, { stage: 'write', rule: 'write.failed', message: `write to ${cmd.target} failed: ${(e as Error).message}` });
       }
       if (typeof value === 'number') this.lastWrite.set(key, { value, ts: this.now() });
+      this.recordActive(p, cmd, commandId, point.unit, value, reason, false);
 
       const rb = await this.readback(cmd.siteId, feedback, value);
       if (!rb.ok) return this.failed(p, cmd, commandId, reason, before, rb.r, rb.last);
+      this.recordActive(p, cmd, commandId, point.unit, value, reason, true);
       this.audit(p, cmd, 'command.result', 'ok', { commandId, reason, before: { [feedback]: before }, after: { [feedback]: rb.v } });
       return { ok: true, stage: 'done', commandId, target: cmd.target, value, before, readback: rb.v, durationMs: this.now() - started };
     } finally {
       this.busy.delete(key);
+    }
+  }
+
+  /** The last accepted command of each target of a site (written and acknowledged by the device). */
+  activeCommands(siteId: string): ActiveCommand[] {
+    return [...this.active.values()].filter((a) => a.siteId === siteId).map(({ siteId: _s, ...a }) => a);
+  }
+
+  /** Called with the site id after every accepted command. */
+  onActiveChange(cb: (siteId: string) => void): () => void {
+    this.activeListeners.add(cb);
+    return () => this.activeListeners.delete(cb);
+  }
+
+  /**
+   * Changes a run-time site parameter (contracted power, peak-shaving limit) through the same
+   * stages as a field command: permission (setpoint) → validation (range) → interlock (the
+   * peak-shaving limit stays within the contract) → reason → audit (fail closed) → device
+   * points carrying the value (through `execute`, audited there too) → store.
+   * `value: null` returns to the site file's default.
+   */
+  async setParameter(p: Principal, req: SiteParameterRequest): Promise<SiteParameterResult> {
+    const commandId = newId();
+    const target = `site/${req.parameter}`;
+    const asCmd: CommandRequest = { siteId: req.siteId, target, value: req.value ?? 0, ...(req.reason ? { reason: req.reason } : {}), ...(req.comment ? { comment: req.comment } : {}) };
+    const refuse = (stage: Extract<SiteParameterResult, { ok: false }>['stage'], rule: string, message: string): SiteParameterResult => {
+      const r = this.refused(p, asCmd, commandId, { stage, rule, message }, 'parameter.refused');
+      return { ok: false, stage, rule: r.rule, message: r.message, commandId };
+    };
+    const perm = this.authorizer.check(p, 'control.setpoint', { siteId: req.siteId });
+    if (!perm.allowed) return refuse('permission', perm.rule, perm.message);
+    const store = this.deps.parameters?.store;
+    const views = store?.views(req.siteId);
+    if (!store || !views) return refuse('validation', 'parameter.unknown-site', `site ${req.siteId} has no run-time parameters`);
+    const view = views.find((v) => v.id === req.parameter);
+    if (!view) return refuse('validation', 'parameter.unknown', `there is no site parameter "${req.parameter}"`);
+    const label = SITE_PARAMETER_LABELS[req.parameter];
+    const range = SITE_PARAMETER_RANGE[req.parameter];
+    const after = req.value ?? view.default;
+    if (!Number.isFinite(after) || after < range.min || after > range.max)
+      return refuse('validation', 'value.out-of-range', `${label} must be between ${range.min} and ${range.max} kW; ${after} kW is not`);
+    const now = Object.fromEntries(views.map((v) => [v.id, v.value])) as Record<string, number>;
+    const psOverride = views.find((v) => v.id === 'peakShavingLimitKw')?.override;
+    if (req.parameter === 'peakShavingLimitKw' && after > (now['contractedPowerKw'] ?? Infinity))
+      return refuse('interlock', 'interlock.peak-shaving-above-contract', `${label} of ${after} kW would let the PCC import more than the contracted ${now['contractedPowerKw']} kW; raise the contracted power first`);
+    if (req.parameter === 'contractedPowerKw' && psOverride && psOverride.value > after)
+      return refuse('interlock', 'interlock.peak-shaving-above-contract', `the peak-shaving limit is ${psOverride.value} kW, above ${after} kW: lower the peak-shaving limit first`);
+
+    let reason: string | null = null;
+    if (p.kind === 'system') reason = req.reason ?? `automatic:${p.userId}`;
+    else {
+      const r = this.deps.reasons.check('command', req.reason);
+      if (!r.ok) return refuse('reason', r.rule, r.message);
+      reason = r.reason?.id ?? null;
+    }
+    const before = view.value;
+    try {
+      this.audit(p, asCmd, 'parameter.issue', 'info', { commandId, reason: reason ?? undefined, before: { [req.parameter]: before }, after: { [req.parameter]: after, ...(req.value === null ? { default: true } : {}) } });
+    } catch (e) {
+      return { ok: false, stage: 'audit', rule: 'audit.unavailable', message: `the audit log cannot be written: ${(e as Error).message}`, commandId };
+    }
+
+    // the peak-shaving limit in force changes when it is set, or when the contract it follows changes
+    const psBefore = now['peakShavingLimitKw'];
+    const psAfter = req.parameter === 'peakShavingLimitKw' ? after : psOverride ? psOverride.value : after;
+    if (psAfter !== psBefore)
+      for (const t of this.deps.parameters?.deviceTargets?.(req.siteId, 'peakShavingLimitKw') ?? []) {
+        const r = await this.execute(p, { siteId: req.siteId, target: t, value: psAfter, ...(req.reason ? { reason: req.reason } : {}), comment: `${label}: ${req.comment ?? 'changed from the screens'}` });
+        if (!r.ok) {
+          const stage = r.stage === 'asset-state' || r.stage === 'confirmation' ? 'interlock' : r.stage;
+          this.audit(p, asCmd, 'parameter.result', 'failed', { commandId, reason: reason ?? undefined, rule: r.rule, before: { [req.parameter]: before }, after: { [req.parameter]: before }, details: { commandId, device: t, message: r.message } });
+          return { ok: false, stage, rule: r.rule, message: `${t} did not take ${psAfter} kW: ${r.message}`, commandId };
+        }
+      }
+
+    store.set(req.siteId, req.parameter, req.value, { by: p.username, reason, ...(req.comment ? { comment: req.comment } : {}) });
+    this.audit(p, asCmd, 'parameter.result', 'ok', { commandId, reason: reason ?? undefined, before: { [req.parameter]: before }, after: { [req.parameter]: after } });
+    const parameter = store.views(req.siteId)?.find((v) => v.id === req.parameter) ?? view;
+    return { ok: true, parameter, before, after, commandId };
+  }
+
+  private recordActive(p: Principal, cmd: CommandRequest, commandId: string, unit: string, value: number | boolean, reason: string, confirmed: boolean): void {
+    this.active.set(`${cmd.siteId}|${cmd.target}`, {
+      siteId: cmd.siteId,
+      target: cmd.target,
+      value,
+      unit,
+      source: commandSource(p),
+      actor: p.username,
+      actorName: p.displayName,
+      ts: this.now(),
+      commandId,
+      reason: reason || null,
+      confirmed,
+    });
+    for (const l of this.activeListeners) {
+      try {
+        l(cmd.siteId);
+      } catch (e) {
+        console.error(`commands: an active-command listener failed: ${(e as Error).message}`);
+      }
     }
   }
 

@@ -1,4 +1,5 @@
-export { CommandService, isCriticalCommand, type CommandServiceOptions } from './command';
+export { CommandService, commandSource, isCriticalCommand, type CommandServiceOptions } from './command';
+export { SiteParameterStore, type SiteParameterDefaults, type SiteParameterValues } from './parameters';
 export { bridgeCommandWriter, type BridgeLookup } from './bridges';
 export { convertUnit } from './units';
 export { decide, essPowerConstraints, essPowerLimit, isProtective, known, type Constraint, type EssPowerInput, type Known, type Lane, type LimitDecision } from './limits';

@@ -151,4 +151,22 @@ CREATE TABLE alarm_definition_overrides (
 ) STRICT;
 `,
   },
+  {
+    version: 3,
+    name: 'site-parameter-overrides',
+    sql: `
+-- Site parameters changed from the screens (contracted power, peak-shaving limit) through the
+-- command pipeline; the site file keeps the defaults. One row per site and parameter.
+CREATE TABLE site_parameter_overrides (
+  site_id TEXT NOT NULL,
+  parameter TEXT NOT NULL,
+  value REAL NOT NULL,
+  updated_at INTEGER NOT NULL,
+  updated_by TEXT NOT NULL,
+  reason TEXT NULL,
+  comment TEXT NULL,
+  PRIMARY KEY (site_id, parameter)
+) STRICT;
+`,
+  },
 ];

@@ -29,6 +29,8 @@ const EVENT_CAPABILITY: Record<EventName, Capability> = {
   'alarms.changed': 'site.view',
   'alarms.flood': 'site.view',
   'history.exportProgress': 'data.export',
+  'control.changed': 'site.view',
+  'site.changed': 'site.view',
 };
 
 export class SecurityGate implements Gate {

@@ -143,7 +143,8 @@ export class Host {
       gridType: site.site.gridType,
       timezone: site.site.timezone,
       location: site.site.location,
-      pcc: site.site.pcc,
+      pcc: { meter: site.site.pcc.meter, contractedPowerKw: this.services?.siteParameters.effective(site.site.id)?.contractedPowerKw ?? site.site.pcc.contractedPowerKw },
+      parameters: this.services?.siteParameters.views(site.site.id) ?? [],
       simulated: this.opts.simulator !== undefined,
       alarms: { shelvingMaxMs: this.services?.alarms.settings.shelving.maxDurationMs ?? 8 * 3600_000 },
       assets: site.assets.map((a) => ({
@@ -191,6 +192,12 @@ export class Host {
           s.audit.append({ type: 'sim.set', ...auditActor(ctx.principal), siteId: this.siteId, outcome: 'ok', before, after: arg });
         return after;
       },
+      'control.active': () => s.commands.activeCommands(this.siteId),
+      'site.parameters.set': (ctx, arg) => {
+        if (!ctx.principal) throw new ApiError('unauthenticated', 'not signed in', { rule: 'session.required' });
+        if (arg.siteId !== this.siteId) throw new ApiError('not-found', `unknown site "${arg.siteId}"`, { path: 'siteId' });
+        return s.commands.setParameter(ctx.principal, arg);
+      },
       ...securityHandlers(s, this.siteId),
       ...alarmHandlers(s, this.siteId),
       ...historianHandlers({
@@ -224,6 +231,8 @@ export class Host {
     this.disposers.push(this.cvt.subscribeSamples((states) => s.historian.record(toSamples(states))));
     this.disposers.push(s.alarms.on('alarms.changed', (e) => this.emitAlarmChanges(e)));
     this.disposers.push(s.alarms.on('alarms.flood', (f) => this.bus.emit('alarms.flood', f)));
+    this.disposers.push(s.commands.onActiveChange((site) => site === this.siteId && this.bus.emit('control.changed', s.commands.activeCommands(site))));
+    this.disposers.push(s.siteParameters.onChange((site) => site === this.siteId && this.bus.emit('site.changed', this.siteView())));
     s.alarms.start(500);
     for (const b of this.bridges.values()) {
       this.disposers.push(

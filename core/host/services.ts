@@ -6,13 +6,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { natureChannel, type Bridge, type SiteConfig } from '../common';
+import { natureChannel, type Bridge, type PointId, type SiteConfig } from '../common';
 import type { AlarmDefinitionOverrideInfo } from '../common/alarms';
 import type { AssetState } from '../common/asset-state';
 import { AuditLog, ReasonCatalog } from '../audit';
 import { openAppDb, type AppDb } from '../db';
 import { AuthService, FileKeyProvider, SecretStore, UserService, deriveKey, systemPrincipal, type KeyProvider } from '../security';
-import { CommandService, bridgeCommandWriter, type AssetModel, type CommandPoint, type CommandWriter, type PointReader } from '../control';
+import { CommandService, SiteParameterStore, bridgeCommandWriter, type AssetModel, type CommandPoint, type CommandWriter, type PointReader } from '../control';
 import { AlarmEngine, AlarmNotifier, SqliteAlarmJournal, syncCommAlarm, validateAlarmDefinition } from '../alarms';
 import { AlarmDefinitionOverrideStore, mergeDefinitionOverrides } from '../alarms/overrides';
 import { procedureActionIssues } from '../alarms/procedure-rights';
@@ -53,6 +53,8 @@ export interface Services {
   reasons: ReasonCatalog;
   secrets: SecretStore;
   commands: CommandService;
+  /** run-time site parameters (contracted power, peak-shaving limit) over the site file's defaults */
+  siteParameters: SiteParameterStore;
   alarms: AlarmEngine;
   alarmJournal: SqliteAlarmJournal;
   /** administrator edits of alarm definitions, kept over the site file's */
@@ -90,6 +92,7 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
   const assetModes = new Map<string, AssetState>();
 
   const assets = new Map(o.site.assets.map((a) => [a.id, a]));
+  const siteParameters = new SiteParameterStore(db, new Map([[siteId, { contractedPowerKw: o.site.site.pcc.contractedPowerKw }]]), now);
   const model: AssetModel = {
     asset: (s, id) => {
       const a = s === siteId ? assets.get(id) : undefined;
@@ -111,7 +114,8 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
       if (nature && natureChannel(nature, m.channel)?.role === 'mode') p.selectBeforeOperate = true;
       return p;
     },
-    pcc: (s) => (s === siteId ? o.site.site.pcc : undefined),
+    // the contracted power in force: the site file's, or the one changed from the screens
+    pcc: (s) => (s === siteId ? { meter: o.site.site.pcc.meter, contractedPowerKw: siteParameters.effective(s)?.contractedPowerKw ?? o.site.site.pcc.contractedPowerKw } : undefined),
   };
   const reader: PointReader = {
     get: (s, id) => {
@@ -129,7 +133,10 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
     (s, id) => (s === siteId ? o.cvt.get(id) : undefined),
     now,
   );
-  const commands = new CommandService({ model, reader, writer, audit, reasons, now });
+  // each battery's own peak shaving follows the site's peak-shaving limit
+  const peakShavingTargets = (s: string): PointId[] =>
+    s !== siteId ? [] : o.site.assets.filter((a) => a.nature === 'Ess' && o.cvt.meta(`${a.id}/PeakShavingLimit`)?.access === 'rw').map((a) => `${a.id}/PeakShavingLimit`);
+  const commands = new CommandService({ model, reader, writer, audit, reasons, now, parameters: { store: siteParameters, deviceTargets: peakShavingTargets } });
 
   // automatic alarm procedures go through the same pipeline, as a system principal
   const alarmsPrincipal = systemPrincipal({ id: 'alarms', displayName: 'Alarm procedures', capabilities: ['site.view', 'control.setpoint', 'control.operate'], sites: [siteId] });
@@ -225,6 +232,7 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
     reasons,
     secrets,
     commands,
+    siteParameters,
     alarms,
     alarmJournal,
     alarmOverrides,

@@ -12,6 +12,7 @@ import type { DeviceStatus, Unsubscribe } from '../bridge';
 import { securityMethodArgSchemas, type SecurityApiMethods } from '../security';
 import { ALARM_EVENT_NAMES, alarmMethodArgSchemas, type AlarmApiEvents, type AlarmApiMethods } from '../alarms';
 import { historianMethodArgSchemas, type HistorianApiEvents, type HistorianApiMethods } from '../historian';
+import { CONTROL_EVENT_NAMES, controlMethodArgSchemas, type ControlApiEvents, type ControlApiMethods, type SiteParameterView } from '../control';
 
 export interface SessionInfo {
   token: string;
@@ -49,7 +50,10 @@ export interface SiteView {
   gridType: string;
   timezone: string;
   location: { latitude: number; longitude: number };
+  /** contractedPowerKw: the value in force (see `parameters` for the site file's default and who changed it) */
   pcc: { meter: string; contractedPowerKw: number };
+  /** run-time site parameters: contracted power and peak-shaving limit */
+  parameters?: SiteParameterView[];
   assets: AssetView[];
   simulated: boolean;
   /** alarm settings the screens need: the longest a shelf may last, ms */
@@ -89,7 +93,7 @@ export interface CoreApiMethods {
 }
 
 /** Every method of the API: the core's plus each service area's (security, alarms, historian). */
-export interface ApiMethods extends CoreApiMethods, SecurityApiMethods, AlarmApiMethods, HistorianApiMethods {}
+export interface ApiMethods extends CoreApiMethods, SecurityApiMethods, AlarmApiMethods, HistorianApiMethods, ControlApiMethods {}
 
 /** The core's own pushed events. */
 export interface CoreApiEvents {
@@ -100,7 +104,7 @@ export interface CoreApiEvents {
 }
 
 /** Pushed events: name -> payload. Subscribing needs a session too. */
-export interface ApiEvents extends CoreApiEvents, AlarmApiEvents, HistorianApiEvents {}
+export interface ApiEvents extends CoreApiEvents, AlarmApiEvents, HistorianApiEvents, ControlApiEvents {}
 
 export type MethodName = keyof ApiMethods;
 export type EventName = keyof ApiEvents;
@@ -133,9 +137,10 @@ export const methodArgSchemas: { [M in MethodName]: z.ZodType<MethodReq<M>> } = 
   ...securityMethodArgSchemas,
   ...alarmMethodArgSchemas,
   ...(historianMethodArgSchemas as unknown as { [M in keyof HistorianApiMethods]: z.ZodType<HistorianApiMethods[M]['req']> }),
+  ...controlMethodArgSchemas,
 };
 
-export const EVENT_NAMES: readonly EventName[] = ['points.changed', 'devices.changed', 'sim.changed', ...ALARM_EVENT_NAMES, 'history.exportProgress'];
+export const EVENT_NAMES: readonly EventName[] = ['points.changed', 'devices.changed', 'sim.changed', ...ALARM_EVENT_NAMES, 'history.exportProgress', ...CONTROL_EVENT_NAMES];
 export const METHOD_NAMES = Object.keys(methodArgSchemas) as MethodName[];
 
 export function isMethodName(s: unknown): s is MethodName {

@@ -83,6 +83,10 @@ export class LiveSite {
       this.client.listen('devices.changed', (list) => {
         this.devices.update((prev) => mergeDevices(prev, list));
       }),
+      // a site parameter (contracted power, peak-shaving limit) changed from some screen
+      this.client.listen('site.changed', (site) => {
+        this.site.set(site);
+      }),
       this.client.onConnection((connected) => {
         if (connected) void this.onConnected();
         else this.onDisconnected();
