@@ -187,7 +187,7 @@ export class CommandService {
       if (typeof value === 'number') this.lastWrite.set(key, { value, ts: this.now() });
       this.recordActive(p, cmd, commandId, point.unit, value, reason, false);
 
-      const rb = await this.readback(cmd.siteId, feedback, value);
+      const rb = await this.readback(cmd.siteId, feedback, value, point.states !== undefined);
       if (!rb.ok) return this.failed(p, cmd, commandId, reason, before, rb.r, rb.last);
       this.recordActive(p, cmd, commandId, point.unit, value, reason, true);
       this.audit(p, cmd, 'command.result', 'ok', { commandId, reason, before: { [feedback]: before }, after: { [feedback]: rb.v } });
@@ -415,7 +415,7 @@ export class CommandService {
     return { ok: true, v: true };
   }
 
-  private async readback(siteId: string, feedback: PointId, value: number | boolean): Promise<{ ok: true; v: PointValue } | { ok: false; r: Refusal; last: PointValue | undefined }> {
+  private async readback(siteId: string, feedback: PointId, value: number | boolean, discrete: boolean): Promise<{ ok: true; v: PointValue } | { ok: false; r: Refusal; last: PointValue | undefined }> {
     const deadline = this.now() + this.o.readbackTimeoutMs;
     let last: PointValue | undefined;
     let lastError: string | undefined;
@@ -423,7 +423,7 @@ export class CommandService {
       try {
         last = await withTimeout(this.deps.writer.read(siteId, feedback), this.o.readbackTimeoutMs, 'no answer');
         lastError = undefined;
-        if (this.matches(value, last)) return { ok: true, v: last };
+        if (this.matches(value, last, discrete)) return { ok: true, v: last };
       } catch (e) {
         lastError = (e as Error).message;
       }
@@ -436,9 +436,11 @@ export class CommandService {
     return { ok: false, last, r: { stage: 'readback', rule: 'readback.mismatch', message: `${feedback} reads ${String(last)} after ${s} s, expected ${String(value)}` } };
   }
 
-  private matches(expected: number | boolean, got: PointValue): boolean {
+  /** numbers within the tolerance; enumerated states (a mode) and booleans exactly */
+  private matches(expected: number | boolean, got: PointValue, discrete: boolean): boolean {
     if (typeof expected === 'boolean') return got === expected || got === (expected ? 1 : 0);
     if (typeof got !== 'number') return false;
+    if (discrete) return got === expected;
     const tol = Math.max(this.o.tolerance.abs, this.o.tolerance.rel * Math.abs(expected));
     return Math.abs(got - expected) <= tol;
   }
