@@ -59,19 +59,19 @@ describe('discrete commands on the demo site: only the profile states of the PCS
   it('refuses 7, 65535 and 0.5 at validation, naming the allowed states; nothing reaches the device', async () => {
     const mode = (await op.call<PointMeta[]>('points.list')).find((p) => p.channel === 'Mode');
     assert.ok(mode);
-    const before = (await op.call<PointState[]>('points.read', { ids: [mode.id] }))[0]?.value;
+    const was = (await op.call<PointState[]>('points.read', { ids: [mode.id] }))[0]?.value;
     for (const value of [7, 65535, 0.5, -1]) {
-      const sel = await op.call<SelectResult>('command.select', { siteId: site.id, target: mode.id, value, reason: 'test' });
+      const sel: SelectResult = await op.call<SelectResult>('command.select', { siteId: site.id, target: mode.id, value, reason: 'test' });
       assert.ok(!sel.ok, `select ${value}: ${JSON.stringify(sel)}`);
       assert.equal(`${sel.stage}/${sel.rule}`, 'validation/value.not-a-state', `select ${value}`);
       assert.match(sel.message, /takes one of 0 \(Remote setpoint\), 1 \(Local peak shaving\)/);
-      const direct = await op.call<CommandResult>('command.execute', { siteId: site.id, target: mode.id, value, reason: 'test' });
+      const direct: CommandResult = await op.call<CommandResult>('command.execute', { siteId: site.id, target: mode.id, value, reason: 'test' });
       assert.ok(!direct.ok && direct.rule === 'value.not-a-state', `execute ${value}: ${JSON.stringify(direct)}`);
     }
-    const after = (await op.call<PointState[]>('points.read', { ids: [mode.id] }))[0]?.value;
-    assert.equal(after, before, 'the mode did not change');
+    const now = (await op.call<PointState[]>('points.read', { ids: [mode.id] }))[0]?.value;
+    assert.equal(now, was, 'the mode did not change');
     // a state of the profile still works, read back exactly
-    const target = before === 1 ? 0 : 1;
+    const target = was === 1 ? 0 : 1;
     assert.equal(await operate(op, site.id, mode.id, target), `ok ${target}`);
   });
 });
