@@ -49,6 +49,14 @@ export default tseslint.config(
     ['electron', '**/drivers/**', '**/renderer/**', '**/electron/**'],
     'core services may import core/, Node and their libraries, never electron/, renderer/ or drivers/ (composition happens in electron/, see docs/decisions/0001).',
   ),
+  // energy management: the optimiser and forecasts compute; they never reach a device or a store
+  // themselves (the plan service in core/plan wires them to the historian, alarms and cycle)
+  layer(
+    ['core/optimiser/**/*.ts', 'core/forecast/**/*.ts'],
+    ['electron', '**/drivers/**', '**/renderer/**', '**/electron/**', 'better-sqlite3', 'modbus-serial', 'ws', 'nodemailer', 'koffi'],
+    'core/optimiser and core/forecast may import core/common, core/config (tests), each other, Node, highs and suncalc: never drivers/, renderer/, electron/ or a store.',
+    ['^\\.\\./(?!(common|config|optimiser|forecast)(/|$))'],
+  ),
   layer(
     ['drivers/**/*.ts'],
     ['electron', 'better-sqlite3', '**/renderer/**', '**/electron/**'],

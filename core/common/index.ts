@@ -12,3 +12,4 @@ export * from './alarms';
 export * from './historian';
 export * from './series';
 export * from './control';
+export * from './energy';

@@ -7,6 +7,7 @@ import { alarmsConfigSchema } from './alarms';
 import { historianConfigSchema } from './historian';
 import { ProtocolRegistry, idSchema as id, type ConfigIssue, type ProtocolDefinition } from './profile';
 import { modbusProtocol } from './profiles/modbus';
+import { energyConfigSchema } from './energy';
 
 export * from './profile';
 export * from './profiles/modbus';
@@ -112,6 +113,8 @@ export function buildSiteSchema(registry: ProtocolRegistry) {
     alarms: alarmsConfigSchema.optional(),
     /** recording policies and retention (core/historian) */
     historian: historianConfigSchema.optional(),
+    /** energy-management parameters: what the optimiser plans with (core/common/energy.ts) */
+    energy: energyConfigSchema.optional(),
     /** the plant simulator serving this site, if any */
     simulation: z
       .object({

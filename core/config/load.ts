@@ -8,6 +8,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import {
   ProtocolRegistry,
   buildSiteSchema,
+  checkEnergyReferences,
   checkSiteReferences,
   defaultProtocols,
   natureChannel,
@@ -288,6 +289,7 @@ export function loadSite(file: string, profileDirs: readonly string[], protocols
   issues.push(...withLocation(abs, parsed, refIssues));
   issues.push(...withLocation(abs, parsed, checkDeviceProtocols(site, profiles, registry)));
   const built = buildPoints(site, profiles, registry);
+  issues.push(...withLocation(abs, parsed, checkEnergyReferences(site)));
   issues.push(...withLocation(abs, parsed, built.issues));
   issues.push(...withLocation(abs, parsed, checkAlarmReferences(site, new Set(built.points.map((p) => p.id)))));
   if (issues.length > 0) throw new ConfigError(issues);
