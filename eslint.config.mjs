@@ -57,6 +57,12 @@ export default tseslint.config(
     'core/optimiser and core/forecast may import core/common, core/config (tests), each other, Node, highs and suncalc: never drivers/, renderer/, electron/ or a store.',
     ['^\\.\\./(?!(common|config|optimiser|forecast)(/|$))'],
   ),
+  // their tests run them against the real alarm engine and historian
+  layer(
+    ['core/optimiser/**/*.test.ts', 'core/forecast/**/*.test.ts'],
+    ['electron', '**/drivers/**', '**/renderer/**', '**/electron/**'],
+    'core/optimiser and core/forecast tests may use core services, Node and their libraries, never electron/, renderer/ or drivers/.',
+  ),
   layer(
     ['drivers/**/*.ts'],
     ['electron', 'better-sqlite3', '**/renderer/**', '**/electron/**'],

@@ -1,0 +1,112 @@
+/**
+ * The site's forecasts for the plan service: PV per array from the sun's position corrected
+ * by history, load per non-controllable Load asset from calendar features of its history.
+ * Assets are found by nature in the site file; their history is read through `history`
+ * (the historian's interpolated query in the app). Gaps are filled; a load with no usable
+ * history falls back to the most recent day of the same type that has data, then to half its
+ * rating, and raises the `forecast.failed` alarm, so nothing unchecked reaches the solver.
+ */
+import { pointId } from '../common/point';
+import type { SiteConfig } from '../common/site';
+import { calendarLoadForecast, type History } from './load';
+import { learnCorrection, pvForecastKw } from './pv';
+
+export const FORECAST_FAILED_ALARM = 'forecast.failed';
+
+export interface ForecastAlarms {
+  raiseSystemAlarm(id: string, opts?: { message?: string; priority?: 'critical' | 'high' | 'medium' | 'low'; class?: string; text?: string }): void;
+  clearSystemAlarm(id: string, opts?: { text?: string }): void;
+}
+
+export interface SiteForecastOptions {
+  site: SiteConfig;
+  /** history of a point at a regular step (interpolated), ms */
+  history: (id: string, from: number, to: number, stepMs: number) => Promise<History>;
+  alarms?: ForecastAlarms;
+  /** days of history the load model and the PV correction learn from */
+  historyDays?: number;
+}
+
+/** Fills interior gaps linearly and the ends with the nearest value; all-null stays null. */
+export function fillGaps(v: readonly (number | null)[]): (number | null)[] {
+  const out = [...v];
+  const known = out.map((x, i) => (x !== null && Number.isFinite(x) ? i : -1)).filter((i) => i >= 0);
+  if (known.length === 0) return out;
+  for (let i = 0; i < out.length; i++) {
+    if (out[i] !== null && Number.isFinite(out[i] as number)) continue;
+    const next = known.find((k) => k > i);
+    const prev = [...known].reverse().find((k) => k < i);
+    if (prev === undefined) out[i] = out[next as number] as number;
+    else if (next === undefined) out[i] = out[prev] as number;
+    else out[i] = (out[prev] as number) + (((out[next] as number) - (out[prev] as number)) * (i - prev)) / (next - prev);
+  }
+  return out;
+}
+
+export class SiteForecasts {
+  constructor(private readonly o: SiteForecastOptions) {}
+
+  async forecast(req: { start: number; steps: number; stepMinutes: number }): Promise<{ loadKw: number[]; pvKw: Record<string, number[]>; controllableLoadKw: Record<string, number[]>; source: string }> {
+    const { site } = this.o;
+    const days = this.o.historyDays ?? 28;
+    const stepMs = req.stepMinutes * 60_000;
+    const from = req.start - days * 86_400_000;
+    const notes: string[] = [];
+    const problems: string[] = [];
+    const tz = site.site.timezone;
+    const { latitude, longitude } = site.site.location;
+
+    const pvKw: Record<string, number[]> = {};
+    for (const p of site.energy?.pv ?? []) {
+      const asset = site.assets.find((a) => a.id === p.asset);
+      const rating = asset?.rating?.powerKw;
+      const array = { peakKwp: p.peakKwp ?? (rating ?? 0) * 1.2, tiltDeg: p.tiltDeg, azimuthDeg: p.azimuthDeg, performanceRatio: p.performanceRatio, acLimitKw: rating };
+      let correction = 1;
+      try {
+        const hist = await this.o.history(pointId(p.asset, 'ActivePower'), from, req.start - stepMs, stepMs);
+        if (hist.t.length > 0) {
+          const model = pvForecastKw(array, latitude, longitude, hist.t[0] as number, hist.t.length, req.stepMinutes);
+          correction = learnCorrection(hist.v, model, Math.round(86_400_000 / stepMs), array.acLimitKw ?? array.peakKwp);
+        }
+      } catch (e) {
+        problems.push(`PV history of "${p.asset}" unreadable (${(e as Error).message}); uncorrected clear-sky model used`);
+      }
+      pvKw[p.asset] = pvForecastKw(array, latitude, longitude, req.start, req.steps, req.stepMinutes, undefined, correction);
+      notes.push(`PV "${p.asset}": clear sky × ${correction.toFixed(2)}`);
+    }
+
+    const controllable = new Set((site.energy?.controllableLoads ?? []).map((l) => l.asset));
+    const loadKw = new Array<number>(req.steps).fill(0);
+    const controllableLoadKw: Record<string, number[]> = {};
+    for (const a of site.assets.filter((x) => x.nature === 'Load')) {
+      let f: (number | null)[] = [];
+      try {
+        const hist = await this.o.history(pointId(a.id, 'ActivePower'), from, req.start - stepMs, stepMs);
+        f = fillGaps(calendarLoadForecast(hist, req.start, req.steps, req.stepMinutes, tz));
+        if (f.some((x) => x === null)) {
+          // no day of the same type: the most recent days, whatever their type (similar-day fallback)
+          const any = fillGaps(calendarLoadForecast({ t: hist.t.map((t) => t), v: hist.v }, req.start, req.steps, req.stepMinutes, tz));
+          if (any.every((x) => x !== null)) f = any;
+        }
+      } catch (e) {
+        problems.push(`load history of "${a.id}" unreadable: ${(e as Error).message}`);
+      }
+      let values: number[];
+      if (f.length === req.steps && f.every((x) => x !== null && Number.isFinite(x))) {
+        values = (f as number[]).map((x) => Math.max(0, x));
+        notes.push(`load "${a.id}": calendar model on ${days} days of history`);
+      } else {
+        const flat = (a.rating?.powerKw ?? 0) * 0.5;
+        values = new Array<number>(req.steps).fill(flat);
+        problems.push(`load "${a.id}" has no usable history: half its rating (${flat} kW) assumed`);
+      }
+      if (controllable.has(a.id)) controllableLoadKw[a.id] = values;
+      else values.forEach((v, i) => (loadKw[i] = (loadKw[i] ?? 0) + v));
+    }
+
+    if (problems.length > 0)
+      this.o.alarms?.raiseSystemAlarm(FORECAST_FAILED_ALARM, { message: 'A forecast failed: the plan uses a fallback', priority: 'medium', class: 'energy', text: problems.join('; ') });
+    else this.o.alarms?.clearSystemAlarm(FORECAST_FAILED_ALARM);
+    return { loadKw, pvKw, controllableLoadKw, source: [...notes, ...problems.map((p) => `fallback: ${p}`)].join('; ') };
+  }
+}
