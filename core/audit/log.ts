@@ -3,7 +3,12 @@
  * hash-chained: hash = SHA-256(prevHash + canonicalJson(entry)), so editing or deleting an
  * entry breaks the chain at that entry and `verify()` names it. With an anchor key (from the
  * KeyProvider) the head of the chain is also HMAC-anchored, so cutting off the newest entries
- * is detected too.
+ * is detected too; and with a head store (a sealed record outside the database, next to the
+ * key) the head is also kept as a monotonic counter, so cutting the tail and restoring an old
+ * anchor row, or wiping everything, is detected as well. The head is checked against the
+ * counter and the anchor at start-up, before each append and by verify(); a mismatch is
+ * recorded in the counter as a lasting break (never re-anchored silently), written to the log
+ * as an `audit.tamper` entry and reported through `onTamper` (the host raises an alarm).
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type Database from 'better-sqlite3';
@@ -15,10 +20,30 @@ export const GENESIS_HASH = '0'.repeat(64);
 const DEFAULT_LIMIT = 500;
 const MAX_LIMIT = 10_000;
 
+export interface AuditHead {
+  seq: number;
+  hash: string;
+}
+
+/** The head counter kept outside the database; `broken` once a cut was detected (lasting). */
+export interface AuditHeadRecord extends AuditHead {
+  broken?: { at: number; message: string };
+}
+
+/** Where the head counter lives (core/security SealedRecordFile); `read` throws if forged. */
+export interface AuditHeadStore {
+  read(): AuditHeadRecord | undefined;
+  write(r: AuditHeadRecord): void;
+}
+
 export interface AuditLogOptions {
   now?: () => number;
   /** key for the HMAC anchor of the chain's head (32 bytes from the KeyProvider) */
   anchorKey?: Buffer;
+  /** the monotonic head counter outside the database */
+  headStore?: AuditHeadStore;
+  /** called (asynchronously) with a sentence when the log was found cut or altered */
+  onTamper?: (message: string) => void;
 }
 
 /** What a caller may see: 'all', or its sites plus its own site-less entries. */
@@ -104,6 +129,12 @@ export class AuditLog {
   private readonly last: Database.Statement;
   private readonly anchor: Database.Statement;
   private readonly appendTx: (input: AuditEntryInput) => AuditEntry;
+  private readonly headStore: AuditHeadStore | undefined;
+  /** the head as this process last wrote or checked it (with a head store) */
+  private expected: AuditHead | undefined;
+  /** the lasting break, once detected */
+  private broken: { at: number; message: string } | undefined;
+  private readonly tamperListeners = new Set<(message: string) => void>();
 
   constructor(
     private readonly db: Database.Database,
@@ -111,6 +142,8 @@ export class AuditLog {
   ) {
     this.now = opts.now ?? Date.now;
     this.anchorKey = opts.anchorKey;
+    this.headStore = opts.headStore;
+    if (opts.onTamper) this.tamperListeners.add(opts.onTamper);
     this.insert = db.prepare(`INSERT INTO audit
       (seq, ts, type, actor, impersonator, workstation, site_id, asset_id, target, outcome, reason, rule,
        before_json, after_json, details_json, prev_hash, hash)
@@ -120,7 +153,7 @@ export class AuditLog {
     this.anchor = db.prepare(
       'INSERT INTO audit_anchor (id, seq, hash, mac) VALUES (1, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac',
     );
-    const tx = db.transaction((input: AuditEntryInput): AuditEntry => {
+    const insertOne = (input: AuditEntryInput): AuditEntry => {
       const prev = this.last.get() as { seq: number; hash: string } | undefined;
       const seq = (prev?.seq ?? 0) + 1;
       const prevHash = prev?.hash ?? GENESIS_HASH;
@@ -167,8 +200,122 @@ export class AuditLog {
       });
       if (this.anchorKey) this.anchor.run(seq, hash, this.mac(seq, hash));
       return { ...e, prevHash, hash };
+    };
+    const tx = db.transaction((input: AuditEntryInput): { entry: AuditEntry; tamper?: string } => {
+      // before each append: is the head still the one this process left? (someone with the
+      // file may have cut the tail while we ran)
+      let tamper: string | undefined;
+      if (this.expected && !this.broken) {
+        const now = (this.last.get() as AuditHead | undefined) ?? { seq: 0, hash: GENESIS_HASH };
+        tamper = this.headMismatch(this.expected, now) ?? undefined;
+        if (tamper) insertOne({ type: 'audit.tamper', actor: 'system:audit', outcome: 'failed', rule: 'audit.head-mismatch', details: { message: tamper, expected: this.expected, found: now } });
+      }
+      return { entry: insertOne(input), ...(tamper ? { tamper } : {}) };
     });
-    this.appendTx = (input) => tx.immediate(input);
+    this.appendTx = (input) => {
+      const r = tx.immediate(input);
+      if (r.tamper) this.markBroken(r.tamper);
+      if (this.headStore) {
+        this.expected = { seq: r.entry.seq, hash: r.entry.hash };
+        this.headStore.write({ ...this.expected, ...(this.broken ? { broken: this.broken } : {}) });
+      }
+      return r.entry;
+    };
+    if (this.headStore) this.checkAtStart();
+  }
+
+  /** Listens for a detected cut or alteration (the host raises an alarm). */
+  onTamper(fn: (message: string) => void): () => void {
+    this.tamperListeners.add(fn);
+    return () => this.tamperListeners.delete(fn);
+  }
+
+  /** The lasting break found at start-up, before an append or by verify, if any. */
+  tamperState(): { at: number; message: string } | undefined {
+    return this.broken;
+  }
+
+  private notify(message: string): void {
+    for (const fn of this.tamperListeners)
+      queueMicrotask(() => {
+        try {
+          fn(message);
+        } catch (e) {
+          console.error('audit: tamper listener failed:', e);
+        }
+      });
+  }
+
+  /** Records a lasting break in the counter (never re-anchored silently) and reports it. */
+  private markBroken(message: string): void {
+    if (this.broken) return;
+    this.broken = { at: this.now(), message };
+    if (this.headStore) {
+      const h = this.expected ?? this.head();
+      this.headStore.write({ seq: h.seq, hash: h.hash, broken: this.broken });
+    }
+    this.notify(message);
+  }
+
+  /** Why `found` is not a continuation of `expected`, or null when it is. */
+  private headMismatch(expected: AuditHead, found: AuditHead): string | null {
+    if (found.seq === expected.seq) return found.hash === expected.hash ? null : `audit entry ${found.seq} is not the one last written (the end of the log was replaced)`;
+    if (found.seq < expected.seq)
+      return found.seq === 0
+        ? `the audit log is empty, but ${expected.seq} entries were written (the head counter outside the database records entry ${expected.seq})`
+        : `audit entries ${found.seq + 1}..${expected.seq} were removed from the end of the log (the head counter outside the database records entry ${expected.seq})`;
+    // longer: it must extend the recorded head (e.g. a crash between the write and the counter)
+    if (expected.seq === 0) return null;
+    const row = this.db.prepare('SELECT hash FROM audit WHERE seq = ?').get(expected.seq) as { hash: string } | undefined;
+    return row?.hash === expected.hash ? null : `audit entry ${expected.seq} is not the one last written (the end of the log was replaced)`;
+  }
+
+  /** The anchor row against the last row (HMAC, seq, hash), or null when it matches. */
+  private anchorProblem(h: AuditHead): string | null {
+    if (!this.anchorKey) return null;
+    const a = this.db.prepare('SELECT seq, hash, mac FROM audit_anchor WHERE id = 1').get() as { seq: number; hash: string; mac: string } | undefined;
+    if (!a) return h.seq > 0 ? 'the audit anchor is missing' : null;
+    const macOk = a.mac.length === 64 && timingSafeEqual(Buffer.from(a.mac, 'hex'), Buffer.from(this.mac(a.seq, a.hash), 'hex'));
+    if (!macOk) return 'the audit anchor was forged';
+    if (a.seq > h.seq) return h.seq === 0 ? `the audit log is empty, but the anchor records entry ${a.seq}` : `audit entries ${h.seq + 1}..${a.seq} were removed from the end of the log`;
+    if (a.seq < h.seq || a.hash !== h.hash) return `the audit head (entry ${h.seq}) does not match the anchor (entry ${a.seq})`;
+    return null;
+  }
+
+  /** Start-up: the head against the counter outside the database and the anchor. */
+  private checkAtStart(): void {
+    const store = this.headStore as AuditHeadStore;
+    const db = this.head();
+    let rec: AuditHeadRecord | undefined;
+    try {
+      rec = store.read();
+    } catch (e) {
+      this.expected = db;
+      this.markBroken(`the audit head counter outside the database cannot be read: ${(e as Error).message}`);
+      this.append({ type: 'audit.tamper', actor: 'system:audit', outcome: 'failed', rule: 'audit.head-counter', details: { message: this.broken?.message } });
+      return;
+    }
+    if (rec?.broken) {
+      this.broken = rec.broken;
+      this.expected = { seq: rec.seq, hash: rec.hash };
+      this.notify(rec.broken.message);
+      return;
+    }
+    const problem = (rec ? this.headMismatch(rec, db) : null) ?? this.anchorProblem(db);
+    if (problem) {
+      this.expected = rec ? { seq: rec.seq, hash: rec.hash } : db;
+      this.markBroken(problem);
+      this.append({ type: 'audit.tamper', actor: 'system:audit', outcome: 'failed', rule: 'audit.head-mismatch', details: { message: problem, expected: rec ?? null, found: db } });
+      return;
+    }
+    this.expected = db;
+    if (!rec) {
+      store.write(db);
+      // a log that existed before its counter (an upgrade, or the counter file was removed):
+      // say so in the log, since cuts before this point are visible to the anchor only
+      if (db.seq > 0)
+        this.append({ type: 'audit.head-counter', actor: 'system:audit', outcome: 'info', details: { startedAt: db.seq, message: `the head counter outside the database was created at entry ${db.seq}` } });
+    } else if (db.seq > rec.seq) store.write(db);
   }
 
   private mac(seq: number, hash: string): string {
@@ -185,8 +332,21 @@ export class AuditLog {
     return h ?? { seq: 0, hash: GENESIS_HASH };
   }
 
-  /** Recomputes the whole chain; on failure names the first bad entry. */
+  /**
+   * Recomputes the whole chain and checks its head against the anchor and the counter outside
+   * the database; on failure names the first bad entry and reports it (onTamper). A cut tail
+   * is recorded as a lasting break.
+   */
   verify(): AuditVerifyResult {
+    const r = this.verifyChain();
+    if (!r.ok) {
+      if (r.firstBad.problem === 'anchor-mismatch') this.markBroken(r.message);
+      else this.notify(r.message);
+    }
+    return r;
+  }
+
+  private verifyChain(): AuditVerifyResult {
     let prevHash = GENESIS_HASH;
     let expectedSeq = 1;
     let count = 0;
@@ -233,7 +393,21 @@ export class AuditLog {
           };
       }
     }
-    return { ok: true, count, headSeq: expectedSeq - 1, headHash: prevHash };
+    const lastSeq = expectedSeq - 1;
+    const fail = (message: string): AuditVerifyResult => ({ ok: false, count, firstBad: { seq: lastSeq, problem: 'anchor-mismatch' }, message });
+    if (this.headStore) {
+      if (this.broken) return fail(this.broken.message);
+      let rec: AuditHeadRecord | undefined;
+      try {
+        rec = this.headStore.read();
+      } catch (e) {
+        return fail(`the audit head counter outside the database cannot be read: ${(e as Error).message}`);
+      }
+      if (rec?.broken) return fail(rec.broken.message);
+      const m = rec ? this.headMismatch(rec, { seq: lastSeq, hash: prevHash }) : null;
+      if (m) return fail(m);
+    }
+    return { ok: true, count, headSeq: lastSeq, headHash: prevHash };
   }
 
   /** Newest first. `scope` restricts to the caller's sites (tenant isolation). */

@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { natureChannel, type Bridge, type PointId, type SiteConfig } from '../common';
 import type { AlarmDefinitionOverrideInfo } from '../common/alarms';
 import type { AssetState } from '../common/asset-state';
-import { AuditLog, ReasonCatalog } from '../audit';
+import { AuditLog, ReasonCatalog, type AuditHeadRecord } from '../audit';
 import { openAppDb, type AppDb } from '../db';
-import { AuthService, FileKeyProvider, SecretStore, UserService, deriveKey, systemPrincipal, type KeyProvider } from '../security';
+import { AuthService, FileKeyProvider, SealedRecordFile, SecretStore, UserService, deriveKey, systemPrincipal, type KeyProvider } from '../security';
 import { CommandService, SiteParameterStore, bridgeCommandWriter, type AssetModel, type CommandPoint, type CommandWriter, type PointReader } from '../control';
 import { AlarmEngine, AlarmNotifier, SqliteAlarmJournal, syncCommAlarm, validateAlarmDefinition } from '../alarms';
 import { AlarmDefinitionOverrideStore, mergeDefinitionOverrides } from '../alarms/overrides';
@@ -21,6 +21,9 @@ import { Historian } from '../historian';
 
 /** the author of an alarm procedure that comes with the site file (not edited in the application) */
 export const SITE_FILE_AUTHOR = 'site file';
+
+/** system alarm raised when the audit log was found cut or altered (never cleared by itself) */
+export const AUDIT_TAMPER_ALARM = 'system.audit-tamper';
 
 /** system alarm raised at start when stored definition edits could not be applied */
 export const SKIPPED_OVERRIDES_ALARM = 'system.alarm-definition-edits';
@@ -81,7 +84,9 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
   const db = openAppDb(join(o.dataDir, 'esm.sqlite'), { now });
   const keys = o.keyProvider ?? new FileKeyProvider(join(o.dataDir, 'keys', 'master.key'));
   const key = await keys.getKey();
-  const audit = new AuditLog(db, { now, anchorKey: deriveKey(key, 'audit-anchor') });
+  // the audit head is anchored in the database (HMAC) and counted outside it, next to the key
+  const auditHead = new SealedRecordFile<AuditHeadRecord>(join(o.dataDir, 'keys', 'audit-head'), deriveKey(key, 'audit-head'), 'esm-audit-head');
+  const audit = new AuditLog(db, { now, anchorKey: deriveKey(key, 'audit-anchor'), headStore: auditHead });
   // a one-time code for creating the first administrator; once anyone exists setup is refused
   // anyway, and Host.setupToken only shows the code while setup is still possible
   const setupToken = o.requireSetupToken ? randomBytes(6).toString('hex') : undefined;
@@ -195,6 +200,12 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
       },
     },
   });
+  // a cut or altered audit log (found at start-up, before an append or by verify) is an alarm
+  const auditTampered = (message: string): void =>
+    alarms.raiseSystemAlarm(AUDIT_TAMPER_ALARM, { message: 'The audit log was cut or altered', priority: 'high', class: 'security', text: message });
+  const tamper = audit.tamperState();
+  if (tamper) auditTampered(tamper.message);
+  const offTamper = audit.onTamper(auditTampered);
   if (skipped.length > 0)
     alarms.raiseSystemAlarm(SKIPPED_OVERRIDES_ALARM, {
       message: `${skipped.length} edited alarm definition${skipped.length === 1 ? '' : 's'} not applied (no longer valid for this site)`,
@@ -245,6 +256,7 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
     setupToken,
     async close() {
       for (const off of offStatus) off();
+      offTamper();
       if (notifierTimer) clearInterval(notifierTimer);
       alarms.stop();
       await notifier?.close();

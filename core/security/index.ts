@@ -26,6 +26,7 @@ export {
   SafeStorageKeyProvider,
   StaticKeyProvider,
   SecretStore,
+  SealedRecordFile,
   KeyProviderError,
   seal,
   open,

@@ -8,7 +8,7 @@
  * safeStorage; the shell passes its `safeStorage` in, so this module never imports electron).
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 import { ApiError } from '../common/api/contract';
@@ -154,6 +154,55 @@ export function open(key: Buffer, s: Sealed, aad: string): string {
   d.setAAD(Buffer.from(aad, 'utf8'));
   d.setAuthTag(s.tag);
   return Buffer.concat([d.update(s.ciphertext), d.final()]).toString('utf8');
+}
+
+/**
+ * A small record sealed (AES-256-GCM, the purpose as additional data) in a 0600 file next to
+ * the key, outside the database: the audit log keeps its monotonic head counter here, so
+ * cutting the log's tail and restoring an old anchor inside the database is still detected.
+ * Writes are atomic (temp file, fsync, rename). `read` throws if the file was forged, sealed
+ * with another key or is readable by others; returns undefined if there is none yet.
+ */
+export class SealedRecordFile<T> {
+  constructor(
+    readonly path: string,
+    private readonly key: Buffer,
+    private readonly purpose: string,
+  ) {}
+
+  read(): T | undefined {
+    if (!existsSync(this.path)) return undefined;
+    let j: { keyId: string; iv: string; tag: string; ciphertext: string };
+    try {
+      j = JSON.parse(readPrivateFile(this.path).toString('utf8')) as typeof j;
+    } catch (e) {
+      if (e instanceof KeyProviderError) throw e;
+      throw new KeyProviderError(`${this.path} is not a sealed record (unreadable)`);
+    }
+    let plain: string;
+    try {
+      plain = open(this.key, { keyId: j.keyId, iv: Buffer.from(j.iv, 'base64'), tag: Buffer.from(j.tag, 'base64'), ciphertext: Buffer.from(j.ciphertext, 'base64') }, this.purpose);
+    } catch (e) {
+      if (e instanceof KeyProviderError) throw e;
+      throw new KeyProviderError(`${this.path} does not open: it was altered or forged`);
+    }
+    return JSON.parse(plain) as T;
+  }
+
+  write(value: T): void {
+    const s = seal(this.key, JSON.stringify(value), this.purpose);
+    const body = JSON.stringify({ keyId: s.keyId, iv: s.iv.toString('base64'), tag: s.tag.toString('base64'), ciphertext: s.ciphertext.toString('base64') });
+    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+    const tmp = `${this.path}.tmp`;
+    const fd = openSync(tmp, 'w', 0o600);
+    try {
+      writeSync(fd, body);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, this.path);
+  }
 }
 
 interface SecretRow {
