@@ -313,6 +313,16 @@ devices:
     ]);
   });
 
+  it('a channel confirmed by another one carries that feedback point (for CVT readback)', () => {
+    const file = write('site.yaml', SITE);
+    writeFileSync(
+      join(file, '..', 'profiles', 'meter.yaml'),
+      PROFILE.replace('unit: kW }', 'unit: kW, access: rw, feedback: Frequency }'),
+    );
+    const p = loadSite(file, []).points.find((x) => x.id === 'pcc/ActivePower');
+    assert.equal(p?.feedback, 'pcc/Frequency');
+  });
+
   it('an unknown profile protocol is named with the known ones', () => {
     const file = write('site.yaml', SITE);
     writeFileSync(join(file, '..', 'profiles', 'x.yaml'), 'protocol: 42\nid: x\n');
