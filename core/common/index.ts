@@ -8,6 +8,7 @@ export * from './api/contract';
 export * from './api/wire';
 export * from './bridge';
 export * from './security';
+export * from './api/access';
 export * from './alarms';
 export * from './historian';
 export * from './series';

@@ -1,14 +1,18 @@
 /**
- * Security, audit and command types shared by the core and the renderer: capabilities, the
- * default roles of FLEXERGY users.01, the map from API method to the capability it needs,
- * and the request/response types and zod argument schemas of the security API methods.
+ * Security and audit types shared by the core and the renderer: capabilities, the default
+ * roles of FLEXERGY users.01, sessions, and the request/response types and zod argument
+ * schemas of the security API methods. The command types are in commands.ts; the map from
+ * API method to the capability it needs is api/access.ts.
  *
  * Pure (zod only). The lead merges `SecurityApiMethods` and `securityMethodArgSchemas` into
  * api/contract.ts; until then the host can spread them next to `methodArgSchemas`.
  */
 import { z } from 'zod';
-import type { MethodName, SessionInfo } from './api/contract';
-import type { PointId, PointValue } from './point';
+import { commandRequestSchema, type CommandRequest, type CommandResult, type SelectResult } from './commands';
+
+// command types and the method → capability map live in commands.ts and api/access.ts
+// (this file no longer imports the API contract: no type cycle)
+export * from './commands';
 
 // ------------------------------------------------------------------ capabilities
 
@@ -134,22 +138,17 @@ export const BUILTIN_ROLES: readonly RoleDef[] = [
 /** Every refusal names the rule that refused (after tldraw's AllowManager). */
 export type Decision = { allowed: true } | { allowed: false; rule: string; message: string };
 
-// ------------------------------------------------------------------ API method access
-
-/**
- * What a method needs before the host runs it.
- *  - public: no session (sign-in screen);
- *  - session: any valid, unlocked session;
- *  - capability: the session's principal must hold one of `anyOf`; `site` says where the
- *    site to check comes from: the argument's `siteId` ('arg'), the host's active site
- *    ('current'), or the method filters by the principal's sites itself ('filtered').
- */
-export type MethodAccess =
-  | { access: 'public' }
-  | { access: 'session' }
-  | { access: 'capability'; anyOf: readonly Capability[]; site: 'arg' | 'current' | 'filtered' | 'none' };
-
 // ------------------------------------------------------------------ principals and sessions
+
+export interface SessionInfo {
+  token: string;
+  user: string;
+  displayName: string;
+  roles: string[];
+  /** workstation name (host or browser) the session was opened from */
+  workstation: string;
+  expiresAt: number;
+}
 
 export interface PrincipalView {
   kind: 'user' | 'system';
@@ -163,7 +162,7 @@ export interface PrincipalView {
   impersonator?: { userId: string; username: string };
 }
 
-/** SessionInfo (api/contract) plus what the UI needs to show locks and re-auth. */
+/** SessionInfo plus what the UI needs to show locks and re-auth. */
 export interface SecuritySession extends SessionInfo {
   capabilities: Capability[];
   sites: 'all' | string[];
@@ -262,50 +261,6 @@ export type AuditVerifyResult =
       firstBad: { seq: number; problem: 'hash-mismatch' | 'prev-hash-mismatch' | 'sequence-gap' | 'anchor-mismatch' };
       message: string;
     };
-
-// ------------------------------------------------------------------ commands
-
-export type CommandStage =
-  | 'validation'
-  | 'permission'
-  | 'asset-state'
-  | 'interlock'
-  | 'confirmation'
-  | 'reason'
-  | 'audit'
-  | 'write'
-  | 'readback';
-
-export interface CommandRequest {
-  siteId: string;
-  target: PointId;
-  value: number | boolean;
-  /** unit the value was entered in; checked (and converted for power) against the point's unit */
-  unit?: string;
-  /** id of a reason from the administrator's list */
-  reason?: string;
-  /** free text besides the reason */
-  comment?: string;
-  /** token from command.select (select-before-operate) */
-  confirmToken?: string;
-}
-
-export type CommandResult =
-  | {
-      ok: true;
-      stage: 'done';
-      commandId: string;
-      target: PointId;
-      value: number | boolean;
-      before: PointValue;
-      readback: PointValue;
-      durationMs: number;
-    }
-  | { ok: false; stage: CommandStage; rule: string; message: string; commandId: string };
-
-export type SelectResult =
-  | { ok: true; stage: 'selected'; token: string; expiresAt: number; commandId: string; summary: string }
-  | { ok: false; stage: CommandStage; rule: string; message: string; commandId: string };
 
 export interface ReasonView {
   id: string;
@@ -445,18 +400,6 @@ export const auditFilterSchema = z
   })
   .strict();
 
-export const commandRequestSchema = z
-  .object({
-    siteId: idSchema,
-    target: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*\/[A-Za-z][A-Za-z0-9_]*$/, 'a point id assetId/channel'),
-    value: z.union([z.number().finite(), z.boolean()]),
-    unit: z.string().max(16).optional(),
-    reason: idSchema.optional(),
-    comment: z.string().max(500).optional(),
-    confirmToken: z.string().max(200).optional(),
-  })
-  .strict();
-
 const reasonSchema = z
   .object({
     id: idSchema,
@@ -506,99 +449,3 @@ export const securityMethodArgSchemas: { [M in SecurityMethodName]: z.ZodType<Se
 };
 
 export const SECURITY_METHOD_NAMES = Object.keys(securityMethodArgSchemas) as SecurityMethodName[];
-
-// ------------------------------------------------------------------ the capability map
-
-const cap = (anyOf: readonly Capability[], site: 'arg' | 'current' | 'filtered' | 'none'): MethodAccess => ({
-  access: 'capability',
-  anyOf,
-  site,
-});
-
-/**
- * Every API method and what it needs. The host checks this before every call; a method
- * without an entry must not be served (the type makes a missing entry a compile error, and a
- * test checks the runtime object too).
- */
-export const METHOD_CAPABILITIES: { readonly [M in MethodName]: MethodAccess } = {
-  // existing contract
-  'host.info': { access: 'session' },
-  'session.current': { access: 'session' },
-  'site.get': cap(['site.view'], 'current'),
-  'points.list': cap(['site.view'], 'current'),
-  'points.read': cap(['site.view'], 'current'),
-  'devices.list': cap(['site.view'], 'current'),
-  'sim.get': cap(['site.view'], 'current'),
-  'sim.set': cap(['control.operate'], 'current'),
-  // auth
-  'auth.status': { access: 'public' },
-  'auth.setup': { access: 'public' },
-  'auth.signIn': { access: 'public' },
-  'auth.signOut': { access: 'session' },
-  'auth.reauth': { access: 'session' },
-  'auth.changePassword': { access: 'session' },
-  'auth.impersonate': cap(['system.administer'], 'none'),
-  // users and roles: UserService narrows further (delegable roles, own sites)
-  'users.list': cap(['users.manage'], 'filtered'),
-  'users.create': cap(['users.manage'], 'filtered'),
-  'users.update': cap(['users.manage'], 'filtered'),
-  'users.setPassword': cap(['users.manage'], 'filtered'),
-  'users.unlock': cap(['users.manage'], 'filtered'),
-  'users.delete': cap(['system.administer'], 'none'),
-  'roles.list': cap(['users.manage'], 'none'),
-  'roles.create': cap(['system.administer'], 'none'),
-  'roles.update': cap(['system.administer'], 'none'),
-  'roles.delete': cap(['system.administer'], 'none'),
-  // audit: query filtered to the principal's sites
-  'audit.query': cap(['data.confidential'], 'filtered'),
-  'audit.verify': cap(['system.administer'], 'none'),
-  'audit.export': cap(['data.export'], 'filtered'),
-  // commands: CommandService checks operate vs setpoint per target
-  'command.select': cap(['control.operate'], 'arg'),
-  'command.execute': cap(['control.operate', 'control.setpoint'], 'arg'),
-  // reasons
-  'reasons.list': { access: 'session' },
-  'reasons.upsert': cap(['system.administer'], 'none'),
-  'reasons.setRequired': cap(['system.administer'], 'none'),
-  // open sessions of every user: administrators only
-  'sessions.list': cap(['system.administer'], 'none'),
-  'sessions.revoke': cap(['system.administer'], 'none'),
-  // secrets (protocol credentials, API keys): values are never returned
-  'secrets.list': cap(['config.edit'], 'filtered'),
-  'secrets.set': cap(['config.edit'], 'filtered'),
-  'secrets.delete': cap(['config.edit'], 'filtered'),
-  // alarms (ISA-18.2): seeing them is site.view; acting on them is alarms.ack
-  'alarms.list': cap(['site.view'], 'current'),
-  'alarms.ack': cap(['alarms.ack'], 'current'),
-  'alarms.shelve': cap(['alarms.ack'], 'current'),
-  'alarms.unshelve': cap(['alarms.ack'], 'current'),
-  'alarms.comment': cap(['alarms.ack'], 'current'),
-  'alarms.reset': cap(['alarms.ack'], 'current'),
-  // taking an alarm out of service changes the alarm system itself (management of change)
-  'alarms.setOutOfService': cap(['config.edit'], 'current'),
-  'alarms.setAssetMode': cap(['control.operate'], 'current'),
-  'alarms.history': cap(['site.view'], 'current'),
-  'alarms.kpis': cap(['site.view'], 'current'),
-  'alarms.export': cap(['data.export'], 'current'),
-  'alarms.definitions.list': cap(['site.view'], 'current'),
-  'alarms.definitions.validate': cap(['config.edit'], 'current'),
-  'alarms.definitions.upsert': cap(['config.edit'], 'current'),
-  'alarms.definitions.delete': cap(['config.edit'], 'current'),
-  'alarms.definitions.overrides': cap(['config.edit'], 'current'),
-  'alarms.definitions.export': cap(['config.edit'], 'current'),
-  // historian
-  'history.query': cap(['site.view'], 'current'),
-  'history.forecast': cap(['site.view'], 'current'),
-  'history.export': cap(['data.export'], 'current'),
-  'history.exportCancel': cap(['data.export'], 'current'),
-  'history.backup': cap(['system.administer'], 'none'),
-  // control explanation and run-time site parameters (CommandService.setParameter checks control.setpoint)
-  'control.active': cap(['site.view'], 'current'),
-  'site.parameters.set': cap(['control.setpoint'], 'current'),
-};
-
-export function methodAccess(method: string): MethodAccess | undefined {
-  return Object.prototype.hasOwnProperty.call(METHOD_CAPABILITIES, method)
-    ? METHOD_CAPABILITIES[method as keyof typeof METHOD_CAPABILITIES]
-    : undefined;
-}

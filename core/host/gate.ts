@@ -4,7 +4,8 @@
  * that refused.
  */
 import { ApiError, type EventName, type MethodName } from '../common';
-import { methodAccess, type Capability } from '../common/security';
+import { type Capability } from '../common/security';
+import { methodAccess } from '../common/api/access';
 import type { AuditLog } from '../audit/log';
 import type { AuthService } from '../security/auth';
 import { Authorizer } from '../security/authorizer';

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError, METHOD_NAMES } from '../common/api/contract';
+import { METHOD_CAPABILITIES } from '../common/api/access';
 import {
   BUILTIN_ROLES,
   CAPABILITIES,
   IMPERSONATION_DENIED,
-  METHOD_CAPABILITIES,
   SECURITY_METHOD_NAMES,
   securityMethodArgSchemas,
   type Capability,

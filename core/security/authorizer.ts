@@ -7,10 +7,10 @@
  *  impersonation.read-only · role.missing-capability · site.not-granted
  */
 import { ApiError } from '../common/api/contract';
+import { methodAccess } from '../common/api/access';
 import {
   CAPABILITY_LABELS,
   IMPERSONATION_DENIED,
-  methodAccess,
   type Capability,
   type Decision,
 } from '../common/security';

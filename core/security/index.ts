@@ -38,4 +38,5 @@ export {
   type Sealed,
 } from './secrets';
 export { SecurityStore, normaliseUsername, type UserRow } from './store';
-export { METHOD_CAPABILITIES, methodAccess, CAPABILITIES, BUILTIN_ROLES, type Capability, type MethodAccess } from '../common/security';
+export { CAPABILITIES, BUILTIN_ROLES, type Capability } from '../common/security';
+export { METHOD_CAPABILITIES, methodAccess, type MethodAccess } from '../common/api/access';

@@ -9,20 +9,13 @@ import { z } from 'zod';
 import type { PointMeta, PointState, PointUpdate } from '../point';
 import type { NatureName } from '../natures';
 import type { DeviceStatus, Unsubscribe } from '../bridge';
-import { securityMethodArgSchemas, type SecurityApiMethods } from '../security';
+import { securityMethodArgSchemas, type SecurityApiMethods, type SessionInfo } from '../security';
 import { ALARM_EVENT_NAMES, alarmMethodArgSchemas, type AlarmApiEvents, type AlarmApiMethods } from '../alarms';
 import { historianMethodArgSchemas, type HistorianApiEvents, type HistorianApiMethods } from '../historian';
 import { CONTROL_EVENT_NAMES, controlMethodArgSchemas, type ControlApiEvents, type ControlApiMethods, type SiteParameterView } from '../control';
 
-export interface SessionInfo {
-  token: string;
-  user: string;
-  displayName: string;
-  roles: string[];
-  /** workstation name (host or browser) the session was opened from */
-  workstation: string;
-  expiresAt: number;
-}
+// the session belongs to security.ts (no type cycle); the screens see it through this contract
+export type { SessionInfo } from '../security';
 
 export interface AssetView {
   id: string;

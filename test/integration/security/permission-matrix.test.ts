@@ -1,7 +1,8 @@
 /** Each role x each capability through real accounts, sign-in and the Authorizer; and every API method. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { METHOD_CAPABILITIES, type Capability } from '../../../core/common/security';
+import { type Capability } from '../../../core/common/security';
+import { METHOD_CAPABILITIES } from '../../../core/common/api/access';
 import { Authorizer } from '../../../core/security';
 import { ALL, securityStack } from './fixture';
 
