@@ -53,7 +53,7 @@ export function defaultAlarmDefinitions(
           shelvable: false,
           message: `${a.name}: battery over-temperature`,
           consequence: 'Accelerated ageing; above the BMS limit the battery trips and may be damaged (thermal runaway risk).',
-          response: 'The battery power was set to 0 automatically. Check the HVAC of the container and the BMS cell temperatures; call maintenance before restarting.',
+          response: 'The automatic procedure sets the battery power to 0 (its outcome is shown with this alarm; if it did not act, a critical alarm says so and you must stop the battery yourself). Check the HVAC of the container and the BMS cell temperatures; call maintenance before restarting.',
           actions: [{ target: `${a.id}/SetActivePower`, value: 0, reason: 'battery over-temperature HH: stop charging and discharging' }],
         },
         {

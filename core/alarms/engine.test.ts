@@ -428,6 +428,50 @@ test('procedure runs through the command executor as system:alarms, result on th
   assert.equal(r2.engine.view('b').actions[0]?.message, 'pipeline down');
 });
 
+test('a procedure step shows its real outcome; a protective step that does not act raises a critical alarm (issue #9)', async () => {
+  let answer: Awaited<ReturnType<CommandExecutor['execute']>> = {
+    ok: false,
+    outcome: 'refused',
+    rule: 'interlock.contracted-power',
+    protective: true,
+    message: '0 kW would take the PCC to 83.5 kW, beyond the contracted 60 kW',
+  };
+  const exec: CommandExecutor = { execute: async () => answer };
+  const def = { ...base, id: 'hot', priority: 'critical' as const, type: 'limit' as const, point: 'ess1/Temperature', level: 'HH' as const, setpoint: 45, actions: [{ target: 'ess1/Stop', value: 1 }] };
+  const r = rig([def], { executor: exec });
+  r.feed([['ess1/Temperature', 50]]);
+  await r.engine.idle();
+  const step = r.engine.view('hot').actions[0];
+  assert.equal(step?.outcome, 'refused');
+  assert.equal(step?.rule, 'interlock.contracted-power');
+  assert.match(step?.message ?? '', /83.5 kW/);
+  const failed = r.engine.view('system.protective-failed.hot');
+  assert.equal(failed.priority, 'critical', 'the failed protective action is an alarm of the highest priority');
+  assert.equal(failed.state, 'unack-active');
+  assert.match(failed.message, /Protective action refused: ess1\/Stop := 1/);
+  const j = r.journal.query({ events: ['action'] }).entries;
+  assert.match(j[0]?.text ?? '', /REFUSED \[interlock.contracted-power\]/);
+
+  // the next run succeeds: the step says done and the failure alarm clears
+  answer = { ok: true, outcome: 'done', protective: true, message: 'ess1/Stop is 1, read back from the device' };
+  r.feed([['ess1/Temperature', 20]]);
+  r.engine.reset(['hot'], OP);
+  r.feed([['ess1/Temperature', 50]]);
+  await r.engine.idle();
+  const last = r.engine.view('hot').actions.at(-1);
+  assert.equal(last?.outcome, 'done');
+  assert.equal(r.engine.view('system.protective-failed.hot').active, false);
+
+  // a failed (not protective) step is reported as failed, without the extra alarm
+  const r2 = rig([{ ...def, id: 'warm', actions: [{ target: 'ess1/SetActivePower', value: 5 }] }], {
+    executor: { execute: async () => ({ ok: false, outcome: 'failed', rule: 'readback.timeout', message: 'no answer' }) },
+  });
+  r2.feed([['ess1/Temperature', 50]]);
+  await r2.engine.idle();
+  assert.equal(r2.engine.view('warm').actions[0]?.outcome, 'failed');
+  assert.throws(() => r2.engine.view('system.protective-failed.warm'));
+});
+
 test('flood: more than 10 alarms in 10 minutes, first-out and groups by parent asset, end', () => {
   const defs: AlarmDefinitionInput[] = [];
   for (let k = 0; k < 15; k++) {

@@ -64,8 +64,22 @@ export interface ProcedureCommand {
  * limits, audit, driver write, readback). The security service provides the real one.
  */
 export interface CommandExecutor {
-  execute(cmd: ProcedureCommand, principal: string): Promise<{ ok: boolean; message: string }>;
+  execute(cmd: ProcedureCommand, principal: string): Promise<ProcedureOutcome>;
 }
+
+/** What a procedure step really did; `message` is a sentence for people. */
+export interface ProcedureOutcome {
+  ok: boolean;
+  message: string;
+  /** done; refused before anything reached the field (with `rule`); failed at the write or readback. Default: done / failed by `ok` */
+  outcome?: 'done' | 'refused' | 'failed';
+  rule?: string;
+  /** a protective action (stop, standby, trip, 0 kW): if it does not succeed, a critical alarm says so */
+  protective?: boolean;
+}
+
+/** Id of the critical system alarm raised when a protective procedure step of alarm `alarmId` did not succeed. */
+export const protectiveFailureAlarmId = (alarmId: string): string => `system.protective-failed.${alarmId}`;
 
 /** Who did it. `roles`, when given, is checked against the shelving roles as a second line. */
 export interface Actor {
@@ -1087,22 +1101,43 @@ export class AlarmEngine {
     const executor = this.executor as CommandExecutor;
     for (const a of steps) {
       const reason = a.reason ?? `alarm ${i.def.id}: ${i.def.message}`;
-      let r: { ok: boolean; message: string };
+      let r: ProcedureOutcome;
       try {
         r = await executor.execute({ target: a.target, value: a.value, reason, alarmId: i.def.id }, ALARM_SYSTEM_PRINCIPAL);
       } catch (e) {
-        r = { ok: false, message: e instanceof Error ? e.message : String(e) };
+        r = { ok: false, outcome: 'failed', message: e instanceof Error ? e.message : String(e) };
       }
-      const res: AlarmActionResult = { target: a.target, value: a.value, ok: r.ok, message: r.message, ts: this.now() };
+      const outcome = r.ok ? 'done' : r.outcome === 'refused' ? 'refused' : 'failed';
+      const res: AlarmActionResult = {
+        target: a.target,
+        value: a.value,
+        ok: r.ok,
+        outcome,
+        message: r.message,
+        ts: this.now(),
+        ...(r.rule ? { rule: r.rule } : {}),
+        ...(r.protective ? { protective: true } : {}),
+      };
       this.batch(() => {
         i.actions.push(res);
         this.changed.add(i);
         this.journalEntry(i, 'action', {
           user: ALARM_SYSTEM_PRINCIPAL,
           value: a.value,
-          text: `${a.target} := ${String(a.value)}: ${r.ok ? 'ok' : 'FAILED'}${r.message ? ` (${r.message})` : ''}`,
+          text: `${a.target} := ${String(a.value)}: ${outcome.toUpperCase()}${r.rule ? ` [${r.rule}]` : ''}${r.message ? ` (${r.message})` : ''}`,
         });
       });
+      // a protective action that did not act is itself an alarm of the highest priority
+      if (!r.ok && r.protective) {
+        this.batch(() =>
+          this.raiseSystemAlarm(protectiveFailureAlarmId(i.def.id), {
+            message: `Protective action ${outcome}: ${a.target} := ${String(a.value)} (${i.def.message})`,
+            priority: 'critical',
+            class: 'safety',
+            text: r.message,
+          }),
+        );
+      } else if (r.ok && r.protective) this.clearSystemAlarm(protectiveFailureAlarmId(i.def.id), { text: `${a.target} := ${String(a.value)} done` });
       if (!r.ok) break;
     }
     this.batch(() => {

@@ -293,6 +293,12 @@ export interface AlarmActionResult {
   target: string;
   value: number | boolean;
   ok: boolean;
+  /** the real outcome: done; refused before reaching the field (see `rule`); failed at the write or readback */
+  outcome: 'done' | 'refused' | 'failed';
+  /** the rule that refused or failed it */
+  rule?: string;
+  /** a protective action (stop, standby, trip, 0 kW) */
+  protective?: boolean;
   message: string;
   /** when the step finished */
   ts: number;

@@ -83,6 +83,15 @@ const ESS = {
   Temperature: { type: 'number', unit: '°C', access: 'ro', doc: 'highest cell temperature' },
   State: { type: 'number', unit: '', access: 'ro', doc: 'operating state', states: ESS_STATES },
   Mode: { type: 'number', unit: '', access: 'rw', role: 'mode', doc: "the device's own operating mode (codes in the device profile)" },
+  Stop: {
+    type: 'number',
+    unit: '',
+    access: 'rw',
+    role: 'mode',
+    doc: 'protective stop the device honours in every operating mode: 1 = stop (standby, 0 kW), 0 = run',
+    states: { '0': 'Run', '1': 'Stop' },
+  },
+  MinSoc: { type: 'number', unit: '%', access: 'rw', doc: "the device's own SoC reserve: it does not discharge at or below it, in any operating mode" },
 } as const satisfies Record<string, ChannelDef>;
 
 const PV = {

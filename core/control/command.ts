@@ -527,3 +527,23 @@ function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> 
   });
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
+
+/** Is this command a protective action (stop, standby, trip, 0 kW) on this site's model? See `isProtective`. */
+export function isProtectiveCommand(model: AssetModel, siteId: string, target: PointId, value: number | boolean): boolean {
+  let assetId: string;
+  let channel: string;
+  try {
+    ({ assetId, channel } = splitPointId(target));
+  } catch {
+    return false;
+  }
+  const asset = model.asset(siteId, assetId);
+  const point = model.point(siteId, target);
+  if (!asset || !point) return false;
+  return isProtective({ nature: asset.nature, channel, value, ...(point.states ? { states: { ...point.states } } : {}) });
+}
+
+/** Whether a refusal or failure stage means nothing reached the field (refused) or the field did not do it (failed). */
+export function stageOutcome(stage: CommandStage): 'refused' | 'failed' {
+  return stage === 'audit' || stage === 'write' || stage === 'readback' ? 'failed' : 'refused';
+}

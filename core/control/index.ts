@@ -1,4 +1,4 @@
-export { CommandService, commandSource, isCriticalCommand, type CommandServiceOptions } from './command';
+export { CommandService, commandSource, isCriticalCommand, isProtectiveCommand, stageOutcome, type CommandServiceOptions } from './command';
 export { SiteParameterStore, type SiteParameterDefaults, type SiteParameterValues } from './parameters';
 export { bridgeCommandWriter, type BridgeLookup } from './bridges';
 export { convertUnit } from './units';

@@ -12,7 +12,7 @@ import type { AssetState } from '../common/asset-state';
 import { AuditLog, ReasonCatalog, type AuditHeadRecord } from '../audit';
 import { openAppDb, type AppDb } from '../db';
 import { AuthService, FileKeyProvider, SealedRecordFile, SecretStore, UserService, deriveKey, systemPrincipal, type KeyProvider } from '../security';
-import { CommandService, SiteParameterStore, bridgeCommandWriter, type AssetModel, type CommandPoint, type CommandWriter, type PointReader } from '../control';
+import { CommandService, SiteParameterStore, bridgeCommandWriter, isProtectiveCommand, stageOutcome, type AssetModel, type CommandPoint, type CommandWriter, type PointReader } from '../control';
 import { AlarmEngine, AlarmNotifier, SqliteAlarmJournal, syncCommAlarm, validateAlarmDefinition } from '../alarms';
 import { AlarmDefinitionOverrideStore, mergeDefinitionOverrides } from '../alarms/overrides';
 import { procedureActionIssues } from '../alarms/procedure-rights';
@@ -172,6 +172,7 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
         // critical command unless protective
         const author = alarmOverrides.list().find((x) => x.id === cmd.alarmId)?.updatedBy ?? SITE_FILE_AUTHOR;
         const principal = { ...alarmsPrincipal, procedure: { alarmId: cmd.alarmId, author } };
+        const protective = isProtectiveCommand(model, siteId, cmd.target, cmd.value);
         {
           const who = author === SITE_FILE_AUTHOR ? alarmsPrincipal : auth.principalOf(author);
           const action = { target: cmd.target, value: cmd.value };
@@ -192,11 +193,13 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
               after: { value: cmd.value },
               details: { stage: 'permission', message: first.message, procedure: { alarmId: cmd.alarmId, author } },
             });
-            return { ok: false, message: `permission: ${first.rule}: ${first.message}` };
+            return { ok: false, outcome: 'refused' as const, rule: first.rule, protective, message: first.message };
           }
         }
         const r = await commands.execute(principal, { siteId, target: cmd.target, value: cmd.value, comment: `alarm ${cmd.alarmId}: ${cmd.reason}` });
-        return r.ok ? { ok: true, message: `${cmd.target} := ${String(cmd.value)} (readback ${String(r.readback)})` } : { ok: false, message: `${r.stage}: ${r.rule}: ${r.message}` };
+        return r.ok
+          ? { ok: true, outcome: 'done' as const, protective, message: `${cmd.target} is ${String(r.readback)}, read back from the device` }
+          : { ok: false, outcome: stageOutcome(r.stage), rule: r.rule, protective, message: r.message };
       },
     },
   });

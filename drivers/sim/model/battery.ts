@@ -12,6 +12,11 @@
  *    headroom below the limit (at most `rechargeKw` from the grid).
  * In both modes the output is ramp-limited and clamped to what the BMS allows now (tapering
  * charge above 90 % SoC and discharge below 10 %, derating with temperature).
+ *
+ * Two commands hold in EVERY mode, as on a real inverter's enable input and EMS reserve:
+ *  - Stop (1 = stop): the inverter goes to standby, 0 kW, whatever the mode; 0 = run again;
+ *  - MinSoc (the site's SoC reserve, %): no discharge at or below it, in any mode (the local
+ *    peak shaving stops discharging there; recharging is still allowed).
  */
 import { clamp, interpolate } from './random';
 
@@ -74,6 +79,8 @@ export interface BatteryConfig {
   peakShavingLimitKw: number;
   /** in mode 1, the largest charge power taken from the grid headroom, kW (PV surplus is not capped) */
   rechargeKw: number;
+  /** SoC reserve, %: no discharge at or below it in any mode (the MinSoc register) */
+  minSocPct: number;
 }
 
 export const DEFAULT_BATTERY: BatteryConfig = {
@@ -98,6 +105,7 @@ export const DEFAULT_BATTERY: BatteryConfig = {
   initialMode: ESS_MODE.RemoteSetpoint,
   peakShavingLimitKw: 60,
   rechargeKw: 20,
+  minSocPct: 0,
 };
 
 export interface BatteryInputs {
@@ -127,6 +135,9 @@ export interface BatteryOutput {
   mode: number;
   setpointKw: number;
   peakShavingLimitKw: number;
+  /** 1 = stopped by the Stop command */
+  stop: number;
+  minSocPct: number;
   /** AC energy counters, kWh */
   chargedKwh: number;
   dischargedKwh: number;
@@ -137,6 +148,10 @@ export class BatteryModel {
   setpointKw = 0;
   mode: number;
   peakShavingLimitKw: number;
+  /** Stop command: standby (0 kW) in every mode */
+  stopped = false;
+  /** SoC reserve, %: no discharge at or below it in any mode */
+  minSocPct: number;
   private socKwh: number;
   private powerKw = 0;
   private tempC: number;
@@ -149,6 +164,7 @@ export class BatteryModel {
     this.socKwh = (clamp(cfg.initialSocPct, 0, 100) / 100) * cfg.capacityKwh;
     this.mode = cfg.initialMode;
     this.peakShavingLimitKw = cfg.peakShavingLimitKw;
+    this.minSocPct = clamp(cfg.minSocPct, 0, 100);
     this.tempC = cfg.ambientC;
     this.out = this.output0();
   }
@@ -176,6 +192,7 @@ export class BatteryModel {
 
   /** the power the controller asks for, before BMS limits */
   private demandKw(inp: BatteryInputs): number {
+    if (this.stopped) return 0;
     if (this.mode !== ESS_MODE.PeakShaving) return this.setpointKw;
     const excess = inp.siteNetKw - this.peakShavingLimitKw;
     if (excess > 0) return excess;
@@ -195,7 +212,8 @@ export class BatteryModel {
     const energyDischargeKw = dtH > 0 ? (this.socKwh * c.dischargeEfficiency) / dtH : Number.POSITIVE_INFINITY;
     const energyChargeKw = dtH > 0 ? (c.capacityKwh - this.socKwh) / c.chargeEfficiency / dtH : Number.POSITIVE_INFINITY;
     const lo = -Math.min(maxChargeKw, energyChargeKw);
-    const hi = Math.min(maxDischargeKw, energyDischargeKw);
+    // the SoC reserve holds in every mode: at or below it, no discharge
+    const hi = this.socPct <= this.minSocPct + 1e-9 ? 0 : Math.min(maxDischargeKw, energyDischargeKw);
     const target = clamp(this.demandKw(inp), lo, hi);
     const maxDelta = c.rampKwPerS * dtS;
     let p = this.powerKw + clamp(target - this.powerKw, -maxDelta, maxDelta);
@@ -264,6 +282,8 @@ export class BatteryModel {
       mode: this.mode,
       setpointKw: this.setpointKw,
       peakShavingLimitKw: this.peakShavingLimitKw,
+      stop: this.stopped ? 1 : 0,
+      minSocPct: this.minSocPct,
       chargedKwh: this.chargedKwh,
       dischargedKwh: this.dischargedKwh,
     };

@@ -47,7 +47,7 @@ export type AssetValues = Record<string, number>;
 
 /** Channels a client may write, per role; everything else is read-only. */
 export const WRITABLE: Readonly<Record<'ess' | 'pv' | 'ev', readonly string[]>> = {
-  ess: ['SetActivePower', 'Mode', 'PeakShavingLimit'],
+  ess: ['SetActivePower', 'Mode', 'PeakShavingLimit', 'Stop', 'MinSoc'],
   pv: ['ActivePowerLimit'],
   ev: ['ChargePowerLimit'],
 };
@@ -148,6 +148,10 @@ export class Plant {
         if (v !== ESS_MODE.RemoteSetpoint && v !== ESS_MODE.PeakShaving) throw new Error(`${assetId}/Mode: ${v} is not 0 or 1`);
         b.mode = v;
       } else if (channel === 'PeakShavingLimit') b.peakShavingLimitKw = Math.max(0, v);
+      else if (channel === 'Stop') {
+        if (v !== 0 && v !== 1) throw new Error(`${assetId}/Stop: ${v} is not 0 or 1`);
+        b.stopped = v === 1;
+      } else if (channel === 'MinSoc') b.minSocPct = clamp(v, 0, 100);
       else throw new Error(`${assetId}/${channel} is not writable`);
     } else if (this.pv && this.cfg.pv?.id === assetId) {
       if (channel === 'ActivePowerLimit') this.pv.limitKw = clamp(v, 0, this.pv.cfg.inverterKw);
@@ -199,6 +203,8 @@ export class Plant {
         SetActivePower: this.battery.setpointKw,
         Mode: this.battery.mode,
         PeakShavingLimit: this.battery.peakShavingLimitKw,
+        Stop: this.battery.stopped ? 1 : 0,
+        MinSoc: this.battery.minSocPct,
         State: b.state,
         MaxChargePower: b.maxChargeKw,
         MaxDischargePower: b.maxDischargeKw,

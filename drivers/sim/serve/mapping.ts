@@ -18,7 +18,8 @@ export interface PlantMapping {
 /**
  * Builds the plant from the site's assets: the PCC meter, the first Ess, the first Pv, the
  * first Load, every Evse. Ratings come from the assets' `rating`; the battery's peak-shaving
- * limit (inverter Mode 1) is the site's contracted power.
+ * limit (inverter Mode 1) is the site's contracted power, its SoC reserve (MinSoc) the asset's
+ * `limits.socMinPct`.
  */
 export function plantConfigFromSite(site: SiteConfig, seed: number): PlantMapping {
   const warnings: string[] = [];
@@ -52,6 +53,9 @@ export function plantConfigFromSite(site: SiteConfig, seed: number): PlantMappin
       capacityKwh: ess.rating?.capacityKwh ?? 120,
       initialSocPct: site.simulation?.initialSocPct ?? 50,
       peakShavingLimitKw: site.site.pcc.contractedPowerKw,
+      // the device is commissioned with the site's SoC reserve (MinSoc register): it holds in
+      // every mode, the device's own local peak shaving included
+      minSocPct: ess.limits?.socMinPct ?? 0,
     };
   if (pv) {
     const inverterKw = pv.rating?.powerKw ?? 50;

@@ -150,3 +150,39 @@ describe('battery: mode 1, local peak shaving', () => {
     }
   });
 });
+
+describe('battery: protective stop and SoC reserve hold in every mode (issue #9)', () => {
+  it('Stop brings the inverter to standby at 0 kW in local peak shaving and in remote setpoint', () => {
+    for (const mode of [ESS_MODE.PeakShaving, ESS_MODE.RemoteSetpoint]) {
+      const b = mk({ initialSocPct: 50, peakShavingLimitKw: 8, initialMode: mode });
+      b.setpointKw = 20;
+      const before = b.step(1, { siteNetKw: 28, tempOffsetC: 0 });
+      assert.ok(before.activePowerKw > 19, `mode ${mode}: discharging first (${before.activePowerKw})`);
+      b.stopped = true;
+      b.setpointKw = 20; // a setpoint does not override the stop
+      const out = b.step(1, { siteNetKw: 28, tempOffsetC: 0 });
+      assert.equal(out.activePowerKw, 0, `mode ${mode}: stopped`);
+      assert.equal(out.state, ESS_STATE.Standby);
+      assert.equal(out.stop, 1);
+      b.stopped = false;
+      assert.ok(b.step(1, { siteNetKw: 28, tempOffsetC: 0 }).activePowerKw > 19, `mode ${mode}: runs again`);
+    }
+  });
+
+  it('local peak shaving stops discharging at the SoC reserve and still recharges', () => {
+    const b = mk({ initialSocPct: 10.02, peakShavingLimitKw: 8, initialMode: ESS_MODE.PeakShaving, minSocPct: 10, dischargeTaperStartPct: 0 });
+    let minSoc = 100;
+    for (let s = 0; s < 600; s++) minSoc = Math.min(minSoc, b.step(1, { siteNetKw: 15, tempOffsetC: 0 }).socPct);
+    assert.ok(minSoc >= 10 - 0.01, `SoC went to ${minSoc} %, below the 10 % reserve`);
+    assert.equal(b.output.activePowerKw, 0, 'no discharge at the reserve');
+    assert.ok(b.step(1, { siteNetKw: 2, tempOffsetC: 0 }).activePowerKw < 0, 'recharging below the limit is allowed');
+  });
+
+  it('the reserve holds for a remote setpoint too', () => {
+    const b = mk({ initialSocPct: 10.5, minSocPct: 10, dischargeTaperStartPct: 0 });
+    b.setpointKw = 50;
+    for (let s = 0; s < 600; s++) b.step(1, { siteNetKw: 0, tempOffsetC: 0 });
+    assert.ok(b.socPct >= 9.99, `SoC ${b.socPct} %`);
+    assert.equal(b.output.activePowerKw, 0);
+  });
+});

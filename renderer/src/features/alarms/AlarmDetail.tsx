@@ -144,24 +144,36 @@ export function AlarmDetail({ alarm: a, tz, assetName, onChanged }: { alarm: Ala
       {a.actions.length > 0 || a.actionsPending ? (
         <Section title="Automatic procedure">
           <Box data-testid="alarm-procedure" data-pending={a.actionsPending ? 'true' : 'false'} sx={{ display: 'flex', flexDirection: 'column', gap: 0.25 }}>
-            {a.actions.map((r, i) => (
-              <Box key={i} data-testid="alarm-procedure-step" data-ok={r.ok ? 'true' : 'false'} sx={{ display: 'flex', gap: 0.75, alignItems: 'baseline' }}>
+            {a.actions.map((r, i) => {
+              // the real outcome of the step: done, refused (with the rule), failed
+              const outcome = r.outcome ?? (r.ok ? 'done' : 'failed');
+              return (
                 <Box
-                  component="span"
-                  sx={{ fontSize: 11, fontWeight: 700, px: 0.5, border: `1px solid ${r.ok ? hmi.textDim : hmi.alarmHigh}`, color: r.ok ? hmi.textDim : hmi.alarmHigh, flexShrink: 0 }}
+                  key={i}
+                  data-testid="alarm-procedure-step"
+                  data-ok={r.ok ? 'true' : 'false'}
+                  data-outcome={outcome}
+                  sx={{ display: 'flex', gap: 0.75, alignItems: 'baseline' }}
                 >
-                  {r.ok ? 'DONE' : 'FAILED'}
-                </Box>
-                <span>
-                  <span style={{ fontFamily: 'monospace' }}>
-                    {r.target} := {String(r.value)}
-                  </span>{' '}
-                  <span style={{ color: hmi.textDim }}>
-                    {formatTime(r.ts, tz)} · {r.message}
+                  <Box
+                    component="span"
+                    sx={{ fontSize: 11, fontWeight: 700, px: 0.5, border: `1px solid ${r.ok ? hmi.textDim : hmi.alarmHigh}`, color: r.ok ? hmi.textDim : hmi.alarmHigh, flexShrink: 0 }}
+                  >
+                    {outcome.toUpperCase()}
+                  </Box>
+                  <span>
+                    <span style={{ fontFamily: 'monospace' }}>
+                      {r.target} := {String(r.value)}
+                    </span>
+                    {r.protective ? <span style={{ color: hmi.textDim }}> (protective)</span> : null}{' '}
+                    <span style={{ color: r.ok ? hmi.textDim : undefined }}>
+                      {formatTime(r.ts, tz)} · {r.message}
+                      {r.rule ? <span style={{ color: hmi.textDim }}> (rule {r.rule})</span> : null}
+                    </span>
                   </span>
-                </span>
-              </Box>
-            ))}
+                </Box>
+              );
+            })}
             {a.actionsPending ? <Dim>Running…</Dim> : null}
           </Box>
         </Section>
