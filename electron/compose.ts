@@ -9,6 +9,7 @@ import { defaultProfileDirs, loadSite, type LoadedSite } from '../core/config/lo
 import { Host, type HostOptions } from '../core/host/host';
 import type { Driver } from '../core/common/bridge';
 import type { KeyProvider } from '../core/security';
+import { iec61850Driver } from '../drivers/iec61850/bridge';
 import { modbusDriver } from '../drivers/modbus/bridge';
 import { startSimulator, type SimulatorHandle } from '../drivers/sim/serve';
 
@@ -18,6 +19,7 @@ import { startSimulator, type SimulatorHandle } from '../drivers/sim/serve';
  */
 export const DRIVERS: readonly Driver[] = [
   modbusDriver, // Modbus TCP and RTU
+  iec61850Driver, // IEC 61850 MMS client (libiec61850, provided by the user: docs/iec61850.md)
 ];
 
 export interface ComposeOptions {

@@ -7,9 +7,9 @@ import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { IedError, addCauseText, controlModelName, iedErrorText, lastApplErrorText, type ControlModelName } from './errors';
 import type { MmsData } from './mms';
-import type { ControlOutcome, ControlParams, Counters, RcbSettings, RcbValues, ReportData, WorkerEvent, WorkerOp, WorkerReply } from './protocol';
+import type { ControlOutcome, ControlParams, Counters, RcbSettings, RcbValues, ReportData, TypeSpec, WorkerEvent, WorkerOp, WorkerReply } from './protocol';
 
-export type { ControlParams, Counters, RcbSettings, RcbValues, ReportData } from './protocol';
+export type { ControlParams, Counters, RcbSettings, RcbValues, ReportData, ReportEntry, TypeSpec } from './protocol';
 
 /** The library could not be loaded: the sentence says which file and why. */
 export class LibraryError extends Error {
@@ -267,6 +267,11 @@ export class IedClient {
       model.logicalDevices.push({ name: ld, logicalNodes: lns });
     }
     return model;
+  }
+
+  /** The MMS type of a data object or attribute with FC: the names of a structure's items, in order. */
+  typeSpec(ref: string, fc: string): Promise<TypeSpec> {
+    return this.call({ op: 'typeSpec', conn: this.conn, ref, fc });
   }
 
   read(ref: string, fc: string): Promise<MmsData> {

@@ -34,7 +34,7 @@ export function openLibrary(path: string): Lib {
   const lib = koffi.load(path);
   const P = (name: string): KoffiType => koffi.pointer(name, koffi.opaque());
   // one opaque pointer type per handle kind (names are global in koffi: reuse when declared twice)
-  const types = ['IedConnection', 'MmsValuePtr', 'LinkedList', 'ControlObjectClient', 'ClientReportControlBlock', 'ClientReport', 'ClientDataSet'];
+  const types = ['MmsVariableSpecification', 'IedConnection', 'MmsValuePtr', 'LinkedList', 'ControlObjectClient', 'ClientReportControlBlock', 'ClientReport', 'ClientDataSet'];
   for (const t of types) {
     try {
       P(t);
@@ -76,6 +76,13 @@ export function openLibrary(path: string): Lib {
     // read / write
     'MmsValuePtr IedConnection_readObject(IedConnection self, _Out_ int* error, const char* ref, int fc)',
     'void IedConnection_writeObject(IedConnection self, _Out_ int* error, const char* ref, int fc, MmsValuePtr value)',
+    // type specifications (the component names of structures, in order)
+    'MmsVariableSpecification IedConnection_getVariableSpecification(IedConnection self, _Out_ int* error, const char* ref, int fc)',
+    'void MmsVariableSpecification_destroy(MmsVariableSpecification self)',
+    'int MmsVariableSpecification_getType(MmsVariableSpecification self)',
+    'const char* MmsVariableSpecification_getName(MmsVariableSpecification self)',
+    'int MmsVariableSpecification_getSize(MmsVariableSpecification self)',
+    'MmsVariableSpecification MmsVariableSpecification_getChildSpecificationByIndex(MmsVariableSpecification self, int index)',
     // MmsValue
     'int MmsValue_getType(MmsValuePtr self)',
     'void MmsValue_delete(MmsValuePtr self)',

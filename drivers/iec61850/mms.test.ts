@@ -69,6 +69,9 @@ test('bit strings: integer with bit i of the string in bit i; Dbpos as a number'
   assert.equal(bitStringToInt([0x40], 2), 2);
   assert.deepEqual(intToBitString(2, 2), [0x40]);
   assert.deepEqual(intToBitString(0b1_0000_0000_0001, 13), [0x80, 0x08]);
+  // as a point value a bit string reads first bit most significant: Dbpos on = "10" = 2, off = "01" = 1
+  assert.equal(scalarValue({ type: 'bit-string', size: 2, bytes: [0x80] }), 2);
+  assert.equal(scalarValue({ type: 'bit-string', size: 2, bytes: [0x40] }), 1);
   assert.equal(scalarValue({ type: 'bit-string', size: 2, bytes: [0xc0] }), 3);
   assert.throws(() => bitStringToInt([0, 0, 0, 0, 0], 33), /at most 32/);
 });
@@ -82,7 +85,7 @@ test('values: a write takes the type of the attribute, refusing what does not fi
   assert.throws(() => valueLike({ type: 'float', value: 0 }, Number.NaN), /finite number/);
   assert.throws(() => valueLike({ type: 'boolean', value: false }, 2), /true or false/);
   assert.throws(() => valueLike({ type: 'structure', items: [] }, 1), /not supported/);
-  assert.deepEqual(valueLike({ type: 'bit-string', size: 2, bytes: [0] }, 2), { type: 'bit-string', size: 2, bytes: [0x40] });
+  assert.deepEqual(valueLike({ type: 'bit-string', size: 2, bytes: [0] }, 2), { type: 'bit-string', size: 2, bytes: [0x80] }, 'Dbpos on');
 });
 
 test('error codes become sentences people read', () => {

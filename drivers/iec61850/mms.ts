@@ -62,10 +62,27 @@ export function bitStringToInt(bytes: readonly number[], size: number): number {
   return v;
 }
 
+/** The bit string as an integer read most significant bit first (libiec61850's getBitStringAsIntegerBigEndian; Dbpos). */
+export function bitStringToIntBE(bytes: readonly number[], size: number): number {
+  if (size > 32) throw new Error(`a bit string of ${size} bits does not fit an integer (at most 32)`);
+  let v = 0;
+  for (let i = 0; i < size; i++) v = v * 2 + (bitAt(bytes, i) ? 1 : 0);
+  return v;
+}
+
 export function intToBitString(value: number, size: number): number[] {
   const bytes = new Array<number>(Math.ceil(size / 8)).fill(0);
   for (let i = 0; i < size; i++) {
     if (Math.floor(value / 2 ** i) % 2 === 1) bytes[i >> 3] = (bytes[i >> 3] ?? 0) | (1 << (7 - (i & 7)));
+  }
+  return bytes;
+}
+
+/** Inverse of bitStringToIntBE: the first bit is the most significant. */
+export function intToBitStringBE(value: number, size: number): number[] {
+  const bytes = new Array<number>(Math.ceil(size / 8)).fill(0);
+  for (let i = 0; i < size; i++) {
+    if (Math.floor(value / 2 ** (size - 1 - i)) % 2 === 1) bytes[i >> 3] = (bytes[i >> 3] ?? 0) | (1 << (7 - (i & 7)));
   }
   return bytes;
 }
@@ -218,8 +235,8 @@ export function scalarValue(d: MmsData): PointValue | undefined {
     case 'string':
       return d.value;
     case 'bit-string':
-      // Dbpos (2 bits) and other small bit strings: as the integer of their bits
-      return d.size <= 32 ? bitStringToInt(d.bytes, d.size) : undefined;
+      // Dbpos (2 bits: intermediate 0, off 1, on 2, bad 3) and other small bit strings, first bit most significant
+      return d.size <= 32 ? bitStringToIntBE(d.bytes, d.size) : undefined;
     case 'utc-time':
       return decodeUtcTime(d.bytes).ms;
     case 'binary-time':
@@ -284,7 +301,7 @@ export function valueLike(like: MmsData, v: number | boolean | string): MmsData 
       const n = Number(v);
       if (!Number.isInteger(n) || n < 0 || n >= 2 ** Math.min(like.size, 32))
         throw new Error(`${what} of ${like.size} bits takes 0 to ${2 ** Math.min(like.size, 32) - 1}, not ${JSON.stringify(v)}`);
-      return { type: 'bit-string', size: like.size, bytes: intToBitString(n, like.size) };
+      return { type: 'bit-string', size: like.size, bytes: intToBitStringBE(n, like.size) };
     }
     case 'utc-time': {
       const n = Number(v);

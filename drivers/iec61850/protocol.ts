@@ -32,6 +32,7 @@ export type WorkerOp =
   | { op: 'lnDirectory'; conn: number; ln: string; acsiClass: number }
   | { op: 'dataDirectory'; conn: number; ref: string }
   | { op: 'dataSetDirectory'; conn: number; ref: string }
+  | { op: 'typeSpec'; conn: number; ref: string; fc: string }
   | { op: 'read'; conn: number; ref: string; fc: string }
   | { op: 'write'; conn: number; ref: string; fc: string; value: MmsData }
   | { op: 'controlCreate'; conn: number; ref: string }
@@ -101,4 +102,12 @@ export interface Counters {
   alloc: Record<string, number>;
   free: Record<string, number>;
   live: number;
+}
+
+/** The MMS type of a data object or attribute: component names in the order of the value's items. */
+export interface TypeSpec {
+  name: string;
+  /** MmsType */
+  type: number;
+  children?: TypeSpec[];
 }

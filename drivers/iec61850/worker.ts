@@ -12,7 +12,7 @@ import { parentPort } from 'node:worker_threads';
 import { koffi, openLibrary, type KoffiFunction, type Lib, type Ptr } from './ffi';
 import { dataAccessErrorText } from './errors';
 import { MMS_TYPE, type MmsData } from './mms';
-import type { ControlOutcome, ControlParams, Counters, RcbValues, ReportData, ReportEntry, WorkerEvent, WorkerOp, WorkerReply, WorkerRequest } from './protocol';
+import type { ControlOutcome, ControlParams, Counters, TypeSpec, RcbValues, ReportData, ReportEntry, WorkerEvent, WorkerOp, WorkerReply, WorkerRequest } from './protocol';
 
 const MAX_BLOCKING = 2;
 const MAX_DEPTH = 16;
@@ -191,6 +191,18 @@ function fromData(d: MmsData): Ptr {
 
 function freeValue(p: Ptr): void {
   if (p) fn('MmsValue_delete')(release('MmsValue', p));
+}
+
+function specOf(spec: Ptr, depth: number): TypeSpec {
+  const f = L().f;
+  const type = f.MmsVariableSpecification_getType!(spec) as number;
+  const node: TypeSpec = { name: String(f.MmsVariableSpecification_getName!(spec) ?? ''), type };
+  if (type === MMS_TYPE.STRUCTURE && depth < MAX_DEPTH) {
+    const n = f.MmsVariableSpecification_getSize!(spec) as number;
+    node.children = [];
+    for (let i = 0; i < n; i++) node.children.push(specOf(f.MmsVariableSpecification_getChildSpecificationByIndex!(spec, i), depth + 1));
+  }
+  return node;
 }
 
 function stringList(list: Ptr): string[] {
@@ -423,6 +435,21 @@ async function handle(m: WorkerOp): Promise<unknown> {
     case 'dataSetDirectory': {
       const c = getConn(m.conn);
       return serial(c, () => dataSetDirectory(c, m.ref));
+    }
+    case 'typeSpec': {
+      const c = getConn(m.conn);
+      const fc = fcOf(m.fc);
+      return serial(c, async () => {
+        const err = [0];
+        const spec = own('MmsVariableSpecification', await blocking<Ptr>('IedConnection_getVariableSpecification', c.ptr, err, m.ref, fc));
+        try {
+          check(err, `reading the type of ${m.ref} [${m.fc}]`);
+          if (!spec) throw new CallError(22, `reading the type of ${m.ref} [${m.fc}]`);
+          return specOf(spec, 0);
+        } finally {
+          if (spec) fn('MmsVariableSpecification_destroy')(release('MmsVariableSpecification', spec));
+        }
+      });
     }
     case 'read': {
       const c = getConn(m.conn);

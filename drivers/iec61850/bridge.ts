@@ -1,0 +1,550 @@
+/**
+ * The IEC 61850 driver: one `Iec61850Bridge` per device, all served by one library worker
+ * owned by the factory (`createIec61850Factory`, start/stop).
+ *
+ * - Connects, reads the types of the data objects it serves, then enables the report control
+ *   blocks whose data sets carry channels (profile `reports: auto`, or the listed RCBs) with a
+ *   general interrogation; the channels no report carries are polled every `pollMs` (one read
+ *   per data object and FC).
+ * - Quality from the DO's `q` (validity, detail quality, substituted, test, operator blocked →
+ *   the app's quality, mms.ts), source time from its `t`.
+ * - A lost link marks every point bad/comm-fail once and reconnects with back-off (250 ms
+ *   doubling to 10 s), through the small `Reconnector` below (to be replaced by the shared
+ *   connection supervisor of drivers/common when it lands).
+ * - Commands: a channel with `control` operates its control object — select first when the
+ *   ctlModel is SBO, then operate, then wait for the command termination with enhanced
+ *   security; each stage is published to the profile's command-stage channel and a refusal
+ *   names its stage and AddCause. A channel with `setting` is written with its FC.
+ * - Without the library the device reports a configuration error saying how to provide it;
+ *   the rest of the application runs.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Bridge, BridgeContext, BridgeFactory, DeviceStatus, Driver, DriverContext, PointSample, PointSink, Unsubscribe } from '../../core/common/bridge';
+import type { ProtocolDefinition } from '../../core/common/profile';
+import type { PointValue } from '../../core/common/point';
+import type { Quality } from '../../core/common/quality';
+import { Iec61850Library, OPT, TRG, type ControlObject, type IedClient, type ReportData, type TypeSpec } from './binding';
+import { IedError, OR_CAT } from './errors';
+import { MMS_TYPE, intToBitStringBE, scalarValue, valueLike, type MmsData } from './mms';
+import { DEFAULT_VALUE_PATHS, DoImage, flatten, memberCovers, planChannels, planMember, sampleOf, withIed, type ChannelPlan, type MemberPlan } from './model';
+import { iec61850Protocol, isIec61850Device, isIec61850Profile, type TRIGGERS, type Iec61850Connection, type Iec61850Profile } from './profile';
+
+export const BACKOFF_MIN_MS = 250;
+export const BACKOFF_MAX_MS = 10_000;
+
+const COMM_FAIL: Quality = { level: 'bad', reason: 'comm-fail' };
+
+// ---------------------------------------------------------------- the library, shared
+
+/** The platform's file name of the library. */
+export function libraryFileName(platform = process.platform): string {
+  return platform === 'win32' ? 'iec61850.dll' : platform === 'darwin' ? 'libiec61850.dylib' : 'libiec61850.so';
+}
+
+/** Where the library is looked for, in order: the site file, ESM_LIBIEC61850, the copy shipped beside the app. */
+export function libraryCandidates(sitePath: string | undefined, env = process.env, resourcesPath = (process as { resourcesPath?: string }).resourcesPath): Array<{ path: string; from: string }> {
+  const out: Array<{ path: string; from: string }> = [];
+  if (sitePath) out.push({ path: sitePath, from: 'the site file (connection.library)' });
+  if (env.ESM_LIBIEC61850) out.push({ path: env.ESM_LIBIEC61850, from: 'ESM_LIBIEC61850' });
+  if (resourcesPath) out.push({ path: join(resourcesPath, 'libiec61850', libraryFileName()), from: 'the application resources' });
+  return out;
+}
+
+export const HOW_TO_PROVIDE =
+  'IEC 61850 devices need libiec61850, which is not shipped with ES Manager (GPLv3 or commercial licence): ' +
+  'set the environment variable ESM_LIBIEC61850 to the path of the library, or give its path as "library" in the ' +
+  "device's connection in the site file, or place it in the application's resources folder under libiec61850/ " +
+  '(see docs/iec61850.md)';
+
+class SharedLibrary {
+  private loading: Promise<Iec61850Library> | undefined;
+  lib: Iec61850Library | undefined;
+  error: string | undefined;
+
+  constructor(private readonly resourcesPath: string | undefined) {}
+
+  load(sitePaths: readonly string[]): Promise<Iec61850Library> {
+    if (this.loading) return this.loading;
+    this.loading = (async () => {
+      const distinct = [...new Set(sitePaths)];
+      if (distinct.length > 1) throw new Error(`IEC 61850 devices name different libraries (${distinct.join(', ')}): one library serves them all`);
+      const candidates = libraryCandidates(distinct[0], process.env, this.resourcesPath);
+      if (candidates.length === 0) throw new Error(`libiec61850 is not available. ${HOW_TO_PROVIDE}`);
+      const c = candidates.find((x) => existsSync(x.path)) ?? candidates[0]!;
+      if (!existsSync(c.path)) throw new Error(`libiec61850 is not available: ${c.path} (from ${c.from}) does not exist. ${HOW_TO_PROVIDE}`);
+      try {
+        this.lib = await Iec61850Library.open(c.path);
+        return this.lib;
+      } catch (e) {
+        throw new Error(`${(e as Error).message} (from ${c.from}). ${HOW_TO_PROVIDE}`);
+      }
+    })();
+    this.loading.catch((e: Error) => (this.error = e.message));
+    return this.loading;
+  }
+
+  async close(): Promise<void> {
+    const l = this.lib;
+    this.lib = undefined;
+    this.loading = undefined;
+    await l?.close();
+  }
+}
+
+// ---------------------------------------------------------------- reconnection
+
+/** Back-off between connection attempts (250 ms doubling to 10 s, reset by a success). */
+export class Reconnector {
+  private delay = BACKOFF_MIN_MS;
+  private timer: NodeJS.Timeout | undefined;
+
+  schedule(run: () => void): void {
+    this.cancel();
+    this.timer = setTimeout(run, this.delay);
+    this.delay = Math.min(this.delay * 2, BACKOFF_MAX_MS);
+  }
+
+  reset(): void {
+    this.delay = BACKOFF_MIN_MS;
+  }
+
+  cancel(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
+
+// ---------------------------------------------------------------- the bridge
+
+interface Session {
+  client: IedClient;
+  specs: Map<string, TypeSpec>;
+  members: Map<string, MemberPlan & { spec?: TypeSpec }>;
+  rcbs: string[];
+  controls: Map<string, ControlObject>;
+  offs: Array<() => void>;
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** a failure that means the association is gone */
+function linkLost(e: unknown): boolean {
+  if (e instanceof IedError) return e.code === 1 || e.code === 3 || e.code === 20;
+  return /worker (failed|stopped)|was closed|destroyed/.test(errorText(e));
+}
+
+function trgOpsOf(names: readonly string[] | undefined, integrity: boolean): number {
+  if (!names) return TRG.DATA_CHANGED | TRG.QUALITY_CHANGED | TRG.GI | (integrity ? TRG.INTEGRITY : 0);
+  const map: Record<(typeof TRIGGERS)[number], number> = { 'data-change': TRG.DATA_CHANGED, 'quality-change': TRG.QUALITY_CHANGED, 'data-update': TRG.DATA_UPDATE, integrity: TRG.INTEGRITY, gi: TRG.GI };
+  return names.reduce((a, n) => a | (map[n as (typeof TRIGGERS)[number]] ?? 0), 0);
+}
+
+export class Iec61850Bridge implements Bridge {
+  readonly deviceId: string;
+  private readonly conn: Iec61850Connection;
+  private readonly profile: Iec61850Profile;
+  private readonly sink: PointSink;
+  private readonly now: () => number;
+  private readonly plans: ChannelPlan[];
+  private readonly byChannel = new Map<string, ChannelPlan>();
+  private readonly stageChannel = new Map<string, string>();
+  private readonly image = new DoImage();
+  private readonly statusHandlers = new Set<(s: DeviceStatus) => void>();
+  private readonly reconnect = new Reconnector();
+  private st: DeviceStatus;
+  private session: Session | undefined;
+  private running = false;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private polling = false;
+  private commFailPublished = false;
+  /** DO keys no enabled report carries */
+  private polled: string[] = [];
+
+  constructor(
+    ctx: BridgeContext,
+    private readonly shared: SharedLibrary,
+  ) {
+    const { device, profile } = ctx;
+    if (!isIec61850Device(device)) throw new Error(`device ${device.id}: protocol ${device.protocol} is not iec61850`);
+    if (!isIec61850Profile(profile)) throw new Error(`device ${device.id}: profile ${profile.id} is not an IEC 61850 profile`);
+    this.deviceId = device.id;
+    this.conn = device.connection;
+    this.profile = profile;
+    this.sink = ctx.sink;
+    this.now = ctx.now ?? Date.now;
+    this.plans = planChannels(profile, this.conn.iedName);
+    for (const p of this.plans) this.byChannel.set(p.channel.channel, p);
+    for (const c of profile.channels) if (c.commandStageOf) this.stageChannel.set(c.commandStageOf, c.channel);
+    this.st = {
+      id: device.id,
+      name: device.name,
+      protocol: device.protocol,
+      address: `${this.conn.host}:${this.conn.port}${this.conn.iedName ? ` IED ${this.conn.iedName}` : ''}`,
+      asset: device.asset,
+      profile: profile.id,
+      simulated: device.simulated ?? false,
+      state: 'connecting',
+      pollMs: device.pollMs,
+      polls: 0,
+      failures: 0,
+    };
+    this.assetId = device.asset;
+    this.timeoutMs = device.timeoutMs;
+  }
+
+  private readonly assetId: string;
+  private readonly timeoutMs: number;
+
+  private pid(channel: string): string {
+    return `${this.assetId}/${channel}`;
+  }
+
+  status(): DeviceStatus {
+    return { ...this.st };
+  }
+
+  onStatus(handler: (s: DeviceStatus) => void): Unsubscribe {
+    this.statusHandlers.add(handler);
+    return () => this.statusHandlers.delete(handler);
+  }
+
+  private setStatus(patch: Partial<DeviceStatus>): void {
+    this.st = { ...this.st, ...patch };
+    for (const h of this.statusHandlers) h(this.status());
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    void this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.reconnect.cancel();
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.pollTimer = undefined;
+    await this.dropSession();
+    this.setStatus({ state: 'offline' });
+  }
+
+  private async dropSession(): Promise<void> {
+    const s = this.session;
+    this.session = undefined;
+    if (!s) return;
+    for (const off of s.offs) off();
+    await s.client.destroy().catch(() => undefined);
+  }
+
+  private publishCommFail(): void {
+    if (this.commFailPublished) return;
+    this.commFailPublished = true;
+    const ts = this.now();
+    this.sink.publish(this.plans.map((p) => ({ id: this.pid(p.channel.channel), value: null, quality: COMM_FAIL, ts })));
+  }
+
+  private fail(e: unknown): void {
+    const message = errorText(e);
+    this.setStatus({ state: 'offline', lastError: message, failures: this.st.failures + 1 });
+    this.publishCommFail();
+  }
+
+  private async connect(): Promise<void> {
+    if (!this.running) return;
+    let lib: Iec61850Library;
+    try {
+      lib = await this.shared.load(this.conn.library ? [this.conn.library] : []);
+    } catch (e) {
+      // a configuration error: no retry, the device page shows how to provide the library
+      this.fail(e);
+      return;
+    }
+    this.setStatus({ state: 'connecting' });
+    let client: IedClient | undefined;
+    try {
+      client = await lib.client({ host: this.conn.host, port: this.conn.port, connectTimeoutMs: this.conn.connectTimeoutMs, requestTimeoutMs: this.timeoutMs });
+      await client.connect();
+      if (!this.running) {
+        await client.destroy();
+        return;
+      }
+      const s: Session = { client, specs: new Map(), members: new Map(), rcbs: [], controls: new Map(), offs: [] };
+      this.session = s;
+      s.offs.push(client.onClosed(() => void this.lost(s, new Error(`the connection to ${this.st.address} was closed`))));
+      s.offs.push(client.onReport((r) => this.onReport(s, r)));
+      for (const key of new Set(this.plans.map((p) => p.key))) {
+        const p = this.plans.find((x) => x.key === key)!;
+        s.specs.set(key, await client.typeSpec(p.doRef, p.fc));
+      }
+      const covered = await this.enableReports(s);
+      this.polled = [...new Set(this.plans.filter((p) => !covered.has(p)).map((p) => p.key))];
+      this.reconnect.reset();
+      this.setStatus({ state: 'online', lastOk: this.now(), lastError: undefined });
+      await this.poll(true);
+      if (this.pollTimer) clearInterval(this.pollTimer);
+      this.pollTimer = setInterval(() => void this.poll(false), this.st.pollMs);
+    } catch (e) {
+      if (this.session?.client === client) await this.dropSession();
+      else await client?.destroy().catch(() => undefined);
+      this.fail(e);
+      if (this.running) this.reconnect.schedule(() => void this.connect());
+    }
+  }
+
+  private async lost(s: Session, e: unknown): Promise<void> {
+    if (this.session !== s) return;
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.pollTimer = undefined;
+    await this.dropSession();
+    this.image.clear();
+    this.fail(e);
+    if (this.running) this.reconnect.schedule(() => void this.connect());
+  }
+
+  /** Enables the RCBs that carry channels; returns the channels they carry. */
+  private async enableReports(s: Session): Promise<Set<ChannelPlan>> {
+    const covered = new Set<ChannelPlan>();
+    const mode = this.profile.reports;
+    if (mode === 'off') return covered;
+    const wanted =
+      mode === 'auto'
+        ? (await s.client.findRcbs()).map((r) => ({ rcb: r.ref, buffered: r.buffered, trgOps: undefined as readonly string[] | undefined, intgPdMs: undefined as number | undefined }))
+        : mode.map((r) => ({ rcb: withIed(this.conn.iedName, r.rcb), buffered: r.rcb.includes('.BR.'), trgOps: r.trgOps, intgPdMs: r.intgPdMs }));
+    // buffered first: no loss across a reconnect
+    wanted.sort((a, b) => Number(b.buffered) - Number(a.buffered));
+    const doneDataSets = new Set<string>();
+    const enabledMembers = new Set<string>();
+    for (const w of wanted) {
+      let values;
+      try {
+        values = await s.client.rcb(w.rcb);
+      } catch (e) {
+        if (mode !== 'auto') throw e;
+        continue;
+      }
+      if (!values.dataSet || doneDataSets.has(values.dataSet)) continue;
+      if (mode === 'auto' && values.rptEna) continue; // in use by another client
+      const { members } = await s.client.dataSetDirectory(values.dataSet);
+      const plans = members.map(planMember);
+      const carries = this.plans.filter((c) => plans.some((m) => memberCovers(m, c)));
+      if (carries.length === 0) continue;
+      const intgPdMs = w.intgPdMs ?? this.profile.integrityMs;
+      // the member plans are in place before the RCB is enabled: the GI report follows at once
+      for (const m of plans) {
+        const spec = m.prefix === '' ? s.specs.get(m.key) : await s.client.typeSpec(m.ref, m.fc).catch(() => undefined);
+        s.members.set(m.member, spec ? { ...m, spec } : m);
+      }
+      try {
+        await s.client.enableReport(w.rcb, {
+          trgOps: trgOpsOf(w.trgOps, intgPdMs > 0),
+          intgPdMs,
+          optFlds: OPT.SEQ_NUM | OPT.TIME_STAMP | OPT.REASON | OPT.DATA_SET | OPT.CONF_REV,
+          gi: true,
+        });
+      } catch (e) {
+        for (const m of plans) if (!enabledMembers.has(m.member)) s.members.delete(m.member);
+        if (mode !== 'auto') throw e;
+        continue; // reserved by another client: try the next instance
+      }
+      s.rcbs.push(w.rcb);
+      for (const m of plans) enabledMembers.add(m.member);
+      doneDataSets.add(values.dataSet);
+      for (const c of carries) covered.add(c);
+    }
+    return covered;
+  }
+
+  private onReport(s: Session, r: ReportData): void {
+    if (this.session !== s) return;
+    const keys = new Set<string>();
+    for (const e of r.entries) {
+      const m = s.members.get(e.member);
+      if (!m) continue;
+      this.image.set(m.key, flatten(m.spec, e.value, m.prefix, new Map()));
+      keys.add(m.key);
+    }
+    this.publishKeys(keys);
+    this.setStatus({ lastOk: this.now() });
+  }
+
+  private publishKeys(keys: ReadonlySet<string>): void {
+    const now = this.now();
+    const samples: PointSample[] = [];
+    for (const p of this.plans) {
+      if (!keys.has(p.key)) continue;
+      const attrs = this.image.get(p.key);
+      const path = p.path || DEFAULT_VALUE_PATHS.find((x) => attrs?.has(x)) || '';
+      const sample = sampleOf(p, attrs, this.pid(p.channel.channel), now, this.image.timeFresh(p.key, path));
+      if (sample) samples.push(sample);
+    }
+    if (samples.length) {
+      this.commFailPublished = false;
+      this.sink.publish(samples);
+    }
+  }
+
+  private async poll(first: boolean): Promise<void> {
+    const s = this.session;
+    if (!s || this.polling) return;
+    if (!first && this.polled.length === 0) return;
+    this.polling = true;
+    const t0 = this.now();
+    try {
+      const keys = new Set<string>();
+      // the first poll after connecting reads every data object: values before the first report
+      const keys0 = first ? [...new Set(this.plans.map((p) => p.key))] : this.polled;
+      for (const key of keys0) {
+        const p = this.plans.find((x) => x.key === key)!;
+        const v = await s.client.read(p.doRef, p.fc);
+        this.image.set(key, flatten(s.specs.get(key), v, '', new Map()));
+        keys.add(key);
+      }
+      this.publishKeys(keys);
+      this.setStatus({ lastOk: this.now(), lastPollMs: this.now() - t0, polls: this.st.polls + 1 });
+    } catch (e) {
+      if (linkLost(e)) void this.lost(s, e);
+      else this.setStatus({ lastError: errorText(e), failures: this.st.failures + 1 });
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  // ------------------------------------------------------------ commands
+
+  private channelOf(channel: string): ChannelPlan {
+    const p = this.byChannel.get(channel);
+    if (!p) throw new Error(`device ${this.deviceId}: profile ${this.profile.id} has no channel ${channel}`);
+    return p;
+  }
+
+  private online(): Session {
+    if (!this.session) throw new Error(`device ${this.deviceId} is not connected${this.st.lastError ? `: ${this.st.lastError}` : ''}`);
+    return this.session;
+  }
+
+  private stage(channel: string, text: string): void {
+    const stageCh = this.stageChannel.get(channel);
+    if (stageCh) this.sink.publish([{ id: this.pid(stageCh), value: text, quality: { level: 'good' }, ts: this.now() }]);
+  }
+
+  /** engineering value → device value */
+  private deviceValue(p: ChannelPlan, value: number | boolean): number | boolean {
+    if (typeof value === 'boolean' || p.channel.type !== 'number') return value;
+    return (value - p.channel.offset) / p.channel.scale;
+  }
+
+  async write(channel: string, value: number | boolean): Promise<void> {
+    const p = this.channelOf(channel);
+    const c = p.channel;
+    if (c.access !== 'rw') throw new Error(`channel ${channel} of device ${this.deviceId} is read-only`);
+    const s = this.online();
+    const v = this.deviceValue(p, value);
+    if (c.setting) {
+      const ref = withIed(this.conn.iedName, c.setting.ref);
+      const current = await s.client.read(ref, c.setting.fc);
+      await s.client.write(ref, c.setting.fc, valueLike(current, v));
+      return;
+    }
+    if (!c.control) throw new Error(`channel ${channel} has no control object`);
+    const objRef = withIed(this.conn.iedName, c.control.object);
+    let ctl = s.controls.get(objRef);
+    if (!ctl) {
+      ctl = await s.client.control(objRef);
+      s.controls.set(objRef, ctl);
+    }
+    const spec = await s.client.typeSpec(`${objRef}.Oper.ctlVal`, 'CO');
+    const ctlVal = ctlValue(spec, v, objRef);
+    const params = { orIdent: this.conn.orIdent, orCat: OR_CAT[this.conn.orCat] };
+    if (ctl.selectBeforeOperate) {
+      const sel = await ctl.select(ctl.enhanced ? ctlVal : undefined, params);
+      if (!sel.ok) {
+        this.stage(channel, `refused at select: ${sel.reason}`);
+        throw new Error(sel.reason);
+      }
+      this.stage(channel, 'selected');
+    }
+    const op = await ctl.operate(ctlVal, params, Math.max(this.timeoutMs * 5, 5000));
+    if (!op.ok) {
+      this.stage(channel, `refused at operate: ${op.reason}`);
+      throw new Error(op.reason);
+    }
+    this.stage(channel, 'operated');
+    if (op.terminated) {
+      const t = await op.terminated;
+      if (!t.ok) {
+        this.stage(channel, `terminated with failure: ${t.reason}`);
+        throw new Error(`operated, then ${t.reason}`);
+      }
+      this.stage(channel, 'terminated');
+    }
+  }
+
+  async read(channel: string): Promise<PointValue> {
+    const p = this.channelOf(channel);
+    const s = this.online();
+    const v = scalarValue(await s.client.read(p.path ? p.ref : p.doRef, p.fc));
+    if (v === undefined) throw new Error(`${p.ref} has no scalar value`);
+    if (p.channel.type === 'number' && typeof v === 'number') return v * p.channel.scale + p.channel.offset;
+    return v;
+  }
+}
+
+/** The ctlVal of a control object from its type: boolean (SPC), Dbpos (DPC), integer (INC), AnalogueValue (APC), Tcmd (BSC). */
+export function ctlValue(spec: TypeSpec, v: number | boolean, what: string): MmsData {
+  const n = typeof v === 'boolean' ? (v ? 1 : 0) : v;
+  switch (spec.type) {
+    case MMS_TYPE.BOOLEAN:
+      if (n !== 0 && n !== 1) throw new Error(`${what} takes on (1) or off (0), not ${v}`);
+      return { type: 'boolean', value: n === 1 };
+    case MMS_TYPE.INTEGER:
+    case MMS_TYPE.UNSIGNED:
+      if (!Number.isInteger(n)) throw new Error(`${what} takes a whole number, not ${v}`);
+      return { type: spec.type === MMS_TYPE.INTEGER ? 'integer' : 'unsigned', value: n };
+    case MMS_TYPE.FLOAT:
+      return { type: 'float', value: n };
+    case MMS_TYPE.BIT_STRING:
+      if (!Number.isInteger(n) || n < 0 || n > 3) throw new Error(`${what} takes 0 to 3, not ${v}`);
+      return { type: 'bit-string', size: 2, bytes: intToBitStringBE(n, 2) };
+    case MMS_TYPE.STRUCTURE: {
+      // AnalogueValue: i and/or f
+      const items = (spec.children ?? []).map((ch): MmsData => (ch.name === 'i' ? { type: 'integer', value: Math.round(n) } : { type: 'float', value: n }));
+      if (items.length === 0) throw new Error(`${what}: the ctlVal structure has no component`);
+      return { type: 'structure', items };
+    }
+    default:
+      throw new Error(`${what}: ctlVal of MMS type ${spec.type} is not supported`);
+  }
+}
+
+// ---------------------------------------------------------------- factory and driver
+
+export interface Iec61850FactoryOptions {
+  /** the packaged app's resources folder (Electron's process.resourcesPath) */
+  resourcesPath?: string;
+}
+
+/** One library worker for all IEC 61850 devices of a host. */
+export function createIec61850Factory(opts: Iec61850FactoryOptions = {}): BridgeFactory & { library(): Iec61850Library | undefined } {
+  const shared = new SharedLibrary(opts.resourcesPath ?? (process as { resourcesPath?: string }).resourcesPath);
+  return {
+    protocols: ['iec61850'],
+    create: (ctx: BridgeContext): Bridge => new Iec61850Bridge(ctx, shared),
+    async start(ctx: DriverContext): Promise<void> {
+      const paths = ctx.devices.filter(isIec61850Device).flatMap((d) => (d.connection.library ? [d.connection.library] : []));
+      // never throws: without the library its devices show the configuration error, the app runs
+      await shared.load(paths).catch(() => undefined);
+    },
+    async stop(): Promise<void> {
+      await shared.close();
+    },
+    library: () => shared.lib,
+  };
+}
+
+export const iec61850Driver: Driver = {
+  definition: iec61850Protocol as ProtocolDefinition<never>,
+  createFactory: () => createIec61850Factory(),
+};
