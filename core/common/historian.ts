@@ -6,6 +6,7 @@
  * into core/common/api/contract.ts.
  */
 import { z } from 'zod';
+import type { Quality } from './quality';
 import type { PointId } from './point';
 
 // ------------------------------------------------------------------ recording policies
@@ -112,6 +113,27 @@ export type HistorianConfigInput = z.input<typeof historianConfigSchema>;
  */
 export const QUALITY_REASONS = ['', 'comm-fail', 'stale', 'out-of-range', 'manual', 'initial', 'device'] as const;
 export const QUALITY_LEVELS = ['good', 'uncertain', 'bad'] as const;
+
+/** The one quality codec: the historian stores these codes, trends and exports read them. */
+export function qualityCode(q: Quality): number {
+  const level = q.level === 'good' ? 0 : q.level === 'uncertain' ? 1 : 2;
+  const r = q.reason === undefined ? 0 : (QUALITY_REASONS as readonly string[]).indexOf(q.reason);
+  return level * 8 + (r < 0 ? 0 : r);
+}
+
+/** The quality of a code; an absent code is good. */
+export function qualityFromCode(code: number | undefined): Quality {
+  if (!code) return { level: 'good' };
+  const level = QUALITY_LEVELS[Math.min(2, code >> 3)] ?? 'bad';
+  const reason = QUALITY_REASONS[code & 7];
+  return reason ? ({ level, reason } as Quality) : { level };
+}
+
+/** "bad:comm-fail", "good" (CSV exports) */
+export function qualityText(code: number): string {
+  const q = qualityFromCode(code);
+  return q.reason ? `${q.level}:${q.reason}` : q.level;
+}
 
 // ------------------------------------------------------------------ queries
 

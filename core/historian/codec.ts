@@ -17,28 +17,12 @@
  * cost ~1 byte before deflate. Decoding returns Float64Arrays so scans stay cheap.
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { QUALITY_LEVELS, QUALITY_REASONS } from '../common/historian';
-import type { Quality } from '../common/quality';
 import type { PointValue } from '../common/point';
 
 // ------------------------------------------------------------------ quality codes
 
-export function qualityCode(q: Quality): number {
-  const level = q.level === 'good' ? 0 : q.level === 'uncertain' ? 1 : 2;
-  const r = q.reason === undefined ? 0 : (QUALITY_REASONS as readonly string[]).indexOf(q.reason);
-  return level * 8 + (r < 0 ? 0 : r);
-}
-
-export function qualityFromCode(code: number): Quality {
-  const level = QUALITY_LEVELS[Math.min(2, code >> 3)] ?? 'bad';
-  const reason = QUALITY_REASONS[code & 7];
-  return reason ? ({ level, reason } as Quality) : { level };
-}
-
-export function qualityText(code: number): string {
-  const q = qualityFromCode(code);
-  return q.reason ? `${q.level}:${q.reason}` : q.level;
-}
+// one codec for the historian and the trends (core/common/historian.ts)
+export { qualityCode, qualityFromCode, qualityText } from '../common/historian';
 
 // ------------------------------------------------------------------ byte writer / reader
 

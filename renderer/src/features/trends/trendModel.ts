@@ -2,9 +2,9 @@
  * Trend screen logic without React or ECharts: pen colours, y-axis grouping by unit, time range
  * -> history.query, quality codes -> line styling, live appends. Pure; unit-tested.
  */
-import { QUALITY_LEVELS, QUALITY_REASONS, type TrendPen, type TrendQuery } from '../../../../core/common/historian';
+import { qualityCode, qualityFromCode, type TrendPen, type TrendQuery } from '../../../../core/common/historian';
 import type { PointId, PointMeta, PointUpdate, PointValue } from '../../../../core/common/point';
-import type { Quality, QualityLevel } from '../../../../core/common/quality';
+import type { QualityLevel } from '../../../../core/common/quality';
 import { qualityLabel } from '../../../../core/common/quality';
 
 // ------------------------------------------------------------------ pens
@@ -286,18 +286,9 @@ export function panRange(from: number, to: number, fraction: number): { from: nu
 
 // ------------------------------------------------------------------ quality -> styling
 
-export function decodeQuality(code: number | undefined): Quality {
-  if (!code) return { level: 'good' };
-  const level = (QUALITY_LEVELS[code >> 3] ?? 'bad') as QualityLevel;
-  const reason = QUALITY_REASONS[code & 7];
-  return reason ? ({ level, reason } as Quality) : { level };
-}
-
-export function encodeQuality(q: Quality): number {
-  const l = Math.max(0, QUALITY_LEVELS.indexOf(q.level));
-  const r = q.reason ? Math.max(0, (QUALITY_REASONS as readonly string[]).indexOf(q.reason)) : 0;
-  return l * 8 + r;
-}
+/** the shared quality codec (core/common/historian.ts), under the names the screens use */
+export const decodeQuality = qualityFromCode;
+export const encodeQuality = qualityCode;
 
 export type Sample = [number, number | null];
 
@@ -325,7 +316,7 @@ export function numeric(v: PointValue | undefined): number | null {
   return null;
 }
 
-const levelOfCode = (c: number): QualityLevel => (c === 0 ? 'good' : ((QUALITY_LEVELS[c >> 3] ?? 'bad') as QualityLevel));
+const levelOfCode = (c: number): QualityLevel => qualityFromCode(c).level;
 
 /**
  * Splits a pen into its drawn series. A segment between samples i and i+1 takes the quality of
