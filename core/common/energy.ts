@@ -166,6 +166,8 @@ export const gensetPlanSchema = z
     startCost: z.number().nonnegative().default(0),
     /** fuel and wear per kWh produced */
     costPerKwh: z.number().nonnegative(),
+    /** the plan starts and stops the engine in blocks of this length (minimum run time) */
+    minRunMinutes: z.number().int().min(5).max(240).default(60),
   })
   .strict()
   .superRefine((g, ctx) => {

@@ -29,6 +29,7 @@ export const TERMS = {
   deviation: 'deviation from the committed profile',
   selfConsumption: 'grid import (self-consumption)',
   pvCurtailment: 'PV curtailment',
+  evOrder: 'EV charging order (tie-break)',
 } as const;
 
 export interface BuiltModel {
@@ -177,14 +178,22 @@ export function buildModel(p: PlanProblem, options: ModelOptions = {}, forceStor
   });
 
   // ---------------------------------------------------------------- EV chargers
+  const evBlock = Math.max(1, Math.round(15 / p.stepMinutes));
   p.ev.forEach((e, i) => {
     const connected = new Array<boolean>(T).fill(false);
     for (const n of e.needs) for (let t = n.fromStep; t < n.departStep; t++) connected[t] = true;
     for (let t = 0; t < T; t++) {
       const ub = connected[t] ? e.maxKw : 0;
       const x = lp.addVar(`p_ev_ev${i}_${ts(t)}`, 0, ub);
+      // symmetry breaking: among steps of equal price, charge earlier (a vehicle may leave early);
+      // 1e-6 per kWh at most, far below any price step, so it never changes a real choice
+      if (ub > 0) lp.addCost(TERMS.evOrder, x, ((1e-6 * (t + 1)) / T) * dt);
       if (ub > 0 && e.minKw > 0 && opts.integer) {
-        const z = lp.addVar(`ev_on_ev${i}_${ts(t)}`, 0, 1, 'binary');
+        // on/off per dispatch interval (15 min, energy.12 Req1): the charger gets one setpoint
+        // per interval, so finer steps share the interval's binary
+        const k = Math.floor(t / evBlock);
+        let z = `ev_on_ev${i}_k${k}`;
+        if (!lp.vars.has(z)) z = lp.addVar(z, 0, 1, 'binary');
         lp.addRow(`ev_max_ev${i}_${ts(t)}`, [[x, 1], [z, -ub]], '<=', 0);
         lp.addRow(`ev_min_ev${i}_${ts(t)}`, [[x, 1], [z, -e.minKw]], '>=', 0);
       }
@@ -200,21 +209,28 @@ export function buildModel(p: PlanProblem, options: ModelOptions = {}, forceStor
   });
 
   // ---------------------------------------------------------------- gensets
+  // committed in blocks of minRunMinutes (default 60): the engine starts and stops on block
+  // boundaries, as a genset's minimum run time asks, and the MIP has one binary per block
   p.gensets.forEach((g, i) => {
+    const block = Math.max(1, Math.round((g.minRunMinutes ?? 60) / p.stepMinutes));
     let prevOn: string | undefined;
+    let on = '';
     for (let t = 0; t < T; t++) {
       const x = lp.addVar(`p_gen_g${i}_${ts(t)}`, 0, g.maxKw);
       lp.addCost(TERMS.genset, x, g.costPerKwh * dt);
-      const on = lp.addVar(`gen_on_g${i}_${ts(t)}`, 0, 1, opts.integer ? 'binary' : 'continuous');
+      if (t % block === 0) {
+        const k = t / block;
+        on = lp.addVar(`gen_on_g${i}_k${k}`, 0, 1, opts.integer ? 'binary' : 'continuous');
+        if (g.startCost > 0) {
+          const st = lp.addVar(`gen_start_g${i}_k${k}`, 0, 1);
+          if (prevOn) lp.addRow(`gen_startup_g${i}_k${k}`, [[st, 1], [on, -1], [prevOn, 1]], '>=', 0);
+          else lp.addRow(`gen_startup_g${i}_k${k}`, [[st, 1], [on, -1]], '>=', g.initiallyOn ? -1 : 0);
+          lp.addCost(TERMS.genset, st, g.startCost);
+        }
+        prevOn = on;
+      }
       lp.addRow(`gen_max_g${i}_${ts(t)}`, [[x, 1], [on, -g.maxKw]], '<=', 0);
       lp.addRow(`gen_min_g${i}_${ts(t)}`, [[x, 1], [on, -g.minKw]], '>=', 0);
-      if (g.startCost > 0) {
-        const st = lp.addVar(`gen_start_g${i}_${ts(t)}`, 0, 1);
-        if (prevOn) lp.addRow(`gen_startup_g${i}_${ts(t)}`, [[st, 1], [on, -1], [prevOn, 1]], '>=', 0);
-        else lp.addRow(`gen_startup_g${i}_${ts(t)}`, [[st, 1], [on, -1]], '>=', g.initiallyOn ? -1 : 0);
-        lp.addCost(TERMS.genset, st, g.startCost);
-      }
-      prevOn = on;
     }
   });
 

@@ -58,6 +58,8 @@ export interface GensetProblem {
   startCost: number;
   costPerKwh: number;
   initiallyOn: boolean;
+  /** the engine is committed (started, stopped) in blocks of this length; default 60 */
+  minRunMinutes?: number | undefined;
 }
 
 export interface ControllableLoadProblem {

@@ -131,7 +131,7 @@ export function problemFromSite(site: SiteConfig, inputs: PlanInputs): PlanProbl
 
   const gensets = e.gensets
     .filter((g) => !excluded.has(g.asset))
-    .map((g) => ({ id: g.asset, minKw: g.minKw, maxKw: g.maxKw, startCost: g.startCost, costPerKwh: g.costPerKwh, initiallyOn: inputs.gensetOn?.[g.asset] ?? false }));
+    .map((g) => ({ id: g.asset, minKw: g.minKw, maxKw: g.maxKw, startCost: g.startCost, costPerKwh: g.costPerKwh, initiallyOn: inputs.gensetOn?.[g.asset] ?? false, minRunMinutes: g.minRunMinutes }));
 
   const stepsOf = (minutes: number) => Math.ceil(minutes / stepMinutes);
   const controllableLoads = e.controllableLoads.map((l) => ({

@@ -9,6 +9,11 @@ import { valueAt, type ModelOptions, type PlanProblem } from './problem';
 export interface SolveSettings {
   timeLimitS?: number;
   mipGap?: number;
+  /**
+   * HiGHS presolve; default 'off': on the demo site's day-ahead MIPs the WebAssembly build
+   * spends more in presolve than it saves (bench/optimiser.bench.ts: 2-3x less CPU without it)
+   */
+  presolve?: 'off' | 'choose' | 'on';
 }
 
 export interface PlanSeries {
@@ -104,6 +109,7 @@ async function run(m: BuiltModel, settings: SolveSettings): Promise<{ x: Map<str
   const r = solver.solve(lp, {
     time_limit: settings.timeLimitS ?? 30,
     mip_rel_gap: settings.mipGap ?? 1e-4,
+    presolve: settings.presolve ?? 'off',
     output_flag: false,
     log_to_console: false,
   });
@@ -169,7 +175,10 @@ export async function solvePlan(p: PlanProblem, options: ModelOptions = {}, sett
       }),
       pv: p.pv.map((v, i) => ({ id: v.id, availableKw: [...v.forecastKw], plannedKw: series(x, (t) => `p_pv_pv${i}_t${t}`, T) })),
       ev: p.ev.map((e, i) => ({ id: e.id, powerKw: series(x, (t) => `p_ev_ev${i}_t${t}`, T), unmetKwh: e.needs.map((_, k) => x.get(`ev_unmet_ev${i}_n${k}`) ?? 0) })),
-      gensets: p.gensets.map((g, i) => ({ id: g.id, powerKw: series(x, (t) => `p_gen_g${i}_t${t}`, T), on: series(x, (t) => `gen_on_g${i}_t${t}`, T).map((v) => v > 0.5) })),
+      gensets: p.gensets.map((g, i) => {
+        const block = Math.max(1, Math.round((g.minRunMinutes ?? 60) / p.stepMinutes));
+        return { id: g.id, powerKw: series(x, (t) => `p_gen_g${i}_t${t}`, T), on: series(x, (t) => `gen_on_g${i}_k${Math.floor(t / block)}`, T).map((v) => v > 0.5) };
+      }),
       controllableLoads: p.controllableLoads.map((l, i) => ({ id: l.id, curtailedKw: series(x, (t) => `curt_steps_l${i}_t${t}`, T).map((n) => n * l.stepKw) })),
     },
     storageExclusivity: m.storageBinaries ? 'binary' : 'relaxed',

@@ -17,10 +17,35 @@ export type SolveResponse =
   | { id: number; ok: true; plan: Awaited<ReturnType<typeof solvePlan>> }
   | { id: number; ok: false; kind: 'problem' | 'solve' | 'internal'; message: string; status?: string; lp?: string };
 
+if (!parentPort) throw new Error('core/optimiser/worker.ts runs as a worker thread');
 const port = parentPort;
-if (!port) throw new Error('core/optimiser/worker.ts runs as a worker thread');
+
+// warm-up: the first solve compiles and tiers up HiGHS' WebAssembly (seconds of CPU on a busy
+// machine); do it now with a tiny MIP so the first real plan does not pay for it
+const warmUp = solvePlan({
+  start: 0,
+  stepMinutes: 60,
+  steps: 4,
+  objective: 'cost',
+  loadKw: [5, 10, 5, 10],
+  importPrice: [0.1, 0.3, 0.1, 0.3],
+  exportPrice: [0, 0, 0, 0],
+  contractOverrunPerKwh: 1,
+  demandChargePerKw: 0.1,
+  storage: [{ id: 'b', capacityKwh: 10, socInitPct: 50, socMinPct: 10, socMaxPct: 90, chargeEfficiency: 0.95, dischargeEfficiency: 0.95, maxChargeKw: 5, maxDischargeKw: 5, terminalValuePerKwh: 0, degradationCostPerKwh: 0, deepDischargeCostPerKwh: 0 }],
+  pv: [],
+  ev: [{ id: 'e', maxKw: 7, minKw: 2, needs: [{ fromStep: 0, departStep: 3, energyKwh: 9, socPct: 50 }] }],
+  gensets: [{ id: 'g', minKw: 2, maxKw: 8, startCost: 1, costPerKwh: 0.2, initiallyOn: false, minRunMinutes: 60 }],
+  controllableLoads: [],
+  deviationCostPerKwh: 0,
+  degradationWeight: 1,
+}).catch(() => undefined);
 
 port.on('message', (req: SolveRequest) => {
+  void warmUp.then(() => handle(req));
+});
+
+function handle(req: SolveRequest): void {
   solvePlan(req.problem, req.options, req.settings).then(
     (plan) => port.postMessage({ id: req.id, ok: true, plan } satisfies SolveResponse),
     (e: unknown) => {
@@ -33,4 +58,4 @@ port.on('message', (req: SolveRequest) => {
       port.postMessage(res);
     },
   );
-});
+}
