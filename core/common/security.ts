@@ -286,6 +286,18 @@ export interface SessionView {
   current: boolean;
 }
 
+/** A current sign-in lockout (auth back-off): of a name from one source, or account-wide. */
+export interface LockoutView {
+  username: string;
+  /** whether the name is an account (unknown names are throttled too) */
+  knownUser: boolean;
+  /** the workstation (remote address) the failures came from; null = account-wide */
+  source: string | null;
+  failures: number;
+  lastFailureAt: number | null;
+  lockedUntil: number;
+}
+
 export interface SecretMeta {
   id: string;
   siteId: string | null;
@@ -325,6 +337,9 @@ export interface SecurityApiMethods {
   'reasons.setRequired': { req: { kind: 'command' | 'config'; required: boolean }; res: { ok: true } };
   'sessions.list': { req: Record<string, never>; res: SessionView[] };
   'sessions.revoke': { req: { id: string }; res: { ok: true } };
+  /** current sign-in lockouts (administrators); clear one name (all sources) or one source */
+  'lockouts.list': { req: Record<string, never>; res: LockoutView[] };
+  'lockouts.clear': { req: { username: string; source?: string }; res: { ok: true } };
   'secrets.list': { req: { siteId?: string }; res: SecretMeta[] };
   'secrets.set': { req: { id: string; siteId: string | null; description: string; value: string }; res: SecretMeta };
   'secrets.delete': { req: { id: string }; res: { ok: true } };
@@ -441,6 +456,8 @@ export const securityMethodArgSchemas: { [M in SecurityMethodName]: z.ZodType<Se
   'reasons.setRequired': z.object({ kind: z.enum(['command', 'config']), required: z.boolean() }).strict(),
   'sessions.list': z.object({}).strict(),
   'sessions.revoke': z.object({ id: z.string().min(1).max(64) }).strict(),
+  'lockouts.list': z.object({}).strict(),
+  'lockouts.clear': z.object({ username: z.string().min(1).max(64), source: z.string().min(1).max(200).optional() }).strict(),
   'secrets.list': z.object({ siteId: idSchema.optional() }).strict(),
   'secrets.set': z
     .object({ id: idSchema, siteId: idSchema.nullable(), description: z.string().max(200), value: z.string().min(1).max(16_384) })

@@ -169,4 +169,21 @@ CREATE TABLE site_parameter_overrides (
 ) STRICT;
 `,
   },
+  {
+    version: 4,
+    name: 'login-throttle-per-source',
+    sql: `
+-- Sign-in back-off per user name AND source (the workstation: remote address), so someone who
+-- knows a name cannot keep its owner locked out from elsewhere; login_throttle keeps the
+-- account-wide back-off (all sources together, short).
+CREATE TABLE login_throttle_source (
+  username TEXT NOT NULL,
+  source TEXT NOT NULL,
+  failures INTEGER NOT NULL DEFAULT 0,
+  last_failure_at INTEGER,
+  locked_until INTEGER,
+  PRIMARY KEY (username, source)
+) STRICT;
+`,
+  },
 ];

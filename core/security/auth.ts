@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ApiError } from '../common/api/contract';
-import type { PasswordPolicy, SecuritySession, SessionView } from '../common/security';
+import type { LockoutView, PasswordPolicy, SecuritySession, SessionView } from '../common/security';
 import type { AuditLog } from '../audit/log';
 import { Authorizer } from './authorizer';
 import { checkPasswordPolicy, DEFAULT_PASSWORD_POLICY, PasswordHasher } from './password';
@@ -36,16 +36,30 @@ export class LocalAuthProvider implements AuthProvider {
 }
 
 export interface LockoutPolicy {
-  /** consecutive failures before the first lock */
+  /** consecutive failures of one name from one source (workstation) before the first lock */
   threshold: number;
   /** first lock; each further failure doubles it */
   baseMs: number;
   maxMs: number;
   /** failures older than this are forgotten */
   resetAfterMs: number;
+  /**
+   * The account-wide back-off (failures of the name from every source together): a higher
+   * threshold and a short maximum, so guessing from many addresses is slowed while nobody can
+   * keep the owner locked out for long from somewhere else.
+   */
+  accountThreshold: number;
+  accountMaxMs: number;
 }
 
-export const DEFAULT_LOCKOUT: LockoutPolicy = { threshold: 5, baseMs: 30_000, maxMs: 15 * 60_000, resetAfterMs: 60 * 60_000 };
+export const DEFAULT_LOCKOUT: LockoutPolicy = {
+  threshold: 5,
+  baseMs: 30_000,
+  maxMs: 15 * 60_000,
+  resetAfterMs: 60 * 60_000,
+  accountThreshold: 20,
+  accountMaxMs: 60_000,
+};
 
 export interface AuthOptions {
   audit: AuditLog;
@@ -171,17 +185,22 @@ export class AuthService {
   async signIn(usernameIn: string, password: string, workstation: string): Promise<SecuritySession> {
     const username = normaliseUsername(usernameIn);
     const now = this.now();
-    const lockedUntil = this.store.lockedUntil(username);
-    if (lockedUntil !== null && lockedUntil > now) {
-      const s = Math.ceil((lockedUntil - now) / 1000);
-      this.audit.append({ type: 'auth.signin', actor: username, workstation, outcome: 'refused', rule: 'auth.locked-out', details: { lockedUntil } });
-      throw unauthenticated('auth.locked-out', `too many failed sign-ins: try again in ${s} s`);
+    const lock = this.currentLock(username, workstation, now);
+    if (lock) {
+      const s = Math.ceil((lock.until - now) / 1000);
+      this.audit.append({ type: 'auth.signin', actor: username, workstation, outcome: 'refused', rule: 'auth.locked-out', details: { lockedUntil: lock.until, scope: lock.scope } });
+      throw unauthenticated(
+        'auth.locked-out',
+        lock.scope === 'source'
+          ? `too many failed sign-ins for this name from this workstation: try again in ${s} s`
+          : `too many failed sign-ins for this name from several workstations: try again in ${s} s`,
+      );
     }
     const user = this.store.userByName(username);
     const provider = this.providers.get(user?.provider ?? 'local');
     const result = provider ? await provider.authenticate(username, password, user) : { ok: false as const };
     if (!result.ok || !user) {
-      const locked = this.recordFailure(username);
+      const locked = this.recordFailure(username, workstation);
       this.audit.append({
         type: 'auth.signin',
         actor: username,
@@ -192,7 +211,7 @@ export class AuthService {
       });
       throw unauthenticated('auth.bad-credentials', 'wrong user name or password');
     }
-    this.clearFailures(username);
+    this.clearFailures(username, workstation);
     const principal = this.principalFor(user, workstation, null, null, null);
     const account = this.authorizer.checkAccount(principal);
     if (!account.allowed) {
@@ -208,32 +227,86 @@ export class AuthService {
     return session;
   }
 
-  /** Counts a failure; returns the lock end if this failure locks the name. */
-  private recordFailure(username: string): number | null {
+  /** The lock that refuses this name from this source now (the later one), if any. */
+  private currentLock(username: string, source: string, now: number): { until: number; scope: 'source' | 'account' } | null {
+    const pair = this.db.prepare('SELECT locked_until FROM login_throttle_source WHERE username = ? AND source = ?').get(username, source) as
+      | { locked_until: number | null }
+      | undefined;
+    const acct = this.store.lockedUntil(username);
+    const p = pair?.locked_until ?? null;
+    const candidates: Array<{ until: number; scope: 'source' | 'account' }> = [];
+    if (p !== null && p > now) candidates.push({ until: p, scope: 'source' });
+    if (acct !== null && acct > now) candidates.push({ until: acct, scope: 'account' });
+    candidates.sort((a, b) => b.until - a.until);
+    return candidates[0] ?? null;
+  }
+
+  /**
+   * Counts a failure for the name from this source and for the name overall; returns the end
+   * of the lock this failure starts, if any.
+   */
+  private recordFailure(username: string, source: string): number | null {
     const now = this.now();
     const L = this.lockout;
-    const row = this.db.prepare('SELECT failures, last_failure_at FROM login_throttle WHERE username = ?').get(username) as
+    const next = (row: { failures: number; last_failure_at: number | null } | undefined, threshold: number, maxMs: number) => {
+      const stale = !row || row.last_failure_at === null || now - row.last_failure_at > L.resetAfterMs;
+      const failures = (stale ? 0 : row.failures) + 1;
+      const locked = failures >= threshold ? now + Math.min(maxMs, L.baseMs * 2 ** (failures - threshold)) : null;
+      return { failures, locked };
+    };
+    const pairRow = this.db.prepare('SELECT failures, last_failure_at FROM login_throttle_source WHERE username = ? AND source = ?').get(username, source) as
       | { failures: number; last_failure_at: number | null }
       | undefined;
-    const stale = !row || row.last_failure_at === null || now - row.last_failure_at > L.resetAfterMs;
-    const failures = (stale ? 0 : row.failures) + 1;
-    const locked = failures >= L.threshold ? now + Math.min(L.maxMs, L.baseMs * 2 ** (failures - L.threshold)) : null;
+    const pair = next(pairRow, L.threshold, L.maxMs);
+    this.db
+      .prepare(
+        `INSERT INTO login_throttle_source (username, source, failures, last_failure_at, locked_until) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(username, source) DO UPDATE SET failures = excluded.failures, last_failure_at = excluded.last_failure_at, locked_until = excluded.locked_until`,
+      )
+      .run(username, source, pair.failures, now, pair.locked);
+    const acctRow = this.db.prepare('SELECT failures, last_failure_at FROM login_throttle WHERE username = ?').get(username) as
+      | { failures: number; last_failure_at: number | null }
+      | undefined;
+    const acct = next(acctRow, L.accountThreshold, L.accountMaxMs);
     this.db
       .prepare(
         `INSERT INTO login_throttle (username, failures, last_failure_at, locked_until) VALUES (?, ?, ?, ?)
          ON CONFLICT(username) DO UPDATE SET failures = excluded.failures, last_failure_at = excluded.last_failure_at, locked_until = excluded.locked_until`,
       )
-      .run(username, failures, now, locked);
-    return locked;
+      .run(username, acct.failures, now, acct.locked);
+    const ends = [pair.locked, acct.locked].filter((x): x is number => x !== null);
+    return ends.length ? Math.max(...ends) : null;
   }
 
-  private clearFailures(username: string): void {
+  /** A successful sign-in clears the name's back-off from this source and overall. */
+  private clearFailures(username: string, source: string): void {
+    this.db.prepare('DELETE FROM login_throttle_source WHERE username = ? AND source = ?').run(username, source);
     this.db.prepare('DELETE FROM login_throttle WHERE username = ?').run(username);
   }
 
-  /** Administrator action (UserService.unlock uses the same table). */
-  unlock(username: string): void {
-    this.clearFailures(normaliseUsername(username));
+  /** Administrator action: clears every back-off of the name (all sources), or of one source. */
+  unlock(username: string, source?: string): void {
+    const u = normaliseUsername(username);
+    if (source === undefined) {
+      this.db.prepare('DELETE FROM login_throttle_source WHERE username = ?').run(u);
+      this.db.prepare('DELETE FROM login_throttle WHERE username = ?').run(u);
+    } else this.db.prepare('DELETE FROM login_throttle_source WHERE username = ? AND source = ?').run(u, source);
+  }
+
+  /** Current lockouts (a lock not yet over), newest first: per name and source, and account-wide. */
+  lockouts(): LockoutView[] {
+    const now = this.now();
+    const pairs = this.db
+      .prepare('SELECT username, source, failures, last_failure_at, locked_until FROM login_throttle_source WHERE locked_until > ?')
+      .all(now) as Array<{ username: string; source: string; failures: number; last_failure_at: number | null; locked_until: number }>;
+    const accts = this.db
+      .prepare('SELECT username, failures, last_failure_at, locked_until FROM login_throttle WHERE locked_until > ?')
+      .all(now) as Array<{ username: string; failures: number; last_failure_at: number | null; locked_until: number }>;
+    const known = (u: string) => this.store.userByName(u) !== undefined;
+    return [
+      ...pairs.map((r) => ({ username: r.username, knownUser: known(r.username), source: r.source, failures: r.failures, lastFailureAt: r.last_failure_at, lockedUntil: r.locked_until })),
+      ...accts.map((r) => ({ username: r.username, knownUser: known(r.username), source: null, failures: r.failures, lastFailureAt: r.last_failure_at, lockedUntil: r.locked_until })),
+    ].sort((a, b) => b.lockedUntil - a.lockedUntil);
   }
 
   // ---------------------------------------------------------------- sessions
@@ -350,19 +423,19 @@ export class AuthService {
     // the human at the keyboard is the impersonator when there is one
     const human = p.impersonator ? this.store.userById(p.impersonator.userId)! : this.store.userById(p.userId)!;
     const now = this.now();
-    const lockedUntil = this.store.lockedUntil(human.username);
-    if (lockedUntil !== null && lockedUntil > now) {
+    const lock = this.currentLock(human.username, p.workstation, now);
+    if (lock) {
       this.audit.append({ type: 'auth.reauth', ...auditActor(p), outcome: 'refused', rule: 'auth.locked-out' });
-      throw unauthenticated('auth.locked-out', `too many failed attempts: try again in ${Math.ceil((lockedUntil - now) / 1000)} s`);
+      throw unauthenticated('auth.locked-out', `too many failed attempts: try again in ${Math.ceil((lock.until - now) / 1000)} s`);
     }
     const provider = this.providers.get(human.provider);
     const r = provider ? await provider.authenticate(human.username, password, human) : { ok: false as const };
     if (!r.ok) {
-      this.recordFailure(human.username);
+      this.recordFailure(human.username, p.workstation);
       this.audit.append({ type: 'auth.reauth', ...auditActor(p), outcome: 'refused', rule: 'auth.bad-credentials' });
       throw unauthenticated('auth.bad-credentials', 'wrong password');
     }
-    this.clearFailures(human.username);
+    this.clearFailures(human.username, p.workstation);
     this.db.prepare('UPDATE sessions SET reauth_at = ?, last_activity_at = ? WHERE token_hash = ?').run(now, now, hashToken(token));
     this.audit.append({ type: 'auth.reauth', ...auditActor(p), outcome: 'ok' });
     return this.session(token);
@@ -437,7 +510,7 @@ export class AuthService {
     if (user.provider !== 'local')
       throw new ApiError('conflict', `the password of "${user.username}" is managed by ${user.provider}`, { rule: 'password.external' });
     if (!(await this.hasher.verify(oldPassword, user.password_hash))) {
-      this.recordFailure(user.username);
+      this.recordFailure(user.username, p.workstation);
       this.audit.append({ type: 'auth.password', ...auditActor(p), target: user.username, outcome: 'refused', rule: 'auth.bad-credentials' });
       throw unauthenticated('auth.bad-credentials', 'the current password is wrong');
     }

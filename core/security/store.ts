@@ -116,6 +116,15 @@ export class SecurityStore {
     return r?.locked_until ?? null;
   }
 
+  /** the latest lock of the name, account-wide or from any one source (for the user list) */
+  anyLockedUntil(username: string): number | null {
+    const u = normaliseUsername(username);
+    const r = this.db
+      .prepare('SELECT MAX(l) AS m FROM (SELECT locked_until AS l FROM login_throttle WHERE username = ? UNION ALL SELECT locked_until FROM login_throttle_source WHERE username = ?)')
+      .get(u, u) as { m: number | null };
+    return r.m;
+  }
+
   /** enabled users holding a role with system.administer */
   activeAdministrators(): string[] {
     return this.allUsers()
@@ -124,7 +133,7 @@ export class SecurityStore {
   }
 
   view(u: UserRow): UserView {
-    const locked = this.lockedUntil(u.username);
+    const locked = this.anyLockedUntil(u.username);
     return {
       id: u.id,
       username: u.username,

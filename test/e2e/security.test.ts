@@ -141,4 +141,28 @@ describe('sign-in, permissions and audited commands (browser mode, Chromium)', (
     assert.ok(beforeText.startsWith(`${Number(shownBefore.replace(/[^\d.-]/g, '')).toFixed(1)} kW`), `before: dialog "${beforeText}" vs audit "${shownBefore}"`);
     await page.screenshot({ path: 'test-results/e2e-audit.png' }).catch(() => undefined);
   });
+
+  it('an administrator sees a lockout from another workstation in sentences and clears it', async () => {
+    // someone at 127.0.0.2 guesses the operator's password five times
+    const attacker = await connect(app.url, {}, { localAddress: '127.0.0.2' });
+    try {
+      for (let i = 0; i < 5; i++)
+        await assert.rejects(attacker.call('auth.signIn', { username: boot.operator.username, password: `Wrong-guess-${i}-x!` }), (e: unknown) => e instanceof ApiCallError);
+    } finally {
+      await attacker.close();
+    }
+    await page.goto(app.url);
+    if ((await page.getByTestId('sign-out').count()) > 0) await signOut(page);
+    await signIn(page, boot.admins);
+    await page.getByTestId('nav-admin').click();
+    await page.getByTestId('admin-tab-lockouts').click();
+    const row = page.getByTestId(`lockout-${boot.operator.username}-browser@127.0.0.2`);
+    await row.waitFor({ timeout: 10_000 });
+    assert.match((await row.textContent()) ?? '', /5 failed sign-ins from browser@127\.0\.0\.2: sign-ins of this name from there are refused/);
+    await page.screenshot({ path: 'test-results/e2e-lockouts.png' }).catch(() => undefined);
+    await row.getByRole('button', { name: 'Clear…' }).click();
+    await page.getByTestId('lockout-clear-confirm').click();
+    await row.waitFor({ state: 'detached', timeout: 10_000 });
+    assert.deepEqual(await boot.admin.call('lockouts.list'), []);
+  });
 });

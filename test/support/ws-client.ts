@@ -21,9 +21,10 @@ export class ApiCallError extends Error {
   }
 }
 
-export async function connect(baseUrl: string, headers: Record<string, string> = {}): Promise<TestClient> {
+/** `localAddress`: connect from another loopback address (127.0.0.2 …), as another workstation */
+export async function connect(baseUrl: string, headers: Record<string, string> = {}, opts: { localAddress?: string } = {}): Promise<TestClient> {
   const url = baseUrl.replace(/^http/, 'ws').replace(/\/$/, '') + '/api';
-  const ws = new WebSocket(url, { headers });
+  const ws = new WebSocket(url, { headers, ...(opts.localAddress ? { localAddress: opts.localAddress } : {}) });
   const pending = new Map<number, (m: ServerMessage) => void>();
   const events = new Map<string, Array<(d: unknown) => void>>();
   let nextId = 1;

@@ -74,6 +74,9 @@ export const METHOD_CAPABILITIES: { readonly [M in MethodName]: MethodAccess } =
   // open sessions of every user: administrators only
   'sessions.list': cap(['system.administer'], 'none'),
   'sessions.revoke': cap(['system.administer'], 'none'),
+  // sign-in lockouts of every name and workstation: administrators only
+  'lockouts.list': cap(['system.administer'], 'none'),
+  'lockouts.clear': cap(['system.administer'], 'none'),
   // secrets (protocol credentials, API keys): values are never returned
   'secrets.list': cap(['config.edit'], 'filtered'),
   'secrets.set': cap(['config.edit'], 'filtered'),

@@ -90,6 +90,14 @@ export function securityHandlers(s: Services, siteId: string): SecurityHandlers 
       s.auth.revokeSession(who(ctx), a.id);
       return { ok: true as const };
     },
+    'lockouts.list': () => s.auth.lockouts(),
+    'lockouts.clear': (ctx, a) => {
+      const p = who(ctx);
+      const before = s.auth.lockouts().filter((l) => l.username === a.username.trim().toLowerCase() && (a.source === undefined || l.source === a.source));
+      s.auth.unlock(a.username, a.source);
+      s.audit.append({ type: 'auth.lockout.clear', ...auditActor(p), target: a.username, outcome: 'ok', before, after: [], details: { source: a.source ?? 'all' } });
+      return { ok: true as const };
+    },
     'secrets.list': (ctx, a) => {
       const sites = siteScope(who(ctx));
       return s.secrets.list(sites).filter((m) => a.siteId === undefined || m.siteId === a.siteId);

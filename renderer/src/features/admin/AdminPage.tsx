@@ -1,7 +1,8 @@
 /**
- * Administration (system.01): users, roles, the list of command reasons, impersonation.
- * Each tab and button appears only for a session that may use it; an operator sees the users
- * tab and may hand out the delegable roles (guests, field staff). The core checks every call.
+ * Administration (system.01): users, roles, the list of command reasons, sessions, sign-in
+ * lockouts, impersonation. Each tab and button appears only for a session that may use it; an
+ * operator sees the users tab and may hand out the delegable roles within its own rights
+ * (guests). The core checks every call.
  */
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
@@ -25,9 +26,10 @@ import { formatDateTime } from '../../format/format';
 import { hmi } from '../../theme';
 import { REASON_ID, roleIdFromName } from './adminModel';
 import { AdminTable, CheckGroup, FormDialog, TabFrame, useAction, useList } from './adminParts';
+import { LockoutsTab } from './LockoutsTab';
 import { UsersTab } from './UsersTab';
 
-type TabId = 'users' | 'roles' | 'reasons' | 'sessions';
+type TabId = 'users' | 'roles' | 'reasons' | 'sessions' | 'lockouts';
 
 export function AdminPage() {
   const canUsers = useCan('users.manage');
@@ -37,6 +39,7 @@ export function AdminPage() {
     ...(canUsers ? [{ id: 'roles' as const, label: 'Roles' }] : []),
     ...(isAdmin ? [{ id: 'reasons' as const, label: 'Command reasons' }] : []),
     ...(isAdmin ? [{ id: 'sessions' as const, label: 'Sessions' }] : []),
+    ...(isAdmin ? [{ id: 'lockouts' as const, label: 'Lockouts' }] : []),
   ];
   const [tab, setTab] = useState<TabId>('users');
   const current = tabs.find((t) => t.id === tab) ? tab : tabs[0]?.id;
@@ -58,6 +61,7 @@ export function AdminPage() {
         {current === 'roles' ? <RolesTab isAdmin={isAdmin} /> : null}
         {current === 'reasons' ? <ReasonsTab /> : null}
         {current === 'sessions' ? <SessionsTab /> : null}
+        {current === 'lockouts' ? <LockoutsTab /> : null}
       </Box>
     </Box>
   );

@@ -106,7 +106,7 @@ export function UsersTab({ isAdmin }: { isAdmin: boolean }) {
       {dialog?.kind === 'create' || dialog?.kind === 'edit' ? (
         <UserDialog
           user={dialog.kind === 'edit' ? dialog.user : null}
-          roles={assignableRoles(roles.data ?? [], isAdmin)}
+          roles={assignableRoles(roles.data ?? [], isAdmin, session?.capabilities ?? [])}
           defaultSites={site?.id ?? ''}
           onClose={() => setDialog(null)}
           onDone={users.reload}

@@ -2,11 +2,25 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BUILTIN_ROLES } from '../../../../core/common/security';
 import { passwordProblem, policyText, signInErrorText } from '../auth/authText';
-import { assignableRoles, parseSites, roleIdFromName, sitesText, userFormProblem, userState } from './adminModel';
+import { assignableRoles, lockoutText, parseSites, roleIdFromName, sitesText, userFormProblem, userState } from './adminModel';
 
-test('an operator may hand out only delegable roles', () => {
-  assert.deepEqual(assignableRoles(BUILTIN_ROLES, false).map((r) => r.id), ['field-staff', 'viewer']);
+test('an operator may hand out only delegable roles within its own rights', () => {
+  const operator = BUILTIN_ROLES.find((r) => r.id === 'operator')!.capabilities;
+  // field staff hold config.edit, which an operator lacks
+  assert.deepEqual(assignableRoles(BUILTIN_ROLES, false, operator).map((r) => r.id), ['viewer']);
+  const fieldStaff = BUILTIN_ROLES.find((r) => r.id === 'field-staff')!;
+  assert.deepEqual(assignableRoles(BUILTIN_ROLES, false, [...operator, 'config.edit']).map((r) => r.id), ['field-staff', 'viewer']);
+  assert.deepEqual(assignableRoles([{ ...fieldStaff, id: 'x', capabilities: ['site.view', 'users.manage'] }], false, operator), [], 'never user management');
   assert.equal(assignableRoles(BUILTIN_ROLES, true).length, 4);
+});
+
+test('lockouts read as sentences', () => {
+  const base = { username: 'op1', knownUser: true, failures: 5, lastFailureAt: 1, lockedUntil: 2 };
+  assert.deepEqual(lockoutText({ ...base, source: 'browser@10.0.0.7' }), { who: 'op1', what: '5 failed sign-ins from browser@10.0.0.7: sign-ins of this name from there are refused' });
+  assert.deepEqual(lockoutText({ ...base, username: 'ghost', knownUser: false, failures: 20, source: null }), {
+    who: 'ghost (no such user)',
+    what: '20 failed sign-ins from several workstations: every sign-in of this name is refused',
+  });
 });
 
 test('sites, states, role ids', () => {

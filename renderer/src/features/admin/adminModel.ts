@@ -1,10 +1,25 @@
 /** Pure helpers of the administration screens (the core's UserService enforces the rules). */
-import type { RoleDef, UserView } from '../../../../core/common/security';
+import { NON_DELEGABLE_CAPABILITIES, type Capability, type LockoutView, type RoleDef, type UserView } from '../../../../core/common/security';
 import { parseLocalDateTime } from '../audit/auditModel';
 
-/** Roles this manager may hand out: all for an administrator, the delegable ones otherwise. */
-export function assignableRoles(roles: readonly RoleDef[], isAdministrator: boolean): RoleDef[] {
-  return roles.filter((r) => isAdministrator || r.delegable);
+/**
+ * Roles this manager may hand out: all for an administrator; otherwise the delegable ones
+ * that hold nothing the manager lacks and no administration or user management (the core's
+ * UserService rule).
+ */
+export function assignableRoles(roles: readonly RoleDef[], isAdministrator: boolean, own: readonly Capability[] = []): RoleDef[] {
+  return roles.filter(
+    (r) => isAdministrator || (r.delegable && r.capabilities.every((c) => own.includes(c) && !NON_DELEGABLE_CAPABILITIES.includes(c))),
+  );
+}
+
+/** One lockout as a sentence for the administrator, e.g. "5 failed sign-ins from browser@10.0.0.7". */
+export function lockoutText(l: LockoutView): { who: string; what: string } {
+  const who = l.knownUser ? l.username : `${l.username} (no such user)`;
+  const n = `${l.failures} failed sign-in${l.failures === 1 ? '' : 's'}`;
+  return l.source === null
+    ? { who, what: `${n} from several workstations: every sign-in of this name is refused` }
+    : { who, what: `${n} from ${l.source}: sign-ins of this name from there are refused` };
 }
 
 /** "all" or a comma/space separated list of site ids. */
