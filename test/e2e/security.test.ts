@@ -152,7 +152,9 @@ describe('sign-in, permissions and audited commands (browser mode, Chromium)', (
       await attacker.close();
     }
     await page.goto(app.url);
-    if ((await page.getByTestId('sign-out').count()) > 0) await signOut(page);
+    // the operator of the previous test may still be signed in: wait for either screen
+    await page.getByTestId('sign-out').or(page.getByRole('button', { name: 'Sign in' })).first().waitFor({ timeout: 15_000 });
+    if (await page.getByTestId('sign-out').isVisible()) await signOut(page);
     await signIn(page, boot.admins);
     await page.getByTestId('nav-admin').click();
     await page.getByTestId('admin-tab-lockouts').click();
