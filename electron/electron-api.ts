@@ -26,9 +26,12 @@ export interface IpcMainInvokeEventLike {
 export interface ElectronMain {
   app: {
     whenReady(): Promise<void>;
-    on(event: 'window-all-closed' | 'before-quit', cb: () => void): void;
+    on(event: 'window-all-closed', cb: () => void): void;
+    on(event: 'before-quit', cb: (e: { preventDefault(): void }) => void): void;
     on(event: 'web-contents-created', cb: (e: unknown, wc: WebContentsLike) => void): void;
     quit(): void;
+    /** quits without emitting before-quit again */
+    exit(code?: number): void;
     getPath(name: 'userData'): string;
     commandLine: { appendSwitch(s: string, v?: string): void };
   };

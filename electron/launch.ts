@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { USAGE, parseCli } from './cli';
 import { composeApp } from './compose';
+import { CORE_CHILD_ENV, installFailureHandlers, superviseCore, type ChildMessage, type FailureContext } from './supervise';
 
 /** The Electron binary, if the optional dependency installed one. */
 function electronBinary(): string | undefined {
@@ -24,6 +25,20 @@ function electronBinary(): string | undefined {
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
+function openChromium(url: string): void {
+  const browser = CHROMIUM.find((p) => existsSync(p));
+  if (!browser) {
+    console.log('no Chromium found: open the address above in a browser');
+    return;
+  }
+  const profile = join(tmpdir(), 'es-manager-chromium');
+  mkdirSync(profile, { recursive: true });
+  const args = [`--app=${url}`, `--user-data-dir=${profile}`, '--no-first-run', '--disable-background-networking'];
+  if (process.getuid?.() === 0) args.push('--no-sandbox');
+  spawn(browser, args, { stdio: 'ignore', detached: true }).unref();
+  console.log(`opened ${browser} in app mode`);
+}
+
 async function main(): Promise<void> {
   const opts = parseCli(process.argv.slice(2));
   if (opts.help) {
@@ -37,6 +52,35 @@ async function main(): Promise<void> {
     child.on('exit', (code) => process.exit(code ?? 0));
     return;
   }
+  // data files are the owner's only (sqlite files, exports, backups, keys)
+  process.umask(0o077);
+  if (process.env[CORE_CHILD_ENV] === '1' || opts.noSupervisor) {
+    await runCore(opts);
+    return;
+  }
+  // browser mode: this process supervises the core, which runs in a child process
+  const sup = superviseCore({
+    entry: __filename,
+    args: process.argv.slice(2),
+    onFirstReady: (m) => {
+      if (!opts.headless) openChromium(m.url);
+    },
+  });
+  let stopping = false;
+  const shutdown = (sig: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    void sup.stop(sig).then((code) => process.exit(code));
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/** The core itself (the supervised child, or the only process with --no-supervisor). */
+async function runCore(opts: ReturnType<typeof parseCli>): Promise<void> {
+  const failure: FailureContext = {};
+  if (opts.dataDir !== undefined) failure.dataDir = opts.dataDir;
+  installFailureHandlers(() => failure);
   const app = await composeApp({
     mode: 'browser',
     web: { bind: opts.bind, port: opts.port },
@@ -46,6 +90,8 @@ async function main(): Promise<void> {
     ...(opts.simSpeed !== undefined ? { simSpeed: opts.simSpeed } : {}),
     ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
   });
+  failure.dataDir = app.dataDir;
+  failure.host = app.host;
   const url = app.host.url ?? '';
   console.log(`ES Manager (browser mode) on site "${app.loaded.site.site.name}": ${url}`);
   if (app.sim) {
@@ -53,6 +99,7 @@ async function main(): Promise<void> {
     console.log(`plant simulator: Modbus TCP on 127.0.0.1 (${ports})`);
   }
   console.log(`data folder: ${app.dataDir}`);
+  if (app.host.previousFailure) console.log(`restarted after a failure: ${app.host.previousFailure.cause}`);
   const setup = app.host.setupToken;
   if (setup) {
     console.log(`first start: open the address above and create the administrator with the setup code ${setup}`);
@@ -60,24 +107,19 @@ async function main(): Promise<void> {
   }
   // a machine-readable line for tests and scripts
   console.log(`ESM_READY ${url}`);
-  if (!opts.headless) {
-    const browser = CHROMIUM.find((p) => existsSync(p));
-    if (browser) {
-      const profile = join(tmpdir(), 'es-manager-chromium');
-      mkdirSync(profile, { recursive: true });
-      const args = [`--app=${url}`, `--user-data-dir=${profile}`, '--no-first-run', '--disable-background-networking'];
-      if (process.getuid?.() === 0) args.push('--no-sandbox');
-      spawn(browser, args, { stdio: 'ignore', detached: true }).unref();
-      console.log(`opened ${browser} in app mode`);
-    } else {
-      console.log('no Chromium found: open the address above in a browser');
-    }
-  }
+  process.send?.({ t: 'ready', url, dataDir: app.dataDir } satisfies ChildMessage);
+  if (!process.send && !opts.headless) openChromium(url);
   let stopping = false;
   const shutdown = (sig: string): void => {
     if (stopping) return;
     stopping = true;
     console.log(`${sig}: stopping`);
+    // bounded: the host gives every stage a deadline; this is the last resort
+    const hard = setTimeout(() => {
+      console.error(`${sig}: the core did not stop within ${SHUTDOWN_MS} ms; exiting`);
+      process.exit(1);
+    }, SHUTDOWN_MS);
+    hard.unref();
     app.stop().then(
       () => process.exit(0),
       (e: unknown) => {
@@ -88,7 +130,12 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // the supervisor went away (killed): do not live on as an orphan
+  process.on('disconnect', () => shutdown('supervisor gone'));
 }
+
+/** The longest a SIGTERM shutdown may take before the process exits anyway. */
+const SHUTDOWN_MS = 6000;
 
 /** What to do about a failure at start, in the operator's words. */
 export function explainStartError(e: unknown): string {

@@ -7,8 +7,10 @@
 import { join } from 'node:path';
 import { ApiError, type EventName } from '../core/common';
 import { SafeStorageKeyProvider } from '../core/security';
-import { parseCli } from './cli';
+import { parseCli, type CliOptions } from './cli';
 import { composeApp, type App } from './compose';
+import { installFailureHandlers } from './supervise';
+import { describeError, recordFailure } from '../core/host/failures';
 import type { ElectronMain, IpcMainInvokeEventLike, WebContentsLike } from './electron-api';
 import { CSP, IPC, isAllowedNavigation, isTrustedSender } from './ipc-policy';
 
@@ -49,14 +51,37 @@ function openWindow(): void {
   win.loadFile(rendererIndex).catch((e: unknown) => console.error('cannot load the renderer:', e));
 }
 
+/** Largest reply sent over IPC (structured clone of a huge result blocks the main process). */
+const MAX_IPC_REPLY_BYTES = 128 << 20;
+
+/** Never rejects: a failed call or a reply that cannot be sent becomes an error envelope. */
 function envelope(p: Promise<unknown>): Promise<unknown> {
   return p.then(
-    (result) => ({ ok: true, result }),
+    (result) => {
+      try {
+        // the same bound as the WebSocket transport: a reply that cannot be serialised, or is
+        // too large, is an error reply (JSON length approximates the clone's size)
+        const n = JSON.stringify(result)?.length ?? 0;
+        if (n > MAX_IPC_REPLY_BYTES) throw new RangeError(`${Math.round(n / 1048576)} MiB; the limit is ${Math.round(MAX_IPC_REPLY_BYTES / 1048576)} MiB`);
+      } catch (e) {
+        return {
+          ok: false,
+          error: { code: 'too-large', message: `The reply to this call is too large to send (${(e as Error).message}). Ask for less: a shorter period, fewer points or a wider interval.` },
+        };
+      }
+      return { ok: true, result };
+    },
     (err: unknown) => ({ ok: false, error: err instanceof ApiError ? err.toBody() : { code: 'internal', message: String(err) } }),
   );
 }
 
-function wireIpc(c: App): void {
+/** The running core; undefined while it restarts. */
+function currentCore(): App {
+  if (!core) throw new ApiError('unavailable', 'the core is restarting; try again in a moment');
+  return core;
+}
+
+function wireIpc(): void {
   ipcMain.handle(IPC.hello, (e) => {
     assertSender(e);
     const id = e.sender.id;
@@ -73,12 +98,14 @@ function wireIpc(c: App): void {
   ipcMain.handle(IPC.call, (e, method, arg) => {
     assertSender(e);
     const id = e.sender.id;
-    const run = c.host.dispatcher.call(sessions.get(id), method, arg, { workstation: 'desktop' }).then((result) => {
+    const run = Promise.resolve()
+      .then(() => currentCore())
+      .then((c) => c.host.dispatcher.call(sessions.get(id), method, arg, { workstation: 'desktop' }).then((result) => {
       const token = (result as { token?: unknown } | null)?.token;
       if (ISSUES_SESSION.has(String(method)) && typeof token === 'string') sessions.set(id, token);
       if (method === 'auth.signOut') sessions.delete(id);
       return result;
-    });
+    }));
     return envelope(run);
   });
   ipcMain.handle(IPC.listen, (e, event) => {
@@ -89,7 +116,14 @@ function wireIpc(c: App): void {
         const subs = subscriptions.get(wc.id) ?? new Map<string, () => void>();
         subscriptions.set(wc.id, subs);
         subs.get(String(event))?.();
-        subs.set(String(event), c.host.dispatcher.listen(sessions.get(wc.id), event, (data) => wc.send(IPC.event, event as EventName, data)));
+        const send = (data: unknown): void => {
+          try {
+            wc.send(IPC.event, event as EventName, data);
+          } catch (e) {
+            console.error(`IPC: the ${String(event)} event could not be sent:`, e);
+          }
+        };
+        subs.set(String(event), currentCore().host.dispatcher.listen(sessions.get(wc.id), event, send));
         return null;
       })(),
     );
@@ -118,16 +152,9 @@ async function main(): Promise<void> {
   });
   // the data key is wrapped by the OS key store (DPAPI, Keychain, libsecret), never kept in clear
   const keyProvider = new SafeStorageKeyProvider(safeStorage, join(eapp.getPath('userData'), 'keys', 'data-key.wrapped'));
-  core = await composeApp({
-    mode: 'electron',
-    keyProvider,
-    ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
-    noSim: opts.noSim,
-    ephemeralSimPorts: opts.ephemeralSimPorts,
-    ...(opts.site !== undefined ? { sitePath: opts.site } : {}),
-    ...(opts.simSpeed !== undefined ? { simSpeed: opts.simSpeed } : {}),
-  });
-  wireIpc(core);
+  process.umask(0o077);
+  core = await startCore(opts, keyProvider);
+  wireIpc();
   Menu.setApplicationMenu(
     Menu.buildFromTemplate([
       { label: 'File', submenu: [{ label: 'New window (another monitor)', accelerator: 'CmdOrCtrl+N', click: openWindow }, { role: 'quit' }] },
@@ -136,8 +163,70 @@ async function main(): Promise<void> {
   );
   openWindow();
   eapp.on('window-all-closed', () => eapp.quit());
-  eapp.on('before-quit', () => {
-    void core?.stop();
+  // the core's stop is awaited (bounded) so the last historian batch is kept, then we quit
+  let quitting = false;
+  eapp.on('before-quit', (e) => {
+    if (quitting) return;
+    quitting = true;
+    e.preventDefault();
+    const c = core;
+    core = undefined;
+    const hard = setTimeout(() => eapp.exit(1), SHUTDOWN_MS);
+    void (c ? c.stop() : Promise.resolve())
+      .catch((err: unknown) => console.error('the core did not stop cleanly:', err))
+      .finally(() => {
+        clearTimeout(hard);
+        eapp.exit(0);
+      });
+  });
+
+  // the main process supervises the core: an uncaught exception is recorded, the core is
+  // stopped and started again with back-off; the next core raises the cause as an alarm
+  let delay = 1000;
+  let restarting = false;
+  let lastStart = Date.now();
+  installFailureHandlers(
+    () => ({ ...(core ? { dataDir: core.dataDir, host: core.host } : {}) }),
+    () => {
+      if (restarting || quitting) return;
+      restarting = true;
+      const old = core;
+      core = undefined;
+      if (Date.now() - lastStart > 60_000) delay = 1000;
+      const wait = delay;
+      delay = Math.min(30_000, delay * 2);
+      console.error(`the core failed; restarting it in ${wait} ms`);
+      void (old ? old.stop().catch((err: unknown) => console.error('stopping the failed core:', err)) : Promise.resolve())
+        .then(() => new Promise((r) => setTimeout(r, wait)))
+        .then(() => startCore(opts, keyProvider))
+        .then(
+          (c) => {
+            core = c;
+            lastStart = Date.now();
+          },
+          (err: unknown) => {
+            console.error('the core could not be restarted:', err);
+            if (old) recordFailure(old.dataDir, { kind: 'restart', ...describeError(err), at: Date.now() });
+            eapp.exit(70);
+          },
+        )
+        .finally(() => (restarting = false));
+    },
+  );
+}
+
+/** The longest the shell waits for the core to stop when quitting. */
+const SHUTDOWN_MS = 8000;
+
+function startCore(opts: CliOptions, keyProvider: SafeStorageKeyProvider): Promise<App> {
+  return composeApp({
+    mode: 'electron',
+    keyProvider,
+    ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
+    noSim: opts.noSim,
+    ephemeralSimPorts: opts.ephemeralSimPorts,
+    ...(opts.site !== undefined ? { sitePath: opts.site } : {}),
+    ...(opts.simSpeed !== undefined ? { simSpeed: opts.simSpeed } : {}),
   });
 }
 

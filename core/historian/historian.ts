@@ -6,7 +6,7 @@
  * every open chunk (hot table) and the touched rollup rows. Queries and exports run in worker
  * threads that open the file read-only (pool.ts).
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -29,6 +29,7 @@ import type { PointId, PointValue } from '../common/point';
 import type { Quality } from '../common/quality';
 import { chunkValue, encodeChunk, qualityCode } from './codec';
 import { csvPieces } from './export';
+import { checkExport, DEFAULT_HISTORIAN_LIMITS, rawEstimator, type HistorianLimits } from './limits';
 import { createPolicyState, resolvePolicy, type Emit, type NatureOf, type PolicyState } from './policy';
 import { QueryPool } from './pool';
 import { runForecastQuery, runQuery } from './query';
@@ -51,10 +52,21 @@ export interface HistorianOptions {
   now?: () => number;
   /** flush when this many kept samples are buffered (default 200 000) */
   maxBuffered?: number;
+  /**
+   * A flush that failed (disk full, read-only, I/O error) with its cause, and `undefined` once
+   * flushes succeed again. The host turns it into a system alarm. Default: console.error.
+   */
+  onWriteError?: (cause: Error | undefined) => void;
+  /** limits on the work of one query or export (limits.ts) */
+  limits?: Partial<HistorianLimits>;
 }
 
 export interface HistorianStats {
   received: number;
+  /** samples dropped because the buffer was full while the file could not be written */
+  dropped: number;
+  /** flushes that failed (see HistorianOptions.onWriteError) */
+  failedFlushes: number;
   stored: number;
   outOfOrder: number;
   flushes: number;
@@ -108,7 +120,11 @@ export class Historian {
   private aggStmts = new Map<string, Database.Statement>();
   private rawStmts = new Map<string, Database.Statement>();
   private emptyDb = true;
-  private readonly s: HistorianStats = { received: 0, stored: 0, outOfOrder: 0, flushes: 0, chunksSealed: 0, lastFlushMs: 0, points: 0 };
+  private readonly limits: HistorianLimits;
+  /** partition tables created by the flush in progress (forgotten if it rolls back) */
+  private createdParts: string[] | undefined;
+  private writeError: Error | undefined;
+  private readonly s: HistorianStats = { received: 0, dropped: 0, failedFlushes: 0, stored: 0, outOfOrder: 0, flushes: 0, chunksSealed: 0, lastFlushMs: 0, points: 0 };
 
   constructor(
     readonly dataDir: string,
@@ -118,13 +134,16 @@ export class Historian {
     this.dbPath = join(dataDir, 'historian.db');
     this.now = opts.now ?? Date.now;
     this.maxBuffered = opts.maxBuffered ?? 200_000;
+    this.limits = { ...DEFAULT_HISTORIAN_LIMITS, ...(opts.limits ?? {}) };
   }
 
   // ------------------------------------------------------------------ lifecycle
 
   async open(): Promise<void> {
-    mkdirSync(this.dataDir, { recursive: true });
+    mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
     const db = openDatabase(this.dbPath, false);
+    // the historian holds plant data: owner only (SQLite gives its -wal/-shm the file's mode)
+    for (const f of [this.dbPath, `${this.dbPath}-wal`, `${this.dbPath}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
     this.db = db;
     this.reader = new Reader(db);
     for (const p of this.reader.partitions('raw').concat(this.reader.partitions('agg'))) this.partitions.add(p.name);
@@ -139,11 +158,18 @@ export class Historian {
       fcPrune: db.prepare('DELETE FROM forecasts WHERE ts < ?'),
     };
     this.lastFlush = this.now();
-    if (this.config.queryWorkers > 0) this.pool = new QueryPool(this.dbPath, this.config.queryWorkers);
-    const t = setInterval(() => this.flush(), this.config.flushMs);
+    if (this.config.queryWorkers > 0) this.pool = new QueryPool(this.dbPath, this.config.queryWorkers, this.limits);
+    // the historian's own flush timer: writing never runs on a bridge's poll (record() only buffers)
+    const t = setInterval(() => this.tryFlush(), this.config.flushMs);
     t.unref();
     this.timers.push(t);
-    const r = setInterval(() => this.enforceRetention(), 3_600_000);
+    const r = setInterval(() => {
+      try {
+        this.enforceRetention();
+      } catch (e) {
+        (this.opts.onWriteError ?? ((c) => console.error('historian: retention failed:', c)))(e instanceof Error ? e : new Error(String(e)));
+      }
+    }, 3_600_000);
     r.unref();
     this.timers.push(r);
     if (this.config.backup.intervalHours > 0) {
@@ -161,10 +187,16 @@ export class Historian {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     for (const rt of this.points.values()) rt.ps.flush(rt.emit);
-    this.flush();
+    // the last batch: a failure here is reported, and the file is still closed
+    this.tryFlush();
     await this.pool?.close();
     this.pool = undefined;
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch (e) {
+      // a full or failing disk: the WAL stays; SQLite replays it at the next open
+      console.error('historian: the closing checkpoint failed:', e);
+    }
     this.db.close();
     this.db = undefined;
     this.reader = undefined;
@@ -187,9 +219,19 @@ export class Historian {
 
   // ------------------------------------------------------------------ recording
 
-  /** Offers the samples of one CVT flush. Out-of-order samples (ts <= last ts) are dropped. */
+  /**
+   * Offers the samples of one CVT flush. Out-of-order samples (ts <= last ts) are dropped.
+   * Does not write: the flush runs on the historian's own timer (inline only when more than
+   * maxBuffered samples wait, and then guarded), so a failing disk cannot break the caller's poll.
+   * While the file cannot be written, at most 4 x maxBuffered samples wait; more are dropped
+   * (counted in stats().dropped).
+   */
   record(samples: readonly Sample[]): void {
     if (!this.db) throw new Error('historian is not open');
+    if (this.buffered >= 4 * this.maxBuffered) {
+      this.s.dropped += samples.length;
+      return;
+    }
     for (const smp of samples) {
       const rt = this.points.get(smp.id) ?? this.loadPoint(smp.id);
       this.s.received++;
@@ -201,7 +243,34 @@ export class Historian {
       const q = smp.quality.level === 'good' && smp.quality.reason === undefined ? GOOD_CODE : qualityCode(smp.quality);
       rt.ps.offer(smp.ts, smp.value, q, rt.emit);
     }
-    if (this.buffered >= this.maxBuffered || this.now() - this.lastFlush >= this.config.flushMs) this.flush();
+    // a burst beyond maxBuffered (a bulk import) is written at once, guarded: an error is
+    // reported, never thrown into the caller; while the disk fails, only the timer retries
+    if (this.buffered >= this.maxBuffered && !this.writeError) this.tryFlush();
+  }
+
+  /** flush(), reporting a failure to onWriteError instead of throwing; true when it wrote. */
+  tryFlush(): boolean {
+    if (!this.db) return false;
+    try {
+      this.flush();
+    } catch (e) {
+      this.s.failedFlushes++;
+      const err = e instanceof Error ? e : new Error(String(e));
+      const first = this.writeError === undefined || this.writeError.message !== err.message;
+      this.writeError = err;
+      if (first) (this.opts.onWriteError ?? ((c) => console.error('historian: cannot write:', c)))(err);
+      return false;
+    }
+    if (this.writeError) {
+      this.writeError = undefined;
+      this.opts.onWriteError?.(undefined);
+    }
+    return true;
+  }
+
+  /** The cause of the last failed flush while flushes keep failing, else undefined. */
+  get lastWriteError(): Error | undefined {
+    return this.writeError;
   }
 
   private loadPoint(name: string): PointRt {
@@ -313,6 +382,7 @@ export class Historian {
       const m = monthKey(t);
       createPartitionTable(this.conn, { name, kind, days, start: m.start, end: m.end });
       this.partitions.add(name);
+      this.createdParts?.push(name);
       this.emptyDb = false;
     }
     return name;
@@ -357,36 +427,64 @@ export class Historian {
     }
     const rawDaysOf = (rt: PointRt): number => rt.policy.retentionDays;
     const rollDaysOf = (rt: PointRt): number => rt.policy.rollupRetentionDays ?? rt.policy.retentionDays;
-    db.transaction(() => {
-      for (const rt of this.dirty) {
-        if (rt.sealed.length > 0) {
-          for (const seg of rt.sealed) {
-            const ts0 = seg.t[0] as number;
-            const table = this.partition('raw', rawDaysOf(rt), ts0);
-            this.rawInsert(table).run(rt.pid, ts0, seg.t[seg.t.length - 1], seg.t.length, encodeChunk(seg.t, seg.v, seg.q, true));
-            this.s.chunksSealed++;
+    // the in-memory state changes only once the transaction committed: a failed flush (disk
+    // full) keeps every buffered sample, and the next flush writes it again
+    const commit: Array<() => void> = [];
+    this.createdParts = [];
+    try {
+      db.transaction(() => {
+        for (const rt of this.dirty) {
+          if (rt.sealed.length > 0) {
+            for (const seg of rt.sealed) {
+              const ts0 = seg.t[0] as number;
+              const table = this.partition('raw', rawDaysOf(rt), ts0);
+              this.rawInsert(table).run(rt.pid, ts0, seg.t[seg.t.length - 1], seg.t.length, encodeChunk(seg.t, seg.v, seg.q, true));
+            }
+            const n = rt.sealed.length;
+            commit.push(() => {
+              this.s.chunksSealed += n;
+              rt.sealed = rt.sealed.slice(n);
+            });
+            this.stmts.hotDel!.run(rt.pid);
           }
-          rt.sealed = [];
-          this.stmts.hotDel!.run(rt.pid);
+          const o = rt.open;
+          if (o.t.length > rt.flushedN) {
+            const a = rt.flushedN;
+            const end = o.t.length;
+            const blob = encodeChunk(o.t.slice(a), o.v.slice(a), o.q.slice(a), false);
+            const seq = rt.hotSeq;
+            this.stmts.hotAdd!.run(rt.pid, seq, o.t[a], o.t[end - 1], end - a, blob);
+            commit.push(() => {
+              rt.hotSeq = seq + 1;
+              rt.flushedN = end;
+            });
+          }
+          const rd = rollDaysOf(rt);
+          const closed = rt.closed.length;
+          for (const [l, b] of rt.closed) this.aggUpsert(this.partition('agg', rd, b.b)).run(...aggParams(rt.pid, l, b));
+          for (let l = 0; l < rt.accs.length; l++) {
+            const cur = (rt.accs[l] as RollupAcc).cur;
+            if (rt.curDirty[l] && cur) this.aggUpsert(this.partition('agg', rd, cur.b)).run(...aggParams(rt.pid, l, cur));
+          }
+          commit.push(() => {
+            rt.closed = rt.closed.slice(closed);
+            rt.curDirty.fill(false);
+            rt.dirty = false;
+          });
         }
-        const o = rt.open;
-        if (o.t.length > rt.flushedN) {
-          const a = rt.flushedN;
-          const blob = encodeChunk(o.t.slice(a), o.v.slice(a), o.q.slice(a), false);
-          this.stmts.hotAdd!.run(rt.pid, rt.hotSeq++, o.t[a], o.t[o.t.length - 1], o.t.length - a, blob);
-          rt.flushedN = o.t.length;
-        }
-        const rd = rollDaysOf(rt);
-        for (const [l, b] of rt.closed) this.aggUpsert(this.partition('agg', rd, b.b)).run(...aggParams(rt.pid, l, b));
-        rt.closed = [];
-        for (let l = 0; l < rt.accs.length; l++) {
-          const cur = (rt.accs[l] as RollupAcc).cur;
-          if (rt.curDirty[l] && cur) this.aggUpsert(this.partition('agg', rd, cur.b)).run(...aggParams(rt.pid, l, cur));
-          rt.curDirty[l] = false;
-        }
-        rt.dirty = false;
+      })();
+    } catch (e) {
+      // tables created in the rolled-back transaction do not exist
+      for (const name of this.createdParts) {
+        this.partitions.delete(name);
+        this.rawStmts.delete(name);
+        this.aggStmts.delete(name);
       }
-    })();
+      this.createdParts = undefined;
+      throw e;
+    }
+    this.createdParts = undefined;
+    for (const c of commit) c();
     this.dirty.clear();
     this.buffered = 0;
     this.lastFlush = now;
@@ -405,21 +503,27 @@ export class Historian {
 
   queryForecast(q: ForecastQuery): Promise<ForecastSeries[]> {
     if (this.pool) return this.pool.forecast(q);
-    return Promise.resolve(runForecastQuery(this.reader as Reader, q));
+    return Promise.resolve().then(() => runForecastQuery(this.reader as Reader, q, this.limits));
   }
 
   // ------------------------------------------------------------------ queries and export
 
   /** Trend query, in a worker. Flushes first so everything recorded so far is visible. */
   query(q: TrendQuery): Promise<TrendResult> {
-    this.flush();
+    this.tryFlush();
     if (this.pool) return this.pool.query(q);
-    return Promise.resolve(runQuery(this.reader as Reader, q));
+    return Promise.resolve().then(() => runQuery(this.reader as Reader, q, this.limits));
+  }
+
+  /** Throws ApiError('too-large') when an export would write more rows than the limit. */
+  checkExport(req: ExportRequest): void {
+    checkExport(req, rawEstimator(this.reader as Reader, req.from, req.to), this.limits);
   }
 
   /** CSV text pieces of an export (streamed from a worker, with back-pressure). */
   async *exportCsv(req: ExportRequest, opts: { signal?: AbortSignal; onProgress?: (p: ExportProgress) => void } = {}): AsyncGenerator<string> {
-    this.flush();
+    this.checkExport(req);
+    this.tryFlush();
     if (this.pool) {
       yield* this.pool.exportCsv(req, opts);
       return;
@@ -434,7 +538,8 @@ export class Historian {
   /** Export to a file; on cancel or error the partial file is removed. */
   async exportCsvToFile(req: ExportRequest, path: string, opts: { signal?: AbortSignal; onProgress?: (p: ExportProgress) => void } = {}): Promise<ExportProgress> {
     let last: ExportProgress = { rows: 0, totalRows: 0, bytes: 0, fraction: 0, done: false };
-    const out = createWriteStream(path, { encoding: 'utf8' });
+    this.checkExport(req);
+    const out = createWriteStream(path, { encoding: 'utf8', mode: 0o600 });
     try {
       for await (const piece of this.exportCsv(req, { ...opts, onProgress: (p) => ((last = p), opts.onProgress?.(p)) })) {
         if (!out.write(piece)) await once(out, 'drain');
@@ -479,13 +584,14 @@ export class Historian {
    */
   async backup(dest?: string, scheduled = false): Promise<BackupInfo> {
     const db = this.conn;
-    this.flush();
+    this.tryFlush();
     const dir = this.config.backup.dir ?? join(this.dataDir, 'backups');
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     const startedAt = this.now();
     const path = dest ?? join(dir, `historian-${new Date(startedAt).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.db`);
     const t0 = performance.now();
     await db.backup(path);
+    chmodSync(path, 0o600);
     if (scheduled) {
       const files = readdirSync(dir)
         .filter((f) => /^historian-\d{8}T\d{6}Z\.db$/.test(f))

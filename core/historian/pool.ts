@@ -6,6 +6,8 @@
  */
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { ApiError, type ApiErrorCode } from '../common/api/contract';
+import { DEFAULT_HISTORIAN_LIMITS, type HistorianLimits } from './limits';
 import type { ExportProgress, ExportRequest, ForecastQuery, ForecastSeries, TrendQuery, TrendResult } from '../common/historian';
 
 export type WorkerRequest =
@@ -15,21 +17,21 @@ export type WorkerRequest =
 
 export type WorkerResponse =
   | { id: number; ok: true; result: unknown; progress?: ExportProgress }
-  | { id: number; ok: false; error: string }
+  | { id: number; ok: false; error: string; code?: ApiErrorCode; rule?: string }
   | { id: number; piece: string; progress?: ExportProgress }
   | { id: number; progress: ExportProgress }
   | { id: number; cancelled: true };
 
 const CREDITS = 4;
 
-function spawn(dbPath: string): Worker {
+function spawn(dbPath: string, limits: HistorianLimits): Worker {
   const ext = extname(__filename);
   const file = join(__dirname, `query-worker${ext}`);
   if (ext === '.ts') {
     // development / tests: load the TypeScript worker through tsx
-    return new Worker(`require('tsx/cjs'); require(${JSON.stringify(file)});`, { eval: true, workerData: { dbPath } });
+    return new Worker(`require('tsx/cjs'); require(${JSON.stringify(file)});`, { eval: true, workerData: { dbPath, limits } });
   }
-  return new Worker(file, { workerData: { dbPath } });
+  return new Worker(file, { workerData: { dbPath, limits } });
 }
 
 interface Pending {
@@ -47,9 +49,10 @@ export class QueryPool {
   constructor(
     private readonly dbPath: string,
     size: number,
+    private readonly limits: HistorianLimits = DEFAULT_HISTORIAN_LIMITS,
   ) {
     for (let i = 0; i < size; i++) {
-      const w = spawn(dbPath);
+      const w = spawn(dbPath, limits);
       w.on('message', (m: WorkerResponse) => this.onMessage(m));
       w.on('error', (e) => this.failAll(e));
       w.unref();
@@ -63,7 +66,8 @@ export class QueryPool {
     this.pending.delete(m.id);
     if ('ok' in m) {
       if (m.ok) p.resolve(m.result);
-      else p.reject(new Error(m.error));
+      // a refusal the worker explains (a limit) reaches the caller as that ApiError
+      else p.reject(m.code ? new ApiError(m.code, m.error, m.rule ? { rule: m.rule } : {}) : new Error(m.error));
     }
   }
 
@@ -98,7 +102,7 @@ export class QueryPool {
     const shared = new SharedArrayBuffer(8);
     const ctl = new Int32Array(shared);
     Atomics.store(ctl, 1, CREDITS);
-    const w = spawn(this.dbPath);
+    const w = spawn(this.dbPath, this.limits);
     this.exports.add(w);
     const queue: WorkerResponse[] = [];
     let wake: (() => void) | undefined;

@@ -3,12 +3,14 @@
  * (see pool.ts for the protocol). Never writes.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { ApiError } from '../common/api/contract';
 import { csvPieces } from './export';
+import type { HistorianLimits } from './limits';
 import { runForecastQuery, runQuery } from './query';
 import { openDatabase, Reader } from './store';
 import type { WorkerRequest, WorkerResponse } from './pool';
 
-const { dbPath } = workerData as { dbPath: string };
+const { dbPath, limits } = workerData as { dbPath: string; limits: HistorianLimits };
 const reader = new Reader(openDatabase(dbPath, true));
 const port = parentPort;
 if (!port) throw new Error('query-worker must run in a worker thread');
@@ -17,8 +19,8 @@ const post = (m: WorkerResponse): void => port.postMessage(m);
 
 port.on('message', (m: WorkerRequest) => {
   try {
-    if (m.kind === 'query') post({ id: m.id, ok: true, result: runQuery(reader, m.q) });
-    else if (m.kind === 'forecast') post({ id: m.id, ok: true, result: runForecastQuery(reader, m.q) });
+    if (m.kind === 'query') post({ id: m.id, ok: true, result: runQuery(reader, m.q, limits) });
+    else if (m.kind === 'forecast') post({ id: m.id, ok: true, result: runForecastQuery(reader, m.q, limits) });
     else {
       const ctl = new Int32Array(m.shared);
       let last: WorkerResponse | undefined;
@@ -35,6 +37,7 @@ port.on('message', (m: WorkerRequest) => {
       post({ id: m.id, ok: true, result: null, ...(last && 'progress' in last ? { progress: last.progress } : {}) });
     }
   } catch (e) {
-    post({ id: m.id, ok: false, error: e instanceof Error ? e.message : String(e) });
+    const api = e instanceof ApiError ? { code: e.code, ...(e.details.rule ? { rule: e.details.rule } : {}) } : {};
+    post({ id: m.id, ok: false, error: e instanceof Error ? e.message : String(e), ...api });
   }
 });

@@ -6,6 +6,7 @@ import type { AggregateColumns, ForecastQuery, ForecastSeries, TrendPen, TrendQu
 import { chunkValue, type DecodedChunk } from './codec';
 import { lttb, minMaxPerPixel } from './downsample';
 import { combineBuckets, ROLLUP_LEVELS, RollupAcc, type Bucket } from './rollup';
+import { checkForecastQuery, checkTrendQuery, DEFAULT_HISTORIAN_LIMITS, rawEstimator, type HistorianLimits } from './limits';
 import { type ChunkRef, type Reader } from './store';
 
 /** Raw samples of a point in [from, to] (with `edges`: plus one before and one after). */
@@ -244,13 +245,16 @@ function minMaxOfRows(rows: Bucket[], from: number, to: number): { t: number[]; 
   return { t, v };
 }
 
-export function runQuery(reader: Reader, q: TrendQuery): TrendResult {
+export function runQuery(reader: Reader, q: TrendQuery, limits: HistorianLimits = DEFAULT_HISTORIAN_LIMITS): TrendResult {
   const t0 = performance.now();
+  // sized from chunk metadata before any sample is read (limits.ts)
+  checkTrendQuery(q, rawEstimator(reader, q.from, q.to), limits);
   const pens = q.ids.map((id) => runPen(reader, id, q));
   return { from: q.from, to: q.to, pens, elapsedMs: performance.now() - t0 };
 }
 
-export function runForecastQuery(reader: Reader, q: ForecastQuery): ForecastSeries[] {
+export function runForecastQuery(reader: Reader, q: ForecastQuery, limits: HistorianLimits = DEFAULT_HISTORIAN_LIMITS): ForecastSeries[] {
+  checkForecastQuery(reader, q, limits);
   const asOf = q.asOf ?? Number.MAX_SAFE_INTEGER;
   return q.series.map((series) => {
     const rows = reader.db

@@ -27,13 +27,19 @@ import { alarmHandlers } from './handlers/alarms';
 import { historianHandlers } from './handlers/historian';
 import { Downloads } from './downloads';
 import { securityHandlers } from './handlers/security';
+import { describeError, takeFailureRecord, type FailureRecord } from './failures';
 import { openServices, type Services } from './services';
-import { WebTransport, type WebOptions } from './web';
+import { WebTransport, type WebOptions, type WebStats } from './web';
 
 /** Largest alarm-change event sent to the screens; larger engine batches go in parts. */
 export const ALARM_EVENT_PART = 500;
 /** At most this many new alarms are listed for annunciation per batch (highest priority first). */
 export const ALARM_ANNUNCIATE_MAX = 100;
+
+/** System alarm raised at start when the previous core ended by a failure (the cause in its text). */
+export const CORE_RESTARTED_ALARM = 'system.core-restarted';
+/** System alarm raised when an error escaped (a listener, a promise nobody awaited). */
+export const CORE_ERROR_ALARM = 'system.core-error';
 
 /** What the host needs of a running simulator (drivers/sim implements it). */
 export interface SimControl {
@@ -71,6 +77,10 @@ export class Host {
   /** the factories serving at least one device, with those devices (started before the bridges) */
   private readonly factories = new Map<BridgeFactory, DeviceConfig[]>();
   private readonly startedFactories: BridgeFactory[] = [];
+  /** errors reported before the services (and the alarm engine) were open */
+  private readonly earlyFailures: Array<{ kind: string; err: unknown }> = [];
+  /** the failure record the previous run left, once taken at start */
+  previousFailure: FailureRecord | undefined;
   url: string | undefined;
 
   constructor(private readonly opts: HostOptions) {
@@ -82,7 +92,11 @@ export class Host {
       const configured = asset?.points?.[p.channel]?.staleMs;
       staleMs.set(p.id, configured ?? 3 * (pollOf.get(p.deviceId ?? '') ?? 1000) + 500);
     }
-    this.cvt = new CurrentValueTable(loaded.points, { flushMs: opts.flushMs ?? 100, staleMs });
+    this.cvt = new CurrentValueTable(loaded.points, {
+      flushMs: opts.flushMs ?? 100,
+      staleMs,
+      onListenerError: (err, which) => this.reportFailure(`a ${which} listener of the current value table`, err),
+    });
     for (const device of loaded.site.devices) {
       const factory = opts.bridgeFactories.find((f) => f.protocols.includes(device.protocol));
       if (!factory) throw new Error(`no bridge for protocol "${device.protocol}" of device "${device.id}"`);
@@ -128,6 +142,11 @@ export class Host {
   get svc(): Services {
     if (!this.services) throw new Error('the host is not started');
     return this.services;
+  }
+
+  /** What the browser-mode transport did about misbehaving connections (undefined without it). */
+  get webStats(): WebStats | undefined {
+    return this.web?.stats;
   }
 
   /** The one-time code needed to create the first administrator, while one is needed. */
@@ -211,6 +230,38 @@ export class Host {
     };
   }
 
+  /**
+   * An error that escaped where it happened (a CVT listener, a promise nobody awaited): it
+   * becomes a system alarm with its cause, and an audit entry, instead of silent death.
+   * Never throws.
+   */
+  reportFailure(where: string, err: unknown): void {
+    const { cause, stack } = describeError(err);
+    console.error(`core: ${where} failed: ${cause}${stack ? `\n${stack}` : ''}`);
+    const s = this.services;
+    if (!s) {
+      if (this.earlyFailures.length < 20) this.earlyFailures.push({ kind: where, err });
+      return;
+    }
+    const now = Date.now();
+    const key = `${where}|${cause}`;
+    // the same failure repeating (every poll) is one alarm, not a journal flood
+    if (this.lastFailure?.key === key && now - this.lastFailure.at < 60_000) return;
+    this.lastFailure = { key, at: now };
+    try {
+      s.alarms.raiseSystemAlarm(CORE_ERROR_ALARM, {
+        message: 'An internal error of the core was caught; it keeps running',
+        priority: 'high',
+        class: 'system',
+        text: `${where}: ${cause}`,
+      });
+      s.audit.append({ type: 'system.error', actor: 'system:core', siteId: this.siteId, outcome: 'failed', details: { where, cause, ...(stack ? { stack } : {}) } });
+    } catch (e) {
+      console.error('core: the failure could not be raised as an alarm:', e);
+    }
+  }
+  private lastFailure: { key: string; at: number } | undefined;
+
   async start(): Promise<void> {
     const s = await openServices({
       dataDir: this.opts.dataDir,
@@ -218,9 +269,12 @@ export class Host {
       cvt: this.cvt,
       bridges: this.bridges,
       requireSetupToken: this.opts.mode === 'browser',
+      onHistorianWriteError: (cause) => cause && console.error('historian: cannot write:', cause.message),
       ...(this.opts.keyProvider ? { keyProvider: this.opts.keyProvider } : {}),
     });
     this.services = s;
+    this.raisePreviousFailure(s);
+    for (const f of this.earlyFailures.splice(0)) this.reportFailure(f.kind, f.err);
     this.dispatcherRef = new ApiDispatcher(this.handlers(s), new SecurityGate(s.auth, s.audit, this.siteId), this.bus);
     this.cvt.start();
     this.disposers.push(this.cvt.subscribe((batch) => this.bus.emit('points.changed', batch)));
@@ -258,6 +312,26 @@ export class Host {
     }
   }
 
+  /** The previous core ended by a failure: say why, as an alarm and in the audit log. */
+  private raisePreviousFailure(s: Services): void {
+    const f = takeFailureRecord(this.opts.dataDir);
+    if (!f) return;
+    this.previousFailure = f;
+    const when = new Date(f.at).toISOString();
+    try {
+      s.alarms.raiseSystemAlarm(CORE_RESTARTED_ALARM, {
+        message: 'The core stopped unexpectedly and was restarted',
+        priority: 'high',
+        class: 'system',
+        text: `${f.cause} (${f.kind} at ${when})`,
+      });
+      s.audit.append({ type: 'system.restart', actor: 'system:supervisor', siteId: this.siteId, outcome: 'info', details: { ...f } });
+    } catch (e) {
+      console.error('core: the restart alarm could not be raised:', e);
+    }
+    console.warn(`core: restarted after a failure: ${f.cause} (${f.kind} at ${when})`);
+  }
+
   /**
    * A flood can change thousands of alarms in one engine batch. One huge event would stall
    * every operator page while it is parsed and merged; parts of ALARM_EVENT_PART changes let
@@ -282,19 +356,51 @@ export class Host {
     }
   }
 
+  /**
+   * Stops in a bounded time (a few seconds, whatever the devices do) and keeps the last
+   * historian batch: the transport and the bridges get a deadline each, then the CVT hands
+   * its last samples over and the services close (the historian flushes and checkpoints).
+   */
   async stop(): Promise<void> {
-    for (const d of this.disposers.splice(0)) d();
-    if (this.devicesTimer) clearTimeout(this.devicesTimer);
-    await this.web?.stop();
-    await Promise.all([...this.bridges.values()].map((b) => b.stop()));
-    for (const f of this.startedFactories.splice(0).reverse()) {
+    for (const d of this.disposers.splice(0)) {
       try {
-        await f.stop?.();
+        d();
       } catch (e) {
-        console.error(`driver for ${f.protocols.join('/')}: stop failed:`, e);
+        console.error('core: a disposer failed during stop:', e);
       }
     }
+    if (this.devicesTimer) clearTimeout(this.devicesTimer);
+    await within(this.web?.stop() ?? Promise.resolve(), 1500, 'the browser-mode server');
+    await within(Promise.all([...this.bridges.values()].map((b) => b.stop())), 2000, 'the device bridges');
+    const factories = this.startedFactories.splice(0).reverse();
+    await within(
+      (async () => {
+        for (const f of factories) {
+          try {
+            await f.stop?.();
+          } catch (e) {
+            console.error(`driver for ${f.protocols.join('/')}: stop failed:`, e);
+          }
+        }
+      })(),
+      1500,
+      'the drivers',
+    );
     this.cvt.stop();
     await this.services?.close();
+  }
+}
+
+/** Waits for `p` at most `ms`; a late or failed stage is logged, never blocks the shutdown. */
+async function within(p: Promise<unknown>, ms: number, what: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), ms)));
+  try {
+    const r = await Promise.race([p.then(() => 'ok' as const), late]);
+    if (r === 'late') console.warn(`core: ${what} did not stop within ${ms} ms; going on`);
+  } catch (e) {
+    console.error(`core: stopping ${what} failed:`, e);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -46,7 +46,12 @@ export interface ServicesOptions {
   requireSetupToken: boolean;
   keyProvider?: KeyProvider;
   now?: () => number;
+  /** the historian cannot write (cause), or can again (undefined); also raised as a system alarm */
+  onHistorianWriteError?: (cause: Error | undefined) => void;
 }
+
+/** System alarm raised while the historian cannot write its file (disk full, read-only, I/O). */
+export const HISTORIAN_WRITE_ALARM = 'system.historian-write';
 
 export interface Services {
   db: AppDb;
@@ -232,6 +237,22 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
     ...(o.site.historian ? { config: o.site.historian } : {}),
     natureOf: (assetId) => natures.get(assetId),
     now,
+    // a failing disk never stops the core: recording pauses (bounded buffer) and an alarm says why
+    onWriteError: (cause) => {
+      o.onHistorianWriteError?.(cause);
+      try {
+        if (cause)
+          alarms.raiseSystemAlarm(HISTORIAN_WRITE_ALARM, {
+            message: 'The historian cannot write: trends are not being recorded',
+            priority: 'high',
+            class: 'system',
+            text: `${cause.name}: ${cause.message}`,
+          });
+        else alarms.clearSystemAlarm(HISTORIAN_WRITE_ALARM, { text: 'the historian writes again' });
+      } catch (e) {
+        console.error('historian: the write alarm could not be raised:', e);
+      }
+    },
   });
   await historian.open();
 

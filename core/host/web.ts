@@ -44,8 +44,29 @@ export interface WebOptions {
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** largest inbound WebSocket message, bytes */
   maxPayload?: number;
-  /** above this many buffered bytes, point updates are coalesced per connection */
+  /**
+   * above this many buffered bytes, point updates are coalesced per connection and the
+   * connection's socket is no longer read (its calls wait in TCP) until the client catches up
+   */
   highWaterMark?: number;
+  /** a connection whose unsent replies exceed this many bytes is closed (default 256 MiB) */
+  maxBufferedBytes?: number;
+  /** a congested connection that takes none of its replies for this long is closed (default 10 s) */
+  stallMs?: number;
+  /** calls of one connection running at once; beyond it the socket is not read (default 32) */
+  maxInflight?: number;
+  /** largest serialised reply (default 128 MiB); a larger one becomes an error reply */
+  maxReplyBytes?: number;
+}
+
+/** What the transport did about a connection, for tests and the log. */
+export interface WebStats {
+  /** connections closed because they did not read their replies */
+  closedForBackPressure: number;
+  /** replies that could not be serialised or were too large, answered with an error instead */
+  unsendableReplies: number;
+  /** calls refused with 'busy' because the connection had too many in flight */
+  busyRefusals: number;
 }
 
 export function isLoopback(host: string): boolean {
@@ -57,6 +78,7 @@ export class WebTransport {
   private wss: WebSocketServer | undefined;
   private port = 0;
   private readonly sockets = new Set<WebSocket>();
+  readonly stats: WebStats = { closedForBackPressure: 0, unsendableReplies: 0, busyRefusals: 0 };
 
   constructor(
     private readonly dispatcher: ApiDispatcher,
@@ -95,8 +117,10 @@ export class WebTransport {
   async stop(): Promise<void> {
     for (const ws of this.sockets) ws.terminate();
     this.wss?.close();
-    await new Promise<void>((ok) => (this.server ? this.server.close(() => ok()) : ok()));
+    const closed = new Promise<void>((ok) => (this.server ? this.server.close(() => ok()) : ok()));
+    // idle keep-alive connections (a browser tab) would hold close() for seconds
     this.server?.closeAllConnections?.();
+    await closed;
   }
 
   private allowedHosts(): Set<string> {
@@ -120,6 +144,9 @@ export class WebTransport {
         return `Origin "${origin}" is not a URL`;
       }
       if (!hosts.has(o.host)) return `Origin "${origin}" may not use this API`;
+      // the page must come from this server itself: same scheme as well as host and port
+      const scheme = this.opts.tls ? 'https:' : 'http:';
+      if (o.protocol !== scheme) return `Origin "${origin}" may not use this API: this server serves ${scheme.slice(0, -1)} pages`;
     }
     return undefined;
   }
@@ -192,13 +219,101 @@ export class WebTransport {
     const meta = { workstation: `browser@${req.socket.remoteAddress ?? '?'}` };
     const listeners = new Map<EventName, Unsubscribe>();
     const highWater = this.opts.highWaterMark ?? 4 << 20;
+    const maxBuffered = this.opts.maxBufferedBytes ?? 256 << 20;
+    const stallMs = this.opts.stallMs ?? 10_000;
+    const maxInflight = this.opts.maxInflight ?? 32;
+    const maxReply = this.opts.maxReplyBytes ?? 128 << 20;
     /** point updates held back while the socket is congested: latest per point wins */
     let pendingPoints: Map<string, PointUpdate> | undefined;
     let drainTimer: NodeJS.Timeout | undefined;
     let badMessages = 0;
+    let inflight = 0;
+    let paused = false;
+    let watch: NodeJS.Timeout | undefined;
+    let delivered = -1;
+    let progressAt = 0;
+    const sock = (ws as unknown as { _socket?: { bytesWritten?: number; writableLength?: number } })._socket;
+    /** bytes the kernel took from us: grows while the client reads, stalls when it does not */
+    const taken = (): number => (sock?.bytesWritten ?? 0) - (sock?.writableLength ?? 0);
+    let closing = false;
 
+    const closeFor = (why: string): void => {
+      if (closing) return;
+      closing = true;
+      this.stats.closedForBackPressure++;
+      console.warn(`web: closing ${meta.workstation}: ${why}`);
+      ws.close(1008, why.slice(0, 120));
+      // a client that reads nothing will not read the close frame either
+      setTimeout(() => ws.terminate(), 1000).unref();
+    };
+    /**
+     * Back-pressure: while replies pile up unsent (or too many calls run), the socket is not
+     * read, so the client's further calls wait in TCP, not in our memory. A connection that
+     * takes none of its replies for stallMs, or lets maxBufferedBytes pile up, is closed.
+     */
+    const pressure = (): void => {
+      if (closing || ws.readyState !== ws.OPEN) return;
+      const b = ws.bufferedAmount;
+      if (b > maxBuffered) return closeFor(`the client left ${Math.round(b / 1048576)} MiB of replies unread`);
+      const congested = b > highWater;
+      if (congested || inflight >= maxInflight) {
+        if (!paused) {
+          paused = true;
+          ws.pause();
+        }
+        const t = taken();
+        if (congested && t !== delivered) {
+          delivered = t;
+          progressAt = Date.now();
+        }
+        if (congested && Date.now() - progressAt > stallMs) return closeFor(`the client has not read its replies for ${Math.round(stallMs / 1000)} s`);
+        watch ??= setInterval(pressure, 200);
+        return;
+      }
+      delivered = -1;
+      if (watch) clearInterval(watch);
+      watch = undefined;
+      if (paused) {
+        paused = false;
+        ws.resume();
+      }
+    };
+
+    const unsendable = (m: ServerMessage, e: unknown): void => {
+      this.stats.unsendableReplies++;
+      const tooLong = e instanceof RangeError || /too large|limit is/.test(String((e as Error)?.message));
+      console.error(`web: a ${m.t === 'event' ? `${m.event} event` : 'reply'} to ${meta.workstation} could not be sent:`, (e as Error)?.message ?? e);
+      if (m.t !== 'result') return;
+      const message = tooLong
+        ? `The reply to this call is too large to send (${(e as Error).message}). Ask for less: a shorter period, fewer points or a wider interval.`
+        : `The reply to this call could not be sent: ${(e as Error)?.message ?? String(e)}`;
+      send({ t: 'result', id: m.id, ok: false, error: { code: tooLong ? 'too-large' : 'internal', message } });
+    };
+    /** Never throws: a reply that cannot be serialised or sent becomes an error reply. */
     const send = (m: ServerMessage): void => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
+      if (ws.readyState !== ws.OPEN || closing) return;
+      let text: string;
+      try {
+        text = JSON.stringify(m);
+        if (text.length > maxReply) throw new RangeError(`${Math.round(text.length / 1048576)} MiB; the limit is ${Math.round(maxReply / 1048576)} MiB`);
+      } catch (e) {
+        if (m.t === 'result' && !m.ok) {
+          console.error('web: an error reply could not be serialised:', e);
+          return;
+        }
+        unsendable(m, e);
+        return;
+      }
+      try {
+        ws.send(text, (err) => {
+          if (err) ws.terminate();
+        });
+      } catch (e) {
+        console.error(`web: send to ${meta.workstation} failed:`, e);
+        ws.terminate();
+        return;
+      }
+      if (ws.bufferedAmount > highWater || paused) pressure();
     };
     const drain = (): void => {
       drainTimer = undefined;
@@ -228,7 +343,7 @@ export class WebTransport {
     // no session is issued here: the client signs in (auth.signIn) and sends its token
     send({ t: 'hello', session: '', protocol: WIRE_PROTOCOL_VERSION });
 
-    ws.on('message', (raw: RawData, isBinary: boolean) => {
+    const onMessage = (raw: RawData, isBinary: boolean): void => {
       let msg: unknown;
       try {
         if (isBinary) throw new Error('binary frames are not part of the protocol');
@@ -250,10 +365,25 @@ export class WebTransport {
       }
       const m = parsed.data;
       if (m.t === 'call') {
-        this.dispatcher.call(m.session, m.method, m.arg, meta).then(
-          (result) => send({ t: 'result', id: m.id, ok: true, result }),
-          (err: unknown) => reply(m.id, err),
-        );
+        // frames already received when reading paused still arrive: beyond twice the limit, refuse
+        if (inflight >= 2 * maxInflight) {
+          this.stats.busyRefusals++;
+          reply(m.id, new ApiError('busy', `This connection has ${inflight} calls running; the limit is ${maxInflight}. Wait for their replies.`, { rule: 'limit.connection.inflight' }));
+          return;
+        }
+        inflight++;
+        if (inflight >= maxInflight) pressure();
+        this.dispatcher
+          .call(m.session, m.method, m.arg, meta)
+          .then(
+            (result) => send({ t: 'result', id: m.id, ok: true, result }),
+            (err: unknown) => reply(m.id, err),
+          )
+          .catch((e: unknown) => console.error('web: reply failed:', e))
+          .finally(() => {
+            inflight--;
+            if (paused) pressure();
+          });
       } else if (m.t === 'listen') {
         try {
           const ev = m.event as EventName;
@@ -268,11 +398,21 @@ export class WebTransport {
         listeners.delete(m.event as EventName);
         send({ t: 'result', id: m.id, ok: true, result: null });
       }
+    };
+    ws.on('message', (raw: RawData, isBinary: boolean) => {
+      try {
+        onMessage(raw, isBinary);
+      } catch (e) {
+        // nothing a client sends may end the core
+        console.error(`web: message from ${meta.workstation} failed:`, e);
+      }
     });
     ws.on('close', () => {
       for (const off of listeners.values()) off();
       listeners.clear();
       if (drainTimer) clearTimeout(drainTimer);
+      if (watch) clearInterval(watch);
+      pendingPoints = undefined;
       this.sockets.delete(ws);
     });
     ws.on('error', () => ws.terminate());

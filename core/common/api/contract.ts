@@ -153,6 +153,10 @@ export type ApiErrorCode =
   | 'not-found'
   | 'conflict'
   | 'unavailable'
+  /** the request would exceed a limit on the work one call may cause (the message names it) */
+  | 'too-large'
+  /** too many calls at once on this connection or for this user: retry later */
+  | 'busy'
   | 'internal';
 
 export interface ApiErrorBody {

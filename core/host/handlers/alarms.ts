@@ -16,7 +16,15 @@ function who(ctx: CallContext): Principal {
 }
 const actor = (p: Principal) => ({ user: p.username, roles: p.roles, ...(p.impersonator ? { impersonator: p.impersonator.username } : {}) });
 
+/** Journal entries one alarm export (a CSV string in one reply) or KPI report may read. */
+export const MAX_ALARM_EXPORT_ROWS = 100_000;
+export const MAX_ALARM_KPI_ENTRIES = 1_000_000;
+
 export function alarmHandlers(s: Services, siteId: string): AlarmHandlers {
+  const journalBound = (n: number, max: number, what: string, rule: string): void => {
+    if (n > max)
+      throw new ApiError('too-large', `${what} would read ${n.toLocaleString('en-US')} journal entries; the limit is ${max.toLocaleString('en-US')}. Shorten the period or filter more.`, { rule });
+  };
   const audited = <T>(ctx: CallContext, type: string, target: string, details: unknown, run: () => T): T => {
     const p = who(ctx);
     try {
@@ -49,8 +57,13 @@ export function alarmHandlers(s: Services, siteId: string): AlarmHandlers {
         return r;
       }),
     'alarms.history': (_ctx, a) => s.alarms.history(a),
-    'alarms.kpis': (_ctx, a) => s.alarms.kpis(a.from, a.to),
+    'alarms.kpis': (_ctx, a) => {
+      journalBound(s.alarmJournal.count({ from: a.from, to: a.to }), MAX_ALARM_KPI_ENTRIES, 'This report', 'limit.alarms.kpi-entries');
+      return s.alarms.kpis(a.from, a.to);
+    },
     'alarms.export': (ctx, a) => {
+      const { limit: _l, before: _b, ...filter } = a;
+      journalBound(s.alarmJournal.count(filter), MAX_ALARM_EXPORT_ROWS, 'This export', 'limit.alarms.export-rows');
       const r = s.alarms.exportCsv(a);
       s.audit.append({ type: 'alarm.export', ...auditActor(who(ctx)), siteId, outcome: 'ok', details: { query: a, rows: r.rows } });
       return r;
