@@ -41,6 +41,7 @@ import {
 import { useClient, usePointMetaList } from '../../api/hooks';
 import { toApiError } from '../../api/errors';
 import { fieldSx, hmi } from '../../theme';
+import { FilterField } from '../../components/FilterField';
 import { PRIORITY_STYLE } from './alarmModel';
 import {
   definitionRows,
@@ -159,14 +160,7 @@ function DefinitionsEditor() {
         </Alert>
       ) : null}
       <Box sx={{ display: 'flex', alignItems: 'center', gap: 1.25, flexWrap: 'wrap' }}>
-        <TextField
-          label="Filter (id, message, point, class)"
-          size="small"
-          value={filter.text}
-          onChange={(e) => setFilter((f) => ({ ...f, text: e.target.value }))}
-          sx={{ width: 320, ...fieldSx }}
-          slotProps={{ htmlInput: { 'data-testid': 'alarmdef-filter' } }}
-        />
+        <FilterField label="Filter (id, message, point, class)" value={filter.text} onChange={(text) => setFilter((f) => ({ ...f, text }))} width={320} testid="alarmdef-filter" />
         <NativeSelect label="Type" value={filter.type} onChange={(v) => setFilter((f) => ({ ...f, type: v as AlarmType | '' }))} width={190}>
           <option value="">All types</option>
           {EDITABLE_TYPES.map((t) => (

@@ -24,6 +24,7 @@ import { useClient, useSite } from '../../api/hooks';
 import { toApiError } from '../../api/errors';
 import { formatDateTime } from '../../format/format';
 import { fieldSx, hmi, monoNumbers } from '../../theme';
+import { FilterField } from '../../components/FilterField';
 import { PRIORITY_STYLE } from './alarmModel';
 import { ErrorBar, priorityToggleSx, tabToggleSx } from './alarmUi';
 import { downloadText } from './download';
@@ -159,7 +160,7 @@ function JournalSearch() {
             </MenuItem>
           ))}
         </TextField>
-        <TextField label="Text" size="small" value={form.text} onChange={(e) => set('text', e.target.value)} placeholder="message, id, user" sx={{ width: 180, ...fieldSx }} slotProps={{ htmlInput: { maxLength: 200 } }} />
+        <FilterField label="Text" value={form.text} onChange={(v) => set('text', v)} placeholder="message, id, user" width={180} maxLength={200} />
         <Button type="submit" variant="contained" size="small" disabled={!!invalid} data-testid="history-search" sx={{ textTransform: 'none' }}>
           Search
         </Button>

@@ -28,6 +28,7 @@ import { AssetSelect } from '../../components/AssetSelect';
 import { cellSx, GridTable, virtualRowSx } from '../../components/GridTable';
 import { formatDateTime, formatTime } from '../../format/format';
 import { fieldSx, hmi, monoNumbers } from '../../theme';
+import { FilterField } from '../../components/FilterField';
 import {
   ALARM_VIEWS,
   countByView,
@@ -210,15 +211,7 @@ export function AlarmSummaryPage() {
             </MenuItem>
           ))}
         </TextField>
-        <TextField
-          label="Filter text"
-          size="small"
-          value={text}
-          onChange={(e) => setText(e.target.value)}
-          placeholder="message, id, asset"
-          sx={{ width: 220, ...fieldSx }}
-          slotProps={{ htmlInput: { 'data-testid': 'alarm-filter-text', spellCheck: false } }}
-        />
+        <FilterField label="Filter text" value={text} onChange={setText} placeholder="message, id, asset" width={220} testid="alarm-filter-text" />
         <Typography role="status" data-testid="alarms-count" sx={{ fontSize: 13, color: hmi.textDim, ...monoNumbers }}>
           {rows.length} of {viewCounts[view]} {VIEW_LABEL[view].toLowerCase()} alarms
         </Typography>

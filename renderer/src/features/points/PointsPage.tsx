@@ -5,7 +5,6 @@
  */
 import Box from '@mui/material/Box';
 import Paper from '@mui/material/Paper';
-import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useDeferredValue, useMemo, useRef, useState } from 'react';
@@ -15,7 +14,8 @@ import { AssetSelect } from '../../components/AssetSelect';
 import { cellSx, GridTable, virtualRowSx } from '../../components/GridTable';
 import { QualityTag } from '../../components/QualityValue';
 import { formatAge, formatTime, viewOf } from '../../format/format';
-import { degradedBackground, fieldSx, hmi, monoNumbers } from '../../theme';
+import { degradedBackground, hmi, monoNumbers } from '../../theme';
+import { FilterField } from '../../components/FilterField';
 import { assetIdsOf, filterPoints } from './filterPoints';
 
 const ROW_H = 30;
@@ -38,15 +38,7 @@ export function PointsPage() {
         <Typography variant="h2" component="h2">
           Points
         </Typography>
-        <TextField
-          label="Filter points"
-          size="small"
-          value={text}
-          onChange={(e) => setText(e.target.value)}
-          placeholder="id or description, e.g. ess1 soc"
-          sx={{ width: 300, ...fieldSx }}
-          slotProps={{ htmlInput: { 'data-testid': 'points-filter', spellCheck: false } }}
-        />
+        <FilterField label="Filter points" value={text} onChange={setText} placeholder="id or description, e.g. ess1 soc" width={300} testid="points-filter" />
         <AssetSelect value={assetId} onChange={setAssetId} assets={assets} names={assetName} width={220} testid="points-asset" />
         <Typography sx={{ color: hmi.textDim, fontSize: 13, ...monoNumbers }} role="status" data-testid="points-count">
           {rows.length === all.length ? `${all.length} points` : `${rows.length} of ${all.length} points`}
