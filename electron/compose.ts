@@ -41,6 +41,8 @@ export interface ComposeOptions {
   flushMs?: number;
   /** the protocols; default DRIVERS (tests add their own) */
   drivers?: readonly Driver[];
+  /** the plan service (on by default for a site with an energy section) */
+  planning?: HostOptions['planning'];
 }
 
 export interface App {
@@ -90,6 +92,7 @@ export async function composeApp(opts: ComposeOptions): Promise<App> {
     version: appVersion(appRoot),
     ...(sim ? { simulator: sim } : {}),
     ...(opts.flushMs !== undefined ? { flushMs: opts.flushMs } : {}),
+    ...(opts.planning ? { planning: opts.planning } : {}),
     ...(opts.keyProvider ? { keyProvider: opts.keyProvider } : {}),
     ...(opts.web ? { web: { ...opts.web, staticDir: join(appRoot, 'dist', 'renderer') } } : {}),
   };

@@ -14,3 +14,4 @@ export * from './historian';
 export * from './series';
 export * from './control';
 export * from './energy';
+export * from './plan';

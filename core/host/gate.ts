@@ -32,6 +32,7 @@ const EVENT_CAPABILITY: Record<EventName, Capability> = {
   'history.exportProgress': 'data.export',
   'control.changed': 'site.view',
   'site.changed': 'site.view',
+  'plan.changed': 'site.view',
 };
 
 export class SecurityGate implements Gate {

@@ -28,6 +28,13 @@ import { historianHandlers } from './handlers/historian';
 import { Downloads } from './downloads';
 import { securityHandlers } from './handlers/security';
 import { describeError, takeFailureRecord, type FailureRecord } from './failures';
+import { planHandlers } from './handlers/plan';
+import { SiteAssets } from '../assets';
+import { realScheduler, type Cancel } from '../common/clock';
+import { SiteForecasts } from '../forecast/site';
+import { Optimiser } from '../optimiser/optimiser';
+import { PlanService } from '../plan/service';
+import { planState } from '../plan/state';
 import { openServices, type Services } from './services';
 import { WebTransport, type WebOptions, type WebStats } from './web';
 
@@ -61,6 +68,8 @@ export interface HostOptions {
   /** serve browser mode (HTTP + WebSocket); Electron-only hosts may leave it out */
   web?: Omit<WebOptions, 'staticDir'> & { staticDir?: string };
   flushMs?: number;
+  /** the plan service (sites with an energy section); on by default */
+  planning?: { enabled?: boolean; /** first plan after start when none covers now, ms (default 15 s) */ startupDelayMs?: number };
 }
 
 export class Host {
@@ -69,6 +78,9 @@ export class Host {
   readonly bridges = new Map<string, Bridge>();
   readonly downloads = new Downloads();
   private services: Services | undefined;
+  private optimiser: Optimiser | undefined;
+  private plans: PlanService | undefined;
+  private planStartup: Cancel | undefined;
   private dispatcherRef: ApiDispatcher | undefined;
   private web: WebTransport | undefined;
   private readonly startedAt = Date.now();
@@ -219,6 +231,7 @@ export class Host {
       },
       ...securityHandlers(s, this.siteId),
       ...alarmHandlers(s, this.siteId),
+      ...planHandlers(s, this.siteId, this.opts.loaded.site.site.timezone, this.plans),
       ...historianHandlers({
         services: s,
         siteId: this.siteId,
@@ -275,6 +288,7 @@ export class Host {
     this.services = s;
     this.raisePreviousFailure(s);
     for (const f of this.earlyFailures.splice(0)) this.reportFailure(f.kind, f.err);
+    this.startPlanning(s);
     this.dispatcherRef = new ApiDispatcher(this.handlers(s), new SecurityGate(s.auth, s.audit, this.siteId), this.bus);
     this.cvt.start();
     this.disposers.push(this.cvt.subscribe((batch) => this.bus.emit('points.changed', batch)));
@@ -356,12 +370,47 @@ export class Host {
     }
   }
 
+  /** The plan service: day-ahead, intraday and on request, solved in the optimiser's worker. */
+  private startPlanning(s: Services): void {
+    const site = this.opts.loaded.site;
+    if (!site.energy || this.opts.planning?.enabled === false) return;
+    const optimiser = new Optimiser();
+    const history = async (id: string, from: number, to: number, stepMs: number) => {
+      const r = await s.historian.query({ ids: [id], from, to, mode: 'interpolated', intervalMs: stepMs });
+      const pen = r.pens[0];
+      return pen ? { t: pen.t, v: pen.v.map((x) => (typeof x === 'number' ? x : null)) } : { t: [], v: [] };
+    };
+    const plans = new PlanService({
+      site,
+      scheduler: realScheduler,
+      optimiser,
+      forecasts: new SiteForecasts({ site, alarms: s.alarms, history }),
+      state: () => planState(site, new SiteAssets(site, this.cvt, (id) => s.assetModes.get(id) ?? 'in-service')),
+      historian: s.historian,
+      alarms: s.alarms,
+      dir: join(this.opts.dataDir, 'plans'),
+      onChange: (summary) => this.bus.emit('plan.changed', summary),
+    });
+    plans.start();
+    // a first plan once the devices have reported, unless a stored plan still covers now
+    this.planStartup = realScheduler.setTimeout(() => {
+      if (plans.mode().mode === 'fallback') void plans.replan('event', 'start-up');
+    }, this.opts.planning?.startupDelayMs ?? 15_000);
+    this.optimiser = optimiser;
+    this.plans = plans;
+  }
+
   /**
    * Stops in a bounded time (a few seconds, whatever the devices do) and keeps the last
    * historian batch: the transport and the bridges get a deadline each, then the CVT hands
    * its last samples over and the services close (the historian flushes and checkpoints).
    */
   async stop(): Promise<void> {
+    // planning first: a solve in progress is abandoned (its worker terminated)
+    this.planStartup?.();
+    this.plans?.stop();
+    await within(this.optimiser?.close() ?? Promise.resolve(), 1000, 'the optimiser');
+    await within(this.plans?.idle() ?? Promise.resolve(), 1000, 'the plan service');
     for (const d of this.disposers.splice(0)) {
       try {
         d();

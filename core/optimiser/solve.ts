@@ -3,6 +3,7 @@
  * may call it directly. HiGHS' solve is synchronous: it must never run on the core's thread.
  */
 import highsLoader from 'highs';
+import type { PlanSeries } from '../common/plan';
 import { buildModel, TERMS, type BuiltModel } from './model';
 import { valueAt, type ModelOptions, type PlanProblem } from './problem';
 
@@ -14,19 +15,6 @@ export interface SolveSettings {
    * spends more in presolve than it saves (bench/optimiser.bench.ts: 2-3x less CPU without it)
    */
   presolve?: 'off' | 'choose' | 'on';
-}
-
-export interface PlanSeries {
-  gridImportKw: number[];
-  gridExportKw: number[];
-  loadKw: number[];
-  importPrice: number[];
-  exportPrice: number[];
-  storage: Array<{ id: string; chargeKw: number[]; dischargeKw: number[]; /** setpoint, positive = discharge */ powerKw: number[]; socPct: number[]; reserveKw?: number[] }>;
-  pv: Array<{ id: string; availableKw: number[]; plannedKw: number[] }>;
-  ev: Array<{ id: string; powerKw: number[]; unmetKwh: number[] }>;
-  gensets: Array<{ id: string; powerKw: number[]; on: boolean[] }>;
-  controllableLoads: Array<{ id: string; curtailedKw: number[] }>;
 }
 
 export interface SolvedPlan {
@@ -192,3 +180,4 @@ export async function solvePlan(p: PlanProblem, options: ModelOptions = {}, sett
 }
 
 export { TERMS };
+export type { PlanSeries };

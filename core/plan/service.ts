@@ -17,6 +17,7 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync } from 
 import { join } from 'node:path';
 import { clockMinutes, type ObjectiveName } from '../common/energy';
 import type { ForecastWrite } from '../common/historian';
+import type { PlanKind, PlanMode, PlanRecord, PlanSummary } from '../common/plan';
 import type { Cancel, Scheduler } from '../common/clock';
 import type { SiteConfig } from '../common/site';
 import { localMidnight, localParts, localToUtc, nextDate, stepsInLocalDay } from '../optimiser/localtime';
@@ -25,10 +26,10 @@ import { problemFromSite, type PlanInputs } from '../optimiser/site-problem';
 import type { SolvedPlan, SolveSettings } from '../optimiser/solve';
 import type { ModelOptions, PlanProblem } from '../optimiser/problem';
 
+export type { PlanKind, PlanMode, PlanRecord, PlanSummary } from '../common/plan';
+
 export const PLAN_FAILED_ALARM = 'plan.failed';
 export const PLAN_STORAGE_ALARM = 'plan.storage';
-
-export type PlanKind = 'day-ahead' | 'intraday' | 'event';
 
 export interface ForecastInputs {
   loadKw: number[];
@@ -70,40 +71,6 @@ export interface PlanServiceOptions {
   /** told after every plan attempt (events to screens) */
   onChange?: (summary: PlanSummary) => void;
 }
-
-/** A plan as listed: enough to choose one. */
-export interface PlanSummary {
-  /** issue time, ms: the plan's id */
-  issuedAt: number;
-  kind: PlanKind;
-  reason: string;
-  requestedBy: string;
-  ok: boolean;
-  start: number;
-  stepMinutes: number;
-  steps: number;
-  objective: ObjectiveName;
-  objectiveValue?: number;
-  error?: string;
-  forecastSource?: string;
-  solveMs?: number;
-  /** the plan solved but its series could not be written to the historian */
-  storageError?: string;
-  /** file names under the plan folder */
-  file: string;
-  lpFile?: string;
-}
-
-export interface PlanRecord extends PlanSummary {
-  terms?: Record<string, number>;
-  series?: SolvedPlan['series'];
-  storageExclusivity?: SolvedPlan['storageExclusivity'];
-  integerVariables?: number;
-  variables?: number;
-  constraints?: number;
-}
-
-export type PlanMode = { mode: 'plan'; issuedAt: number } | { mode: 'fallback'; reason: string };
 
 export class PlanService {
   private readonly stepMinutes: number;

@@ -109,6 +109,12 @@ export const METHOD_CAPABILITIES: { readonly [M in MethodName]: MethodAccess } =
   // control explanation and run-time site parameters (CommandService.setParameter checks control.setpoint)
   'control.active': cap(['site.view'], 'current'),
   'site.parameters.set': cap(['control.setpoint'], 'current'),
+  // plans: reading them is site.view; asking for a new plan (or another objective) is operating the site
+  'plan.status': cap(['site.view'], 'current'),
+  'plan.list': cap(['site.view'], 'current'),
+  'plan.get': cap(['site.view'], 'current'),
+  'plan.lp': cap(['site.view'], 'current'),
+  'plan.replan': cap(['control.operate'], 'current'),
 };
 
 export function methodAccess(method: string): MethodAccess | undefined {

@@ -12,6 +12,7 @@ import type { DeviceStatus, Unsubscribe } from '../bridge';
 import { securityMethodArgSchemas, type SecurityApiMethods, type SessionInfo } from '../security';
 import { ALARM_EVENT_NAMES, alarmMethodArgSchemas, type AlarmApiEvents, type AlarmApiMethods } from '../alarms';
 import { historianMethodArgSchemas, type HistorianApiEvents, type HistorianApiMethods } from '../historian';
+import { PLAN_EVENT_NAMES, planMethodArgSchemas, type PlanApiEvents, type PlanApiMethods } from '../plan';
 import { CONTROL_EVENT_NAMES, controlMethodArgSchemas, type ControlApiEvents, type ControlApiMethods, type SiteParameterView } from '../control';
 
 // the session belongs to security.ts (no type cycle); the screens see it through this contract
@@ -86,7 +87,7 @@ export interface CoreApiMethods {
 }
 
 /** Every method of the API: the core's plus each service area's (security, alarms, historian). */
-export interface ApiMethods extends CoreApiMethods, SecurityApiMethods, AlarmApiMethods, HistorianApiMethods, ControlApiMethods {}
+export interface ApiMethods extends CoreApiMethods, SecurityApiMethods, AlarmApiMethods, HistorianApiMethods, ControlApiMethods, PlanApiMethods {}
 
 /** The core's own pushed events. */
 export interface CoreApiEvents {
@@ -97,7 +98,7 @@ export interface CoreApiEvents {
 }
 
 /** Pushed events: name -> payload. Subscribing needs a session too. */
-export interface ApiEvents extends CoreApiEvents, AlarmApiEvents, HistorianApiEvents, ControlApiEvents {}
+export interface ApiEvents extends CoreApiEvents, AlarmApiEvents, HistorianApiEvents, ControlApiEvents, PlanApiEvents {}
 
 export type MethodName = keyof ApiMethods;
 export type EventName = keyof ApiEvents;
@@ -131,9 +132,10 @@ export const methodArgSchemas: { [M in MethodName]: z.ZodType<MethodReq<M>> } = 
   ...alarmMethodArgSchemas,
   ...(historianMethodArgSchemas as unknown as { [M in keyof HistorianApiMethods]: z.ZodType<HistorianApiMethods[M]['req']> }),
   ...controlMethodArgSchemas,
+  ...planMethodArgSchemas,
 };
 
-export const EVENT_NAMES: readonly EventName[] = ['points.changed', 'devices.changed', 'sim.changed', ...ALARM_EVENT_NAMES, 'history.exportProgress', ...CONTROL_EVENT_NAMES];
+export const EVENT_NAMES: readonly EventName[] = ['points.changed', 'devices.changed', 'sim.changed', ...ALARM_EVENT_NAMES, 'history.exportProgress', ...CONTROL_EVENT_NAMES, ...PLAN_EVENT_NAMES];
 export const METHOD_NAMES = Object.keys(methodArgSchemas) as MethodName[];
 
 export function isMethodName(s: unknown): s is MethodName {
