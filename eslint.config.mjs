@@ -39,7 +39,7 @@ const ROOMS = [
   { dir: 'drivers/sim/model', may: ['core/common', 'drivers/sim/model'], packages: [], why: 'the plant physics is pure' },
   { dir: 'drivers/sim', may: ['core/common', 'drivers'], packages: [NODE, 'yaml', 'zod', 'modbus-serial'], why: 'the simulator serves the model over the drivers’ servers' },
   { dir: 'drivers/modbus', may: ['core/common', '$own', 'drivers/common'], packages: [NODE, 'zod', 'modbus-serial'], why: 'a driver never imports core services, another driver, Electron or the renderer' },
-  { dir: 'drivers/iec61850', may: ['core/common', '$own', 'drivers/common'], packages: [NODE, 'zod', 'koffi', 'fast-xml-parser'], tests: { packages: [...TESTS, 'yaml'] }, why: 'a driver never imports core services, another driver, Electron or the renderer' },
+  { dir: 'drivers/iec61850', may: ['core/common', '$own', 'drivers/common'], packages: [NODE, 'zod', 'koffi', 'fast-xml-parser', 'yaml'], tests: { packages: [...TESTS, 'yaml'] }, why: 'a driver never imports core services, another driver, Electron or the renderer' },
   { dir: 'drivers/common', may: ['core/common', 'drivers/common'], packages: [NODE], why: 'shared driver parts know no protocol' },
   { dir: 'drivers', may: ['core/common', '$own', 'drivers/common'], packages: [NODE, 'zod'], why: 'a driver never imports core services, another driver, Electron or the renderer' },
   { dir: 'electron', may: ['core', 'drivers', 'electron'], packages: [NODE, 'electron', 'zod'], why: 'the composition root joins core/ and drivers/, never the renderer' },

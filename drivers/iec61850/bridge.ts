@@ -456,7 +456,8 @@ export class Iec61850Bridge implements Bridge {
       s.controls.set(objRef, ctl);
     }
     const spec = await s.client.typeSpec(`${objRef}.Oper.ctlVal`, 'CO');
-    const ctlVal = ctlValue(spec, v, objRef);
+    const status = this.image.get(p.key)?.get(p.path);
+    const ctlVal = ctlValue(spec, v, objRef, status?.type === 'bit-string' && status.size === 2);
     const params = { orIdent: this.conn.orIdent, orCat: OR_CAT[this.conn.orCat] };
     if (ctl.selectBeforeOperate) {
       const sel = await ctl.select(ctl.enhanced ? ctlVal : undefined, params);
@@ -493,10 +494,15 @@ export class Iec61850Bridge implements Bridge {
 }
 
 /** The ctlVal of a control object from its type: boolean (SPC), Dbpos (DPC), integer (INC), AnalogueValue (APC), Tcmd (BSC). */
-export function ctlValue(spec: TypeSpec, v: number | boolean, what: string): MmsData {
-  const n = typeof v === 'boolean' ? (v ? 1 : 0) : v;
+export function ctlValue(spec: TypeSpec, v: number | boolean, what: string, doublePoint = false): MmsData {
+  let n = typeof v === 'boolean' ? (v ? 1 : 0) : v;
   switch (spec.type) {
     case MMS_TYPE.BOOLEAN:
+      if (doublePoint && typeof v === 'number') {
+        // DPC: the status is a Dbpos (1 off/open, 2 on/closed), the command a BOOLEAN
+        if (v !== 1 && v !== 2) throw new Error(`${what} is a double-point control: 1 (off/open) or 2 (on/closed), not ${v}`);
+        n = v === 2 ? 1 : 0;
+      }
       if (n !== 0 && n !== 1) throw new Error(`${what} takes on (1) or off (0), not ${v}`);
       return { type: 'boolean', value: n === 1 };
     case MMS_TYPE.INTEGER:

@@ -134,6 +134,10 @@ test('commands: ctlVal from the control object type (SPC, DPC, INC, APC)', () =>
   assert.deepEqual(ctlValue({ name: 'ctlVal', type: MMS_TYPE.STRUCTURE, children: [{ name: 'f', type: MMS_TYPE.FLOAT }] }, 25_000, 'x'), { type: 'structure', items: [{ type: 'float', value: 25_000 }] });
   assert.throws(() => ctlValue({ name: 'ctlVal', type: MMS_TYPE.BOOLEAN }, 5, 'LD0/CSWI1.Pos'), /LD0\/CSWI1\.Pos takes on \(1\) or off \(0\), not 5/);
   assert.throws(() => ctlValue({ name: 'ctlVal', type: MMS_TYPE.INTEGER }, 1.5, 'x'), /whole number/);
+  // DPC: Dbpos status, BOOLEAN command
+  assert.deepEqual(ctlValue({ name: 'ctlVal', type: MMS_TYPE.BOOLEAN }, 2, 'x', true), { type: 'boolean', value: true });
+  assert.deepEqual(ctlValue({ name: 'ctlVal', type: MMS_TYPE.BOOLEAN }, 1, 'x', true), { type: 'boolean', value: false });
+  assert.throws(() => ctlValue({ name: 'ctlVal', type: MMS_TYPE.BOOLEAN }, 3, 'LD0/CSWI1.Pos', true), /double-point control: 1 \(off\/open\) or 2 \(on\/closed\), not 3/);
 });
 
 test('library path: the site file first, then ESM_LIBIEC61850, then the app resources', () => {
