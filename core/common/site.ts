@@ -40,6 +40,11 @@ export const pointLimitsSchema = z
     max: z.number().optional(),
     /** a value older than this is marked stale (ms); default 3 x the poll period */
     staleMs: z.number().int().positive().optional(),
+    /**
+     * a writable point (setpoint, mode) changed on the device by anything but ES Manager raises
+     * an alarm; such a change is written to the audit log either way
+     */
+    alarmOnExternalChange: z.boolean().optional(),
   })
   .strict();
 

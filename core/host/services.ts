@@ -10,6 +10,7 @@ import { natureChannel, type Bridge, type PointId, type SiteConfig } from '../co
 import type { AlarmDefinitionOverrideInfo } from '../common/alarms';
 import type { AssetState } from '../common/asset-state';
 import { AuditLog, ReasonCatalog, type AuditHeadRecord } from '../audit';
+import { ExternalChangeWatcher } from '../audit/external-changes';
 import { openAppDb, type AppDb } from '../db';
 import { AuthService, FileKeyProvider, SealedRecordFile, SecretStore, UserService, deriveKey, systemPrincipal, type KeyProvider } from '../security';
 import { CommandService, SiteParameterStore, bridgeCommandWriter, isProtectiveCommand, stageOutcome, type AssetModel, type CommandPoint, type CommandWriter, type PointReader } from '../control';
@@ -135,7 +136,7 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
   };
   // the one path to the field: the bridge serving the point's device (readback from the CVT
   // for a protocol that cannot read on demand)
-  const writer: CommandWriter = bridgeCommandWriter(
+  const fieldWriter: CommandWriter = bridgeCommandWriter(
     (s, id) => {
       const deviceId = s === siteId ? o.cvt.meta(id)?.deviceId : undefined;
       return deviceId ? o.bridges.get(deviceId) : undefined;
@@ -143,6 +144,34 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
     (s, id) => (s === siteId ? o.cvt.get(id) : undefined),
     now,
   );
+  // a writable point changed by anyone but this pipeline is audited (and alarmed where the site
+  // file asks): the pipeline tells the watcher what it writes
+  const alarmOnChange = new Set(o.site.assets.flatMap((a) => Object.entries(a.points ?? {}).filter(([, l]) => l.alarmOnExternalChange).map(([ch]) => `${a.id}/${ch}`)));
+  let raiseExternal: (id: string, message: string, text: string) => void = () => undefined;
+  let clearExternal: (id: string, text: string) => void = () => undefined;
+  const externalChanges = new ExternalChangeWatcher({
+    audit,
+    siteId,
+    points: o.cvt
+      .metas()
+      .filter((m) => m.access === 'rw' && (m.type === 'number' || m.type === 'boolean'))
+      .map((m) => ({ id: m.id, unit: m.unit, alarm: alarmOnChange.has(m.id), ...(m.deviceId ? { source: m.deviceId } : {}) })),
+    raiseAlarm: (id, message, text) => raiseExternal(id, message, text),
+    clearAlarm: (id, text) => clearExternal(id, text),
+  });
+  const writer: CommandWriter = {
+    ...fieldWriter,
+    write: async (s, id, value) => {
+      if (s === siteId) externalChanges.noteWrite(id, value);
+      try {
+        await fieldWriter.write(s, id, value);
+      } catch (e) {
+        if (s === siteId) externalChanges.writeFailed(id, value);
+        throw e;
+      }
+    },
+  };
+  const offExternal = o.cvt.subscribeRaw((states) => externalChanges.observe(states));
   // each battery's own peak shaving follows the site's peak-shaving limit
   const peakShavingTargets = (s: string): PointId[] =>
     s !== siteId ? [] : o.site.assets.filter((a) => a.nature === 'Ess' && o.cvt.meta(`${a.id}/PeakShavingLimit`)?.access === 'rw').map((a) => `${a.id}/PeakShavingLimit`);
@@ -208,6 +237,8 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
       },
     },
   });
+  raiseExternal = (id, message, text) => alarms.raiseSystemAlarm(id, { message, priority: 'medium', class: 'security', text });
+  clearExternal = (id, text) => alarms.clearSystemAlarm(id, { text });
   // a cut or altered audit log (found at start-up, before an append or by verify) is an alarm
   const auditTampered = (message: string): void =>
     alarms.raiseSystemAlarm(AUDIT_TAMPER_ALARM, { message: 'The audit log was cut or altered', priority: 'high', class: 'security', text: message });
@@ -281,6 +312,7 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
     async close() {
       for (const off of offStatus) off();
       offTamper();
+      offExternal();
       if (notifierTimer) clearInterval(notifierTimer);
       alarms.stop();
       await notifier?.close();
