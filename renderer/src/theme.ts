@@ -10,7 +10,9 @@
  *  - `focus` (blue) is used only for the keyboard focus ring and the selected navigation item
  *    marker; it never encodes a process state.
  *  - A value of bad or uncertain quality is greyed, drawn on a hatched background and labelled
- *    with qualityLabel(); it never looks like a good value.
+ *    with qualityLabel(); it never looks like a good value. Except a value past its range that
+ *    the device still reports (RANGE): it is drawn in alarm red, bold, with its RANGE tag beside
+ *    it — an alarmed value must not get harder to see.
  *  - Never rely on colour alone: abnormal states always carry text (label, icon + word).
  */
 import { createTheme } from '@mui/material/styles';

@@ -92,4 +92,22 @@ describe('protective stop in local peak-shaving mode (browser mode, Chromium)', 
     assert.doesNotMatch((await page.getByTestId('alarm-response').textContent()) ?? '', /was set to 0/);
     await page.screenshot({ path: 'test-results/protective-stop-done.png' }).catch(() => undefined);
   });
+
+  it('a value past its range that the device still reports is drawn in alarm colour with its RANGE tag, not greyed (issue #9 item 2)', async () => {
+    // a 57 °C battery room: the cells go past the 55 °C top of their range (the BMS trips at 60)
+    await boot.admin.call('sim.set', { speed: 120, batteryTempOffsetC: 32 });
+    await waitFor('the temperature past its range', async () => ((await read('ess/Temperature')).quality.reason === 'out-of-range' ? true : undefined), 90_000);
+    await boot.admin.call('sim.set', { speed: 1 });
+    await page.goto(`${app.url.replace(/\/$/, '')}/#/`);
+    const value = page.getByTestId('value-ess/Temperature');
+    await waitFor('the synoptic to show the out-of-range temperature', async () => ((await value.getAttribute('data-reason')) === 'out-of-range' ? true : undefined), 20_000);
+    assert.equal(await value.getAttribute('data-degraded'), 'false', 'not drawn as untrusted');
+    assert.equal((await value.getAttribute('fill'))?.toUpperCase(), '#C62828', 'alarm colour');
+    assert.ok(Number((await value.textContent()) ?? '') > 55, 'the value itself is shown');
+    // the RANGE tag beside it, and no hatching behind the value
+    const tag = value.locator('xpath=..').locator('[aria-label="quality RANGE"]');
+    assert.equal(await tag.count(), 1, 'the quality tag is beside the value');
+    assert.equal(await value.locator('xpath=..').locator('rect[fill="url(#esm-hatch)"]').count(), 0, 'no hatched patch');
+    await page.screenshot({ path: 'test-results/alarmed-value-past-range.png' }).catch(() => undefined);
+  });
 });

@@ -22,7 +22,8 @@ export const QualityValue = memo(function QualityValue({ id, unit = true, decima
   const state = usePoint(id);
   const meta = usePointMeta(id);
   const v = viewOf(state, meta, decimals);
-  const colour = v.degraded ? hmi.textDegraded : abnormal === 'high' ? hmi.alarmHigh : hmi.text;
+  // a value past its range the device still reports: alarm colour, RANGE tag beside it, not greyed
+  const colour = v.degraded ? hmi.textDegraded : abnormal === 'high' || v.pastRange ? hmi.alarmHigh : hmi.text;
   return (
     <Box
       component="span"
@@ -33,9 +34,10 @@ export const QualityValue = memo(function QualityValue({ id, unit = true, decima
         data-testid={`value-${id}`}
         data-quality={v.level}
         data-reason={state?.quality.reason ?? (state ? '' : 'initial')}
+        data-degraded={v.degraded ? 'true' : 'false'}
         sx={{
           color: colour,
-          fontWeight: abnormal && !v.degraded ? 700 : 500,
+          fontWeight: (abnormal || v.pastRange) && !v.degraded ? 700 : 500,
           px: 0.5,
           background: v.degraded ? degradedBackground : abnormal === 'medium' ? hmi.alarmMedium : undefined,
         }}

@@ -40,18 +40,26 @@ test('formatWithUnit appends the unit except for enum labels and missing values'
 
 test('viewOf: good values are plain, others degraded with their label', () => {
   const base = { id: 'a/x', value: 1.26, ts: 1, rts: 1 };
-  assert.deepEqual(viewOf({ ...base, quality: { level: 'good' } }, { unit: 'kW' }), { text: '1.3', level: 'good', label: '', degraded: false });
+  assert.deepEqual(viewOf({ ...base, quality: { level: 'good' } }, { unit: 'kW' }), { text: '1.3', level: 'good', label: '', degraded: false, pastRange: false });
   assert.deepEqual(viewOf({ ...base, quality: { level: 'bad', reason: 'comm-fail' } }, { unit: 'kW' }), {
     text: '1.3',
     level: 'bad',
     label: 'COMM',
     degraded: true,
+    pastRange: false,
   });
   assert.equal(viewOf({ ...base, quality: { level: 'uncertain', reason: 'stale' } }).label, 'STALE');
   const none = viewOf(undefined, { unit: 'kW' });
   assert.equal(none.text, NO_VALUE);
   assert.equal(none.label, 'INIT');
   assert.equal(none.degraded, true);
+});
+
+test('viewOf: a value past its range that the device still reports is shown, with its RANGE tag (issue #9)', () => {
+  const v = viewOf({ id: 'ess/Temperature', value: 55.7, ts: 1, rts: 1, quality: { level: 'uncertain', reason: 'out-of-range' } }, { unit: '°C' });
+  assert.deepEqual(v, { text: '55.7', level: 'uncertain', label: 'RANGE', degraded: false, pastRange: true });
+  // no value at all is still degraded
+  assert.equal(viewOf({ id: 'x/y', value: null, ts: 1, rts: 1, quality: { level: 'uncertain', reason: 'out-of-range' } }).degraded, true);
 });
 
 test('ages read in the largest sensible unit', () => {

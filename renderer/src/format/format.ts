@@ -76,13 +76,20 @@ export interface ValueView {
   label: string;
   /** true when the value must not be trusted at a glance (greyed, hatched, labelled) */
   degraded: boolean;
+  /**
+   * the device still reports the value but it lies past the point's engineering range: it is
+   * shown plainly in alarm colour with its RANGE tag beside it, never greyed or hatched (an
+   * alarmed value must not get harder to see)
+   */
+  pastRange: boolean;
 }
 
 /** Everything a value cell needs from a point's state. */
 export function viewOf(state: PointState | undefined, meta?: Partial<FormatMeta>, decimals?: number): ValueView {
   const q = state?.quality ?? NO_DATA_QUALITY;
   const label = qualityLabel(q);
-  return { text: formatValue(state?.value, meta, decimals), level: q.level, label, degraded: q.level !== 'good' };
+  const pastRange = q.reason === 'out-of-range' && state !== undefined && state.value !== null;
+  return { text: formatValue(state?.value, meta, decimals), level: q.level, label, degraded: q.level !== 'good' && !pastRange, pastRange };
 }
 
 /** "0.4 s", "12 s", "3 min", "2 h", "3 d"; negative ages (clock skew) read as 0. */

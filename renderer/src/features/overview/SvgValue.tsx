@@ -1,7 +1,9 @@
 /**
  * A live value inside the SVG synoptic. The <text data-testid="value-<id>" data-quality=...>
  * holds only the formatted number (or enum label); the unit and the quality tag are separate
- * elements. A degraded value is grey on a hatched patch with its qualityLabel in magenta.
+ * elements. A degraded value is grey on a hatched patch with its qualityLabel in magenta; a
+ * value past its range that the device still reports is drawn in alarm colour, bold, with its
+ * RANGE tag beside it (never greyed: an alarmed value must stay easy to see).
  */
 import { memo } from 'react';
 import { usePoint, usePointMeta } from '../../api/hooks';
@@ -49,7 +51,7 @@ export const SvgValue = memo(function SvgValue({ id, x, y, size = 15, decimals, 
   const meta = usePointMeta(id);
   const v = viewOf(state, meta, decimals);
   const w = textWidth(v.text, size);
-  const fill = v.degraded ? hmi.textDegraded : abnormal === 'high' ? hmi.alarmHigh : hmi.text;
+  const fill = v.degraded ? hmi.textDegraded : abnormal === 'high' || v.pastRange ? hmi.alarmHigh : hmi.text;
   const unit = meta?.unit && !meta.states ? meta.unit : '';
   return (
     <g>
@@ -62,12 +64,13 @@ export const SvgValue = memo(function SvgValue({ id, x, y, size = 15, decimals, 
         y={y}
         textAnchor="end"
         fontSize={size}
-        fontWeight={bold || abnormal ? 700 : 500}
+        fontWeight={bold || abnormal || v.pastRange ? 700 : 500}
         fill={fill}
         style={{ fontVariantNumeric: 'tabular-nums' }}
         data-testid={`value-${id}`}
         data-quality={v.level}
         data-reason={state?.quality.reason ?? (state ? '' : 'initial')}
+        data-degraded={v.degraded ? 'true' : 'false'}
       >
         {v.text}
       </text>

@@ -108,7 +108,7 @@ const PointRow = memo(function PointRow({ meta, index, top, timeZone }: { meta: 
           data-testid={`value-${meta.id}`}
           data-quality={v.level}
           data-reason={state?.quality.reason ?? (state ? '' : 'initial')}
-          sx={{ px: 0.5, fontWeight: 600, color: v.degraded ? hmi.textDegraded : hmi.text, background: v.degraded ? degradedBackground : undefined }}
+          sx={{ px: 0.5, fontWeight: 600, color: v.degraded ? hmi.textDegraded : v.pastRange ? hmi.alarmHigh : hmi.text, background: v.degraded ? degradedBackground : undefined }}
         >
           {v.text}
         </Box>
