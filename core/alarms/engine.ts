@@ -9,13 +9,8 @@
  * `tick()` (or `start()`), and tests drive the injected clock.
  */
 import {
-  ALARM_PRIORITIES,
-  ALARM_SYSTEM_PRINCIPAL,
   alarmDefinitionSchema,
   alarmsConfigSchema,
-  type AlarmAction,
-  type AlarmActionResult,
-  type AlarmComment,
   type AlarmCounts,
   type AlarmDefinition,
   type AlarmDefinitionInput,
@@ -33,7 +28,6 @@ import {
   type AlarmState,
   type AlarmView,
   type AssetMode,
-  type FloodGroup,
   type FloodStatus,
   type AlarmBulkRes,
 } from '../common/alarms';
@@ -41,45 +35,24 @@ import { ApiError } from '../common/api/contract';
 import type { PointSample } from '../common/bridge';
 import type { PointUpdate, PointValue } from '../common/point';
 import { formatPath } from '../common/site';
-import { makeCondition, valueLookup, type Condition, type Sample } from './conditions';
-import { compileExpression, type CompiledExpression } from './expression';
+import { makeCondition, valueLookup, type Sample } from './conditions';
+import { compileExpression } from './expression';
 import type { AlarmJournal } from './journal';
 import { toCsv } from './journal';
 import { computeAlarmKpis } from './kpi';
 import { isUnacknowledged, nextState, type LifecycleEvent } from './lifecycle';
+import { FloodDetector } from './flood';
+import { alarmView, countsOf, listAlarms } from './views';
+import { ProcedureRunner, type CommandExecutor } from './procedures';
+import { suppressionReason, type AssetModeEntry } from './suppression';
+import { bucketOf, type Instance } from './instance';
+
+const MAX_COMMENTS = 20;
 
 // ---------------------------------------------------------------- collaborators
 
-/** One write of an automatic procedure. */
-export interface ProcedureCommand {
-  target: string;
-  value: number | boolean;
-  reason: string;
-  /** the alarm that asked for it (audit) */
-  alarmId: string;
-}
-
-/**
- * The command pipeline as the alarm engine sees it (permission of the principal, interlocks and
- * limits, audit, driver write, readback). The security service provides the real one.
- */
-export interface CommandExecutor {
-  execute(cmd: ProcedureCommand, principal: string): Promise<ProcedureOutcome>;
-}
-
-/** What a procedure step really did; `message` is a sentence for people. */
-export interface ProcedureOutcome {
-  ok: boolean;
-  message: string;
-  /** done; refused before anything reached the field (with `rule`); failed at the write or readback. Default: done / failed by `ok` */
-  outcome?: 'done' | 'refused' | 'failed';
-  rule?: string;
-  /** a protective action (stop, standby, trip, 0 kW): if it does not succeed, a critical alarm says so */
-  protective?: boolean;
-}
-
-/** Id of the critical system alarm raised when a protective procedure step of alarm `alarmId` did not succeed. */
-export const protectiveFailureAlarmId = (alarmId: string): string => `system.protective-failed.${alarmId}`;
+// the procedures' collaborators are declared in procedures.ts
+export { protectiveFailureAlarmId, type CommandExecutor, type ProcedureCommand, type ProcedureOutcome } from './procedures';
 
 /** Who did it. `roles`, when given, is checked against the shelving roles as a second line. */
 export interface Actor {
@@ -133,64 +106,6 @@ export interface AlarmEngineStats {
   runningProcedures: number;
 }
 
-// ---------------------------------------------------------------- instance
-
-interface Instance {
-  def: AlarmDefinition;
-  cond: Condition | undefined;
-  suppressExpr: CompiledExpression | undefined;
-  asset: string | undefined;
-  group: string;
-  state: AlarmState;
-  /** condition after delays */
-  active: boolean;
-  pending: { to: boolean; since: number } | undefined;
-  value: PointValue | undefined;
-  activatedAt: number | undefined;
-  clearedAt: number | undefined;
-  ackedAt: number | undefined;
-  ackedBy: string | undefined;
-  changedAt: number;
-  shelved: { by: string; at: number; until: number; reason: string } | undefined;
-  designSuppressed: boolean;
-  suppressed: { at: number; reason: string } | undefined;
-  outOfService: { by: string; at: number; reason: string } | undefined;
-  activations: number;
-  chatterTimes: number[];
-  chattering: boolean;
-  comments: AlarmComment[];
-  actions: AlarmActionResult[];
-  actionsPending: boolean;
-  /** bucket this instance is counted in (banner counts) */
-  bucket: number | undefined;
-  /** system alarm created at run time without a definition */
-  adHoc: boolean;
-}
-
-const MAX_COMMENTS = 20;
-const SUPPRESS_BY_ASSET = 'asset';
-
-const B_OOS = 1000;
-const B_SHELVED = 1001;
-const B_SUPPRESSED = 1002;
-const STATE_INDEX: Record<AlarmState, number> = { normal: 0, 'unack-active': 1, 'ack-active': 2, 'unack-rtn': 3, latched: 4 };
-const STATE_OF = ['normal', 'unack-active', 'ack-active', 'unack-rtn', 'latched'] as const;
-
-/** banner bucket: priority rank * 8 + state index, or one of the hidden buckets */
-function bucketOf(i: Instance): number | undefined {
-  if (i.outOfService) return B_OOS;
-  if (i.shelved) return B_SHELVED;
-  if (i.suppressed) return B_SUPPRESSED;
-  if (i.state === 'normal') return undefined;
-  return ALARM_PRIORITIES.indexOf(i.def.priority) * 8 + STATE_INDEX[i.state];
-}
-
-function emptyCounts(): AlarmCounts {
-  const byPriority = {} as AlarmCounts['byPriority'];
-  for (const p of ALARM_PRIORITIES) byPriority[p] = { unackActive: 0, ackActive: 0, unackRtn: 0, latched: 0 };
-  return { byPriority, unacknowledged: 0, active: 0, shelved: 0, suppressed: 0, outOfService: 0 };
-}
-
 type Listener<E extends keyof AlarmEngineEvents> = (data: AlarmEngineEvents[E]) => void;
 
 /**
@@ -238,6 +153,8 @@ export class AlarmEngine {
   private config: AlarmsConfig;
   private readonly journal: AlarmJournal;
   private readonly executor: CommandExecutor | undefined;
+  /** automatic procedures (procedures.ts) */
+  private readonly procedures: ProcedureRunner;
   private readonly now: () => number;
   private readonly readPoints: AlarmEngineOptions['readPoints'];
   private readonly pointExists: AlarmEngineOptions['pointExists'];
@@ -250,7 +167,7 @@ export class AlarmEngine {
   private readonly suppressByPoint = new Map<string, Instance[]>();
   /** last sample of every indexed point */
   private readonly cache = new Map<string, Sample>();
-  private readonly assetModes = new Map<string, { mode: AssetMode; reason: string; by: string; at: number }>();
+  private readonly assetModes = new Map<string, AssetModeEntry>();
 
   private readonly pending = new Set<Instance>();
   private readonly shelvedSet = new Set<Instance>();
@@ -266,18 +183,17 @@ export class AlarmEngine {
 
   // counts, flood
   private readonly bucketCounts = new Map<number, number>();
-  private floodTimes: number[] = [];
-  private floodInsts: Instance[] = [];
-  private floodHead = 0;
-  private flood: { since: number; firstOut: Instance; groups: Map<string, FloodGroup> } | undefined;
-  private floodDirty = false;
+  /** flood detection (EEMUA 191) over every activation */
+  private readonly floods = new FloodDetector(
+    () => this.config.flood,
+    (i, event, text) => this.journalEntry(i, event, { text }),
+  );
 
   private readonly listeners: { [E in keyof AlarmEngineEvents]: Set<Listener<E>> } = {
     'alarms.changed': new Set(),
     'alarms.flood': new Set(),
     'alarms.journal': new Set(),
   };
-  private readonly running = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   /** stable lookups (no closure per evaluation) */
   private readonly getSample = (id: string): Sample | undefined => this.cache.get(id);
@@ -287,6 +203,14 @@ export class AlarmEngine {
   constructor(opts: AlarmEngineOptions) {
     this.journal = opts.journal;
     this.executor = opts.executor;
+    this.procedures = new ProcedureRunner(this.executor, {
+      now: () => this.now(),
+      batch: (fn) => this.batch(fn),
+      changed: (i) => void this.changed.add(i),
+      journal: (i, o) => this.journalEntry(i, 'action', o),
+      raiseSystemAlarm: (id, o) => this.raiseSystemAlarm(id, o),
+      clearSystemAlarm: (id, o) => this.clearSystemAlarm(id, o),
+    });
     this.now = opts.now ?? Date.now;
     this.readPoints = opts.readPoints;
     this.pointExists = opts.pointExists;
@@ -599,7 +523,7 @@ export class AlarmEngine {
           this.changed.add(i);
         }
       }
-      this.pruneFlood(now);
+      this.floods.prune(now);
     });
   }
 
@@ -616,7 +540,7 @@ export class AlarmEngine {
 
   /** resolves when every running procedure has finished (tests, shutdown) */
   async idle(): Promise<void> {
-    while (this.running.size) await Promise.all([...this.running]);
+    await this.procedures.idle();
   }
 
   // ------------------------------------------------------------ system alarms
@@ -712,13 +636,13 @@ export class AlarmEngine {
     i.changedAt = now;
     this.changed.add(i);
     if (!this.annunciated(i)) {
-      if (active && !i.outOfService && !i.suppressed) this.startActions(i, now);
+      if (active && !i.outOfService && !i.suppressed) this.procedures.start(i);
       return;
     }
     this.lifecycle(i, active ? 'activate' : 'clear', now, undefined);
     if (active) {
       this.countActivation(i, now);
-      this.startActions(i, now);
+      this.procedures.start(i);
     }
   }
 
@@ -753,67 +677,11 @@ export class AlarmEngine {
       this.chatteringSet.add(i);
       this.journalEntry(i, 'chatter', { text: `${i.chatterTimes.length} activations within ${ch.windowMs / 1000} s` });
     }
-    // flood
-    this.floodTimes.push(now);
-    this.floodInsts.push(i);
-    this.pruneFlood(now);
-    const count = this.floodTimes.length - this.floodHead;
-    if (this.flood) {
-      const g = this.flood.groups.get(i.group);
-      if (g) g.count++;
-      else this.flood.groups.set(i.group, { group: i.group, firstOut: i.def.id, firstOutAt: now, count: 1 });
-      this.floodDirty = true;
-    } else if (count > this.config.flood.startCount) {
-      const groups = new Map<string, FloodGroup>();
-      for (let k = this.floodHead; k < this.floodInsts.length; k++) {
-        const fi = this.floodInsts[k] as Instance;
-        const at = this.floodTimes[k] as number;
-        const g = groups.get(fi.group);
-        if (g) g.count++;
-        else groups.set(fi.group, { group: fi.group, firstOut: fi.def.id, firstOutAt: at, count: 1 });
-      }
-      const first = this.floodInsts[this.floodHead] as Instance;
-      this.flood = { since: now, firstOut: first, groups };
-      this.floodDirty = true;
-      this.journalEntry(first, 'flood-start', {
-        text: `${count} alarms within ${this.config.flood.windowMs / 60_000} min; first out ${first.def.id}`,
-      });
-    }
-  }
-
-  private pruneFlood(now: number): void {
-    const w = this.config.flood.windowMs;
-    while (this.floodHead < this.floodTimes.length && (this.floodTimes[this.floodHead] as number) <= now - w) this.floodHead++;
-    if (this.floodHead > 4096 && this.floodHead * 2 > this.floodTimes.length) {
-      this.floodTimes = this.floodTimes.slice(this.floodHead);
-      this.floodInsts = this.floodInsts.slice(this.floodHead);
-      this.floodHead = 0;
-    }
-    const count = this.floodTimes.length - this.floodHead;
-    if (this.flood && count <= this.config.flood.endCount) {
-      const f = this.flood;
-      this.flood = undefined;
-      this.floodDirty = true;
-      const total = [...f.groups.values()].reduce((a, g) => a + g.count, 0);
-      this.journalEntry(f.firstOut, 'flood-end', {
-        text: `flood of ${total} alarms from ${new Date(f.since).toISOString()} to ${new Date(now).toISOString()}`,
-      });
-    }
+    this.floods.count(i, now);
   }
 
   floodStatus(): FloodStatus {
-    const count = this.floodTimes.length - this.floodHead;
-    const f = this.flood;
-    if (!f) return { active: false, count, windowMs: this.config.flood.windowMs, groups: [] };
-    const groups = [...f.groups.values()].sort((a, b) => b.count - a.count || a.firstOutAt - b.firstOutAt).slice(0, 50);
-    return {
-      active: true,
-      since: f.since,
-      count,
-      windowMs: this.config.flood.windowMs,
-      firstOut: f.firstOut.def.id,
-      groups: groups.map((g) => ({ ...g })),
-    };
+    return this.floods.status();
   }
 
   // ------------------------------------------------------------ suppression
@@ -830,18 +698,8 @@ export class AlarmEngine {
     this.updateSuppressed(i, now, undefined);
   }
 
-  private suppressionReason(i: Instance): string | undefined {
-    for (const a of [i.asset, i.group]) {
-      if (!a) continue;
-      const m = this.assetModes.get(a);
-      if (m && m.mode !== 'in-service') return `${SUPPRESS_BY_ASSET} ${a} ${m.mode}${m.reason ? `: ${m.reason}` : ''}`;
-    }
-    if (i.designSuppressed && i.suppressExpr) return `designed suppression: ${i.suppressExpr.source}`;
-    return undefined;
-  }
-
   private updateSuppressed(i: Instance, now: number, _hint: string | undefined): void {
-    const reason = this.suppressionReason(i);
+    const reason = suppressionReason(i, this.assetModes);
     const was = !!i.suppressed;
     if (reason && !was) {
       i.suppressed = { at: now, reason };
@@ -1077,75 +935,6 @@ export class AlarmEngine {
     if (journal) this.journalEntry(i, 'comment', { user, text });
   }
 
-  // ------------------------------------------------------------ procedures
-
-  private startActions(i: Instance, now: number): void {
-    const steps = i.def.actions;
-    if (steps.length === 0) return;
-    if (!this.executor) {
-      this.journalEntry(i, 'action', { text: 'procedure not run: no command executor configured' });
-      return;
-    }
-    if (i.actionsPending) {
-      this.journalEntry(i, 'action', { text: 'procedure already running: not started again' });
-      return;
-    }
-    i.actionsPending = true;
-    i.actions = [];
-    this.changed.add(i);
-    const p = this.runActions(i, steps, now).finally(() => this.running.delete(p));
-    this.running.add(p);
-  }
-
-  private async runActions(i: Instance, steps: readonly AlarmAction[], _started: number): Promise<void> {
-    const executor = this.executor as CommandExecutor;
-    for (const a of steps) {
-      const reason = a.reason ?? `alarm ${i.def.id}: ${i.def.message}`;
-      let r: ProcedureOutcome;
-      try {
-        r = await executor.execute({ target: a.target, value: a.value, reason, alarmId: i.def.id }, ALARM_SYSTEM_PRINCIPAL);
-      } catch (e) {
-        r = { ok: false, outcome: 'failed', message: e instanceof Error ? e.message : String(e) };
-      }
-      const outcome = r.ok ? 'done' : r.outcome === 'refused' ? 'refused' : 'failed';
-      const res: AlarmActionResult = {
-        target: a.target,
-        value: a.value,
-        ok: r.ok,
-        outcome,
-        message: r.message,
-        ts: this.now(),
-        ...(r.rule ? { rule: r.rule } : {}),
-        ...(r.protective ? { protective: true } : {}),
-      };
-      this.batch(() => {
-        i.actions.push(res);
-        this.changed.add(i);
-        this.journalEntry(i, 'action', {
-          user: ALARM_SYSTEM_PRINCIPAL,
-          value: a.value,
-          text: `${a.target} := ${String(a.value)}: ${outcome.toUpperCase()}${r.rule ? ` [${r.rule}]` : ''}${r.message ? ` (${r.message})` : ''}`,
-        });
-      });
-      // a protective action that did not act is itself an alarm of the highest priority
-      if (!r.ok && r.protective) {
-        this.batch(() =>
-          this.raiseSystemAlarm(protectiveFailureAlarmId(i.def.id), {
-            message: `Protective action ${outcome}: ${a.target} := ${String(a.value)} (${i.def.message})`,
-            priority: 'critical',
-            class: 'safety',
-            text: r.message,
-          }),
-        );
-      } else if (r.ok && r.protective) this.clearSystemAlarm(protectiveFailureAlarmId(i.def.id), { text: `${a.target} := ${String(a.value)} done` });
-      if (!r.ok) break;
-    }
-    this.batch(() => {
-      i.actionsPending = false;
-      this.changed.add(i);
-    });
-  }
-
   // ------------------------------------------------------------ batching, journal, events
 
   /** runs fn; at the outermost level, journals and emits what changed */
@@ -1216,8 +1005,8 @@ export class AlarmEngine {
       this.annunciate = [];
       this.emit('alarms.changed', { ts: this.now(), changes, counts: this.counts(), annunciate });
     }
-    if (this.floodDirty) {
-      this.floodDirty = false;
+    if (this.floods.dirty) {
+      this.floods.dirty = false;
       this.emit('alarms.flood', this.floodStatus());
     }
   }
@@ -1225,92 +1014,15 @@ export class AlarmEngine {
   // ------------------------------------------------------------ queries
 
   counts(): AlarmCounts {
-    const c = emptyCounts();
-    for (const [b, n] of this.bucketCounts) {
-      if (n <= 0) continue;
-      if (b === B_OOS) c.outOfService += n;
-      else if (b === B_SHELVED) c.shelved += n;
-      else if (b === B_SUPPRESSED) c.suppressed += n;
-      else {
-        const p = ALARM_PRIORITIES[b >> 3] as AlarmPriority;
-        const s = STATE_OF[b & 7] as AlarmState;
-        const e = c.byPriority[p];
-        if (s === 'unack-active') e.unackActive += n;
-        else if (s === 'ack-active') e.ackActive += n;
-        else if (s === 'unack-rtn') e.unackRtn += n;
-        else if (s === 'latched') e.latched += n;
-        if (s === 'unack-active' || s === 'unack-rtn') c.unacknowledged += n;
-        if (s === 'unack-active' || s === 'ack-active') c.active += n;
-      }
-    }
-    for (const p of ALARM_PRIORITIES) {
-      const e = c.byPriority[p];
-      if (e.unackActive + e.unackRtn > 0) {
-        c.highestUnacknowledged = p;
-        break;
-      }
-    }
-    return c;
+    return countsOf(this.bucketCounts);
   }
 
   view(i: Instance | string): AlarmView {
-    const x = typeof i === 'string' ? this.get(i) : i;
-    const d = x.def;
-    const v: AlarmView = {
-      id: d.id,
-      type: d.type,
-      message: d.message,
-      priority: d.priority,
-      class: d.class,
-      group: x.group,
-      latching: d.latching,
-      shelvable: d.shelvable,
-      state: x.state,
-      active: x.active,
-      changedAt: x.changedAt,
-      activations: x.activations,
-      chattering: x.chattering,
-      comments: x.comments.slice(-5),
-      actions: x.actions.slice(),
-      actionsPending: x.actionsPending,
-    };
-    if (x.asset !== undefined) v.asset = x.asset;
-    if ('point' in d) v.point = d.point;
-    if (d.consequence !== undefined) v.consequence = d.consequence;
-    if (d.response !== undefined) v.response = d.response;
-    if (x.value !== undefined) v.value = x.value;
-    if (x.activatedAt !== undefined) v.activatedAt = x.activatedAt;
-    if (x.clearedAt !== undefined) v.clearedAt = x.clearedAt;
-    if (x.ackedAt !== undefined) v.ackedAt = x.ackedAt;
-    if (x.ackedBy !== undefined) v.ackedBy = x.ackedBy;
-    if (x.shelved) v.shelved = { ...x.shelved };
-    if (x.suppressed) v.suppressed = { ...x.suppressed };
-    if (x.outOfService) v.outOfService = { ...x.outOfService };
-    return v;
+    return alarmView(typeof i === 'string' ? this.get(i) : i);
   }
 
   list(q: AlarmListReq = {}): AlarmListRes {
-    const view = q.view ?? 'live';
-    const text = q.text?.toLowerCase();
-    const out: AlarmView[] = [];
-    for (const i of this.instances.values()) {
-      const ok =
-        view === 'all' ||
-        (view === 'live' && this.annunciated(i) && i.state !== 'normal') ||
-        (view === 'shelved' && !!i.shelved) ||
-        (view === 'suppressed' && !!i.suppressed) ||
-        (view === 'out-of-service' && !!i.outOfService);
-      if (!ok) continue;
-      if (q.priorities && q.priorities.length && !q.priorities.includes(i.def.priority)) continue;
-      if (q.asset && i.asset !== q.asset && i.group !== q.asset) continue;
-      if (text && !`${i.def.id}\u0000${i.def.message}`.toLowerCase().includes(text)) continue;
-      out.push(this.view(i));
-    }
-    // ISA-18.2 list order: unacknowledged first, then priority, then newest first
-    const rank = (a: AlarmView) => (a.state === 'unack-active' ? 0 : a.state === 'unack-rtn' ? 1 : a.state === 'ack-active' ? 2 : 3);
-    const pr = (p: AlarmPriority) => ALARM_PRIORITIES.indexOf(p);
-    out.sort((a, b) => rank(a) - rank(b) || pr(a.priority) - pr(b.priority) || b.changedAt - a.changedAt);
-    return { alarms: out, counts: this.counts(), flood: this.floodStatus() };
+    return { alarms: listAlarms(this.instances.values(), q, (i) => this.annunciated(i)), counts: this.counts(), flood: this.floodStatus() };
   }
 
   history(q: AlarmHistoryQuery): { entries: AlarmJournalEntry[]; next?: number } {
@@ -1341,7 +1053,7 @@ export class AlarmEngine {
       ...this.st,
       pendingDelays: this.pending.size,
       shelved: this.shelvedSet.size,
-      runningProcedures: this.running.size,
+      runningProcedures: this.procedures.running,
     };
   }
 }
