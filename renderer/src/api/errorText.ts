@@ -26,6 +26,7 @@ export function errorRule(e: unknown): string | undefined {
 /** The form field a bad-request error is about (last named segment of its path), if any. */
 export function errorField(e: unknown): string | undefined {
   const err = (e ?? {}) as ErrLike;
+  if (err.details?.rule === 'password.policy') return 'password';
   if (err.code !== 'bad-request') return undefined;
   const path = err.details?.path ?? pathFromMessage(err.message ?? '');
   if (!path || path === '(root)') return undefined;
@@ -100,11 +101,13 @@ export function errorText(e: unknown, labels: FieldLabels = {}): string {
       if (rule === 'site.not-granted') return 'This site is not granted to your account.';
       if (rule === 'impersonation.read-only') return 'Not allowed while impersonating another user: impersonation is for looking, not for operating.';
       if (rule === 'session.locked') return 'The screen is locked: sign in again to continue.';
-      return sentence(`Not permitted: ${stripMethod(message)}`);
+      // an unmapped refusal keeps its rule id: the audit log files it under that name
+      return `${sentence(`Not permitted: ${stripMethod(message)}`).replace(/\.$/, '')}${rule ? ` (rule ${rule})` : ''}.`;
     }
     case 'unauthenticated':
       return rule === 'session.expired' ? 'Your session has ended: sign in again.' : 'You are not signed in (or the session ended): sign in again.';
     case 'bad-request': {
+      if (rule === 'password.policy') return sentence(`The password is not accepted: ${message.replace(/^password: /, '').replace(/; /g, ', ')}`);
       const field = errorField(e);
       const problem = message.replace(/^[a-z][\w.]*: [^:]+: /i, '').replace(/^[a-z][\w.]*: /i, '');
       if (field) return schemaProblemText(fieldLabel(field, labels), problem);

@@ -18,7 +18,8 @@ import { hmi, monoNumbers } from '../theme';
 import { summarizeDevices } from './deviceSummary';
 import { routeHref } from './route';
 
-const item = { display: 'flex', alignItems: 'center', gap: 0.75, px: 1.5, height: '100%', borderLeft: `1px solid ${hmi.line}` } as const;
+// items never wrap or shrink: at 1024 px the site name gives way (truncated, with its tooltip)
+const item = { display: 'flex', alignItems: 'center', gap: 0.75, px: 1.5, height: '100%', borderLeft: `1px solid ${hmi.line}`, whiteSpace: 'nowrap', flexShrink: 0 } as const;
 
 export function StatusBar() {
   const site = useSite();
@@ -29,14 +30,14 @@ export function StatusBar() {
       sx={{ display: 'flex', alignItems: 'stretch', height: 44, bgcolor: hmi.panelDark, borderBottom: `1px solid ${hmi.line}`, flexShrink: 0 }}
     >
       <Box sx={{ display: 'flex', alignItems: 'center', gap: 1.5, px: 2, minWidth: 0, flex: '1 1 auto' }}>
-        <Typography component="span" sx={{ fontWeight: 700, letterSpacing: 0.5, color: hmi.textDim, fontSize: 13 }}>
+        <Typography component="span" sx={{ fontWeight: 700, letterSpacing: 0.5, color: hmi.textDim, fontSize: 13, whiteSpace: 'nowrap', '@media (max-width: 1279px)': { display: 'none' } }}>
           ES MANAGER
         </Typography>
         <Typography component="h1" variant="h2" noWrap data-testid="site-name" title={site?.name}>
           {site?.name ?? 'Connecting…'}
         </Typography>
         {site?.simulated ? (
-          <Box component="span" sx={{ border: `1px solid ${hmi.textDim}`, px: 0.75, fontSize: 11, fontWeight: 700, color: hmi.textDim }}>
+          <Box component="span" sx={{ border: `1px solid ${hmi.textDim}`, px: 0.75, fontSize: 11, fontWeight: 700, color: hmi.textDim, flexShrink: 0 }}>
             SIMULATED
           </Box>
         ) : null}

@@ -13,6 +13,7 @@ import { useAuth, useClient, useSite } from '../../api/hooks';
 import { formatDateTime } from '../../format/format';
 import { hmi } from '../../theme';
 import { parseLocalDateTime, toLocalDateTime } from '../audit/auditModel';
+import { errorField, errorText } from '../../api/errorText';
 import { passwordProblem, policyText } from '../auth/authText';
 import { assignableRoles, parseSites, sitesText, userFormProblem, userState, type UserFormValues } from './adminModel';
 import { AdminTable, CheckGroup, FormDialog, TabFrame, useAction, useList } from './adminParts';
@@ -126,6 +127,9 @@ export function UsersTab({ isAdmin }: { isAdmin: boolean }) {
   );
 }
 
+/** The core's limit for display names (core/common/security.ts). */
+const DISPLAY_NAME_MAX = 128;
+
 function UserDialog({ user, roles, defaultSites, onClose, onDone }: { user: UserView | null; roles: RoleDef[]; defaultSites: string; onClose: () => void; onDone: () => void }) {
   const client = useClient();
   const { policy } = useAuth();
@@ -140,7 +144,20 @@ function UserDialog({ user, roles, defaultSites, onClose, onDone }: { user: User
     validTo: user?.validTo ? toLocalDateTime(user.validTo) : '',
   });
   const [mustChange, setMustChange] = useState(true);
-  const set = (k: keyof UserFormValues) => (e: { target: { value: string } }) => setV((x) => ({ ...x, [k]: e.target.value }));
+  // a refusal about one field is shown under that field (a password problem under the password)
+  const [fieldError, setFieldError] = useState<{ field: string; text: string } | null>(null);
+  const labels = { username: 'User name', displayName: 'Display name', password: 'Password', sites: 'Sites', roles: 'Roles' };
+  const onFieldError = (err: unknown): boolean => {
+    const field = errorField(err);
+    if (!field || !(field in labels)) return false;
+    setFieldError({ field, text: errorText(err, labels) });
+    return true;
+  };
+  const errOf = (f: string) => (fieldError?.field === f ? fieldError.text : null);
+  const set = (k: keyof UserFormValues) => (e: { target: { value: string } }) => {
+    setV((x) => ({ ...x, [k]: e.target.value }));
+    if (fieldError?.field === k) setFieldError(null);
+  };
   const problem = userFormProblem(v, creating) ?? (creating ? passwordProblem(policy, v.password, v.password, v.username) : null);
   const toggleRole = (id: string) => setV((x) => ({ ...x, roles: x.roles.includes(id) ? x.roles.filter((r) => r !== id) : [...x.roles, id] }));
   const submit = async () => {
@@ -163,12 +180,22 @@ function UserDialog({ user, roles, defaultSites, onClose, onDone }: { user: User
     onDone();
   };
   return (
-    <FormDialog title={user ? `Edit ${user.username}` : 'New user'} open onClose={onClose} onSubmit={submit} submitLabel={user ? 'Save' : 'Create user'} problem={problem} testid="user-dialog">
-      {creating ? <TextField label="User name" value={v.username} onChange={set('username')} autoFocus required /> : null}
-      <TextField label="Display name" value={v.displayName} onChange={set('displayName')} required />
+    <FormDialog title={user ? `Edit ${user.username}` : 'New user'} open onClose={onClose} onSubmit={submit} submitLabel={user ? 'Save' : 'Create user'} problem={problem} testid="user-dialog" onFieldError={onFieldError}>
+      {creating ? (
+        <TextField label="User name" value={v.username} onChange={set('username')} autoFocus required error={!!errOf('username')} helperText={errOf('username') ?? '2 to 64 letters, digits, ".", "_", "@" or "-"'} slotProps={{ htmlInput: { maxLength: 64 } }} />
+      ) : null}
+      <TextField
+        label="Display name"
+        value={v.displayName}
+        onChange={set('displayName')}
+        required
+        error={!!errOf('displayName')}
+        helperText={errOf('displayName') ?? `${v.displayName.length} / ${DISPLAY_NAME_MAX} characters`}
+        slotProps={{ htmlInput: { maxLength: DISPLAY_NAME_MAX, 'data-testid': 'user-display-name' } }}
+      />
       {creating ? (
         <>
-          <TextField label="Initial password" type="password" autoComplete="new-password" value={v.password} onChange={set('password')} helperText={policyText(policy)} required />
+          <TextField label="Initial password" type="password" autoComplete="new-password" value={v.password} onChange={set('password')} error={!!errOf('password')} helperText={<span data-testid="user-password-help">{errOf('password') ?? policyText(policy)}</span>} required />
           <FormControlLabel control={<Checkbox checked={mustChange} onChange={(e) => setMustChange(e.target.checked)} />} label="Must change the password at first sign-in" />
         </>
       ) : null}

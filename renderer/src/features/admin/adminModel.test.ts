@@ -50,7 +50,7 @@ test('sign-in errors and the password policy in words', () => {
   assert.equal(signInErrorText(err('auth.bad-credentials')), 'Wrong user name or password.');
   assert.match(signInErrorText(err('auth.locked-out', 'locked until 2026-01-02T03:04:05Z'), () => 'T'), /until T/);
   assert.match(signInErrorText(err('account.expired')), /access period has expired/);
-  assert.match(signInErrorText({ code: 'forbidden', message: 'no', details: { rule: 'x.y' } }), /Not permitted \(rule x\.y\)/);
+  assert.match(signInErrorText({ code: 'forbidden', message: 'no', details: { rule: 'x.y' } }), /^Not permitted: no \(rule x\.y\)\.$/);
   const p = { minLength: 12, maxLength: 256, minClasses: 2 };
   assert.match(policyText(p), /12 to 256 characters/);
   assert.match(passwordProblem(p, 'short', 'short') ?? '', /At least 12/);

@@ -71,6 +71,7 @@ export interface UserFormValues {
 export function userFormProblem(v: UserFormValues, creating: boolean): string | null {
   if (creating && !/^[A-Za-z0-9][A-Za-z0-9_.@-]{1,63}$/.test(v.username.trim())) return 'User name: 2 to 64 letters, digits, ".", "_", "@" or "-".';
   if (!v.displayName.trim()) return 'Enter a display name.';
+  if (v.displayName.trim().length > 128) return `Display name: at most 128 characters (${v.displayName.trim().length} now).`;
   if (creating && !v.password) return 'Enter an initial password.';
   if (v.roles.length === 0) return 'Choose at least one role.';
   const sites = parseSites(v.sites);

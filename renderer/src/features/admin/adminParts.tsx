@@ -116,6 +116,7 @@ export function FormDialog({
   problem,
   children,
   testid,
+  onFieldError,
 }: {
   title: string;
   open: boolean;
@@ -125,6 +126,8 @@ export function FormDialog({
   problem?: string | null;
   children: ReactNode;
   testid?: string;
+  /** shows an error under its field instead (returns true when it did) */
+  onFieldError?: (err: unknown) => boolean;
 }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -140,7 +143,7 @@ export function FormDialog({
       await onSubmit();
       onClose();
     } catch (err) {
-      setError(errorText(err));
+      if (!onFieldError?.(err)) setError(errorText(err));
     } finally {
       setBusy(false);
     }

@@ -22,6 +22,10 @@ import { useAlarmCounts, useAlarmLoadError, useAlarms, useAlarmStore, useFlood, 
 import { PriorityBadge, unackBlink } from './PriorityBadge';
 import { ALARMS_HREF, alarmHref } from './links';
 
+/** Lines the banner shows; its height is fixed for this many, so a new alarm never moves the page. */
+export const BANNER_LINES = 2;
+const LINE_H = 26;
+
 export function AlarmBanner() {
   const alarms = useAlarms();
   const counts = useAlarmCounts();
@@ -32,7 +36,7 @@ export function AlarmBanner() {
   const site = useSite();
   const tz = site?.timezone;
   const assetName = useMemo(() => new Map(site?.assets.map((a) => [a.id, a.name]) ?? []), [site]);
-  const lines = useMemo(() => bannerAlarms(alarms.values(), 3), [alarms]);
+  const lines = useMemo(() => bannerAlarms(alarms.values(), BANNER_LINES), [alarms]);
   const liveCount = useMemo(() => countByView(alarms.values()).live, [alarms]);
   const pc = priorityCounts(counts);
   const sounding = horn.sounding[0];
@@ -45,7 +49,7 @@ export function AlarmBanner() {
       sx={{ display: 'flex', flexDirection: 'column', bgcolor: hmi.panel, borderBottom: `1px solid ${hmi.line}`, flexShrink: 0 }}
     >
       {flood?.active ? <FloodLine alarms={alarms} tz={tz} assetName={assetName} /> : null}
-      <Box sx={{ display: 'flex', alignItems: 'stretch', minHeight: 34 }}>
+      <Box sx={{ display: 'flex', alignItems: 'stretch', height: BANNER_LINES * LINE_H + 4, overflow: 'hidden' }} data-testid="alarm-banner-row">
         <ButtonBase
           href={ALARMS_HREF}
           aria-label={`Alarm counts: ${pc.map((c) => `priority ${PRIORITY_STYLE[c.priority].number} ${c.unack} unacknowledged ${c.active} active`).join(', ')}. Open the alarm summary`}
@@ -127,7 +131,7 @@ function BannerLine({ alarm: a, tz, assetName }: { alarm: AlarmView; tz: string 
       data-alarm-id={a.id}
       data-priority={a.priority}
       data-state={a.state}
-      sx={{ display: 'grid', gridTemplateColumns: '30px 74px minmax(80px, 160px) 1fr auto', alignItems: 'center', gap: 1, px: 1.5, textAlign: 'left', minHeight: 26, '&:hover': { bgcolor: hmi.bg } }}
+      sx={{ display: 'grid', gridTemplateColumns: '30px 74px minmax(80px, 160px) 1fr auto', alignItems: 'center', gap: 1, px: 1.5, textAlign: 'left', height: LINE_H, flexShrink: 0, '&:hover': { bgcolor: hmi.bg } }}
     >
       <Box sx={unack ? unackBlink : undefined}>
         <PriorityBadge priority={a.priority} unack={unack} size={16} />

@@ -1,9 +1,18 @@
+/**
+ * The site overview: the single-line synoptic, then the operator's explanations — the
+ * battery (mode, setpoint and who set it, limit in force, why it does what it does), the site
+ * limits (contracted power, peak-shaving limit; changeable by those allowed to) and today's
+ * energy. The page scrolls rather than shrinking the synoptic below a readable size.
+ */
 import Box from '@mui/material/Box';
 import Typography from '@mui/material/Typography';
 import { useMemo } from 'react';
 import { usePointMetaList, useSite } from '../../api/hooks';
 import { hmi } from '../../theme';
-import { Synoptic } from './Synoptic';
+import { BatteryPanel } from './BatteryPanel';
+import { EnergyPanel } from './EnergyPanel';
+import { SiteLimitsPanel } from './SiteLimitsPanel';
+import { Synoptic, synopticSize } from './Synoptic';
 import { buildSynoptic } from './synopticModel';
 
 export function OverviewPage() {
@@ -13,18 +22,32 @@ export function OverviewPage() {
   if (!site || !model) {
     return <Typography sx={{ color: hmi.textDim }}>Waiting for the site model from the core…</Typography>;
   }
+  const size = synopticSize(model);
+  const batteries = site.assets.filter((a) => a.nature === 'Ess');
   return (
-    <Box sx={{ display: 'flex', flexDirection: 'column', flex: 1, minHeight: 0, gap: 1 }}>
-      <Box sx={{ display: 'flex', alignItems: 'baseline', gap: 2 }}>
-        <Typography variant="h2" component="h2">
+    <Box sx={{ display: 'flex', flexDirection: 'column', gap: 1.5 }}>
+      <Box sx={{ display: 'flex', alignItems: 'baseline', gap: 2, minWidth: 0 }}>
+        <Typography variant="h2" component="h2" sx={{ whiteSpace: 'nowrap' }}>
           Overview
         </Typography>
-        <Typography sx={{ color: hmi.textDim, fontSize: 13 }}>
+        <Typography sx={{ color: hmi.textDim, fontSize: 13, whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}>
           {site.gridType} · contracted power {site.pcc.contractedPowerKw} kW · {site.assets.length} assets
         </Typography>
       </Box>
-      <Box sx={{ flex: 1, minHeight: 0, bgcolor: hmi.bg }}>
-        <Synoptic model={model} />
+      <Box sx={{ display: 'grid', gap: 1.5, gridTemplateColumns: 'minmax(0, 1fr)', alignItems: 'start', '@media (min-width: 1500px)': { gridTemplateColumns: 'minmax(0, 1fr) 400px' } }}>
+        {/* never drawn smaller than 80 % of its natural size: scroll sideways instead */}
+        <Box sx={{ overflowX: 'auto', bgcolor: hmi.bg }} data-testid="synoptic-box">
+          <Box sx={{ minWidth: Math.round(size.w * 0.8), maxWidth: size.w, mx: 'auto' }}>
+            <Synoptic model={model} />
+          </Box>
+        </Box>
+        <Box sx={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(290px, 1fr))', gap: 1.5, alignItems: 'start' }}>
+          {batteries.map((a) => (
+            <BatteryPanel key={a.id} asset={a} site={site} />
+          ))}
+          <SiteLimitsPanel site={site} />
+          <EnergyPanel site={site} />
+        </Box>
       </Box>
     </Box>
   );

@@ -49,10 +49,17 @@ function panelHeight(f: Feeder): number {
   return HEADER_H + f.channels.reduce((h, c) => h + rowHeight(c), 0) + 4;
 }
 
+/** The drawing's natural size (viewBox units = CSS pixels at scale 1). */
+export function synopticSize(model: SynopticModel): { w: number; h: number } {
+  const n = Math.max(model.feeders.length, 1);
+  const w = Math.max(940, n * FW + 2 * MARGIN);
+  const h = PANEL_Y + Math.max(120, ...model.feeders.map(panelHeight)) + 16 + (model.feeders.some((f) => f.nature === 'Ess') ? CONTROL_ROW_H : 0);
+  return { w, h };
+}
+
 export function Synoptic({ model }: { model: SynopticModel }) {
   const n = Math.max(model.feeders.length, 1);
-  const W = Math.max(940, n * FW + 2 * MARGIN);
-  const H = PANEL_Y + Math.max(120, ...model.feeders.map(panelHeight)) + 16 + (model.feeders.some((f) => f.nature === 'Ess') ? CONTROL_ROW_H : 0);
+  const { w: W, h: H } = synopticSize(model);
   const cx = Math.round(W / 2);
   const busX0 = MARGIN;
   const busX1 = W - MARGIN;
@@ -62,7 +69,7 @@ export function Synoptic({ model }: { model: SynopticModel }) {
       role="img"
       aria-label="Site single-line diagram"
       data-testid="synoptic"
-      style={{ width: '100%', height: '100%', maxHeight: '100%', display: 'block', fontFamily: FONT }}
+      style={{ width: '100%', height: 'auto', display: 'block', fontFamily: FONT }}
       preserveAspectRatio="xMidYMin meet"
     >
       <SvgDefs />

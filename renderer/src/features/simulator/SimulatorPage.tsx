@@ -8,7 +8,8 @@ import Typography from '@mui/material/Typography';
 import { useEffect, useState, type FormEvent } from 'react';
 import type { SimState } from '../../../../core/common/api/contract';
 import { useApiEvent, useClient, useConnection, useSite } from '../../api/hooks';
-import { toApiError } from '../../api/errors';
+import { errorField, errorText } from '../../api/errorText';
+import { GuardedButton, useCapabilityReason } from '../../components/Guarded';
 import { formatDateTime, formatNumber } from '../../format/format';
 import { hmi, monoNumbers } from '../../theme';
 import { buildSimRequest, rangeText, SIM_FIELDS, type SimDrafts, type SimField, type SimFieldDef } from './simFields';
@@ -20,6 +21,9 @@ const PV_PRESETS: readonly { label: string; value: number }[] = [
 ];
 
 /** Slider names must not contain the text inputs' labels (getByLabel matches substrings). */
+/** The load-step slider spans ±this (the text field takes the whole ±500 kW). */
+const LOAD_SLIDER_KW = 200;
+
 const SLIDERS: Partial<Record<SimField, string>> = { pvFactor: 'Clouds slider', loadStepKw: 'Extra consumption slider' };
 
 export function SimulatorPage() {
@@ -31,13 +35,15 @@ export function SimulatorPage() {
   const [errors, setErrors] = useState<Partial<Record<SimField, string>>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // a role without control.operate sees the form disabled, with the reason
+  const readOnly = useCapabilityReason('control.operate');
 
   useEffect(() => {
     if (!connected) return;
     let alive = true;
     client.call('sim.get', {}).then(
       (s) => alive && setSim(s),
-      (e: unknown) => alive && setFormError(toApiError(e).message),
+      (e: unknown) => alive && setFormError(errorText(e)),
     );
     return () => {
       alive = false;
@@ -64,10 +70,10 @@ export function SimulatorPage() {
         return next;
       });
     } catch (e) {
-      const err = toApiError(e);
-      const field = SIM_FIELDS.find((f) => err.details.path !== undefined && err.details.path.split(/[.[]/)[0] === f.key);
-      if (field) setErrors((p) => ({ ...p, [field.key]: err.message }));
-      else setFormError(`${err.code}: ${err.message}`);
+      const labels = Object.fromEntries(SIM_FIELDS.map((f) => [f.key, f.label]));
+      const field = SIM_FIELDS.find((f) => f.key === errorField(e));
+      if (field) setErrors((p) => ({ ...p, [field.key]: errorText(e, labels) }));
+      else setFormError(errorText(e, labels));
     } finally {
       setBusy(false);
     }
@@ -89,6 +95,11 @@ export function SimulatorPage() {
         <Typography sx={{ color: hmi.textDim, fontSize: 13, mb: 2 }}>
           Changes act on the simulated plant only. Press Enter or Apply to send edited values.
         </Typography>
+        {readOnly ? (
+          <Alert severity="info" sx={{ mb: 2 }} data-testid="sim-readonly">
+            View only. {readOnly}
+          </Alert>
+        ) : null}
         {SIM_FIELDS.map((f) => (
           <Box key={f.key} sx={{ mb: 2 }}>
             <Box sx={{ display: 'flex', gap: 2, alignItems: 'flex-start' }}>
@@ -97,7 +108,7 @@ export function SimulatorPage() {
                 label={f.unit && f.unit !== '×' ? `${f.label} (${f.unit})` : f.label}
                 size="small"
                 value={valueOf(f)}
-                disabled={!sim}
+                disabled={!sim || readOnly !== null}
                 error={!!errors[f.key]}
                 helperText={errors[f.key] ?? `${f.help}. Range ${rangeText(f)}.`}
                 onChange={(e) => {
@@ -111,12 +122,16 @@ export function SimulatorPage() {
               {SLIDERS[f.key] && sim ? (
                 <Slider
                   aria-label={SLIDERS[f.key]}
-                  min={f.min}
-                  max={f.key === 'loadStepKw' ? 200 : f.max}
+                  // the load step is centred on zero (a step down is as useful as one up)
+                  min={f.key === 'loadStepKw' ? -LOAD_SLIDER_KW : f.min}
+                  max={f.key === 'loadStepKw' ? LOAD_SLIDER_KW : f.max}
                   step={f.step}
-                  value={Number(valueOf(f)) || 0}
+                  marks={f.key === 'loadStepKw' ? [{ value: 0, label: '0' }] : undefined}
+                  track={f.key === 'loadStepKw' ? false : 'normal'}
+                  value={Number(valueOf(f).replace(',', '.')) || 0}
+                  disabled={readOnly !== null}
+                  // moving the slider edits the form; Apply (or Enter) sends it with the other fields
                   onChange={(_, v) => setDrafts((d) => ({ ...d, [f.key]: formatNumber(v, f.decimals) }))}
-                  onChangeCommitted={(_, v) => void send({ [f.key]: formatNumber(v, f.decimals) })}
                   sx={{ flex: 1, mt: 0.75, color: hmi.equipment }}
                 />
               ) : null}
@@ -124,7 +139,7 @@ export function SimulatorPage() {
             {f.key === 'pvFactor' ? (
               <Box sx={{ display: 'flex', gap: 1, mt: 0.5 }}>
                 {PV_PRESETS.map((p) => (
-                  <Button key={p.label} size="small" variant="outlined" color="secondary" disabled={!sim || busy} onClick={() => void send({ pvFactor: String(p.value) })}>
+                  <Button key={p.label} size="small" variant="outlined" color="secondary" disabled={!sim || busy || readOnly !== null} onClick={() => setDrafts((d) => ({ ...d, pvFactor: String(p.value) }))}>
                     {p.label}
                   </Button>
                 ))}
@@ -138,9 +153,9 @@ export function SimulatorPage() {
           </Alert>
         ) : null}
         <Box sx={{ display: 'flex', gap: 1 }}>
-          <Button type="submit" variant="contained" disabled={!sim || busy || !dirty}>
+          <GuardedButton type="submit" variant="contained" disabled={!sim || busy || !dirty} why={readOnly} showWhy={false} testId="sim-apply">
             Apply
-          </Button>
+          </GuardedButton>
           <Button
             type="button"
             variant="text"

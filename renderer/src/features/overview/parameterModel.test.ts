@@ -1,0 +1,15 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parameterInputProblem } from './parameterModel';
+
+test('site parameter entries are checked before sending', () => {
+  const o = { contractedKw: 8, range: { min: 1, max: 100_000 } };
+  assert.equal(parameterInputProblem('contractedPowerKw', '12', o), null);
+  assert.equal(parameterInputProblem('contractedPowerKw', '7,5', o), null);
+  assert.equal(parameterInputProblem('contractedPowerKw', '', o), 'Enter a value in kW.');
+  assert.equal(parameterInputProblem('contractedPowerKw', 'ten', o), 'Enter a number in kW, e.g. 8 or 7.5.');
+  assert.equal(parameterInputProblem('contractedPowerKw', '0', o), 'At least 1 kW.');
+  assert.equal(parameterInputProblem('contractedPowerKw', '200000', o), 'At most 100000 kW.');
+  assert.match(parameterInputProblem('peakShavingLimitKw', '9', { ...o, range: { min: 0, max: 100_000 } }) ?? '', /At most the contracted power \(8 kW\)/);
+  assert.equal(parameterInputProblem('peakShavingLimitKw', '6', { ...o, range: { min: 0, max: 100_000 } }), null);
+});
