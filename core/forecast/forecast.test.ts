@@ -90,13 +90,23 @@ describe('site forecasts', () => {
   const scheduler = new VirtualScheduler(Date.UTC(2026, 5, 15));
   const alarms = new AlarmEngine({ journal: new MemoryAlarmJournal(), now: () => scheduler.now(), config: { definitions: [] }, assets: [] });
 
-  it('with no history the load falls back to half its rating and the forecast alarm is raised', async () => {
+  it('a new installation (no history yet) plans with half the rated load, said without an alarm', async () => {
     const f = new SiteForecasts({ site, alarms, history: () => Promise.resolve({ t: [], v: [] }) });
     const r = await f.forecast({ start: localMidnight('2026-06-15', tz), steps: 96, stepMinutes: 15 });
     assert.deepEqual(r.loadKw, new Array<number>(96).fill(35));
-    assert.match(r.source, /fallback: load "building" has no usable history/);
-    assert.equal(alarms.list({ view: 'all' }).alarms.find((a) => a.id === FORECAST_FAILED_ALARM)?.active, true);
+    assert.match(r.source, /load "building": no history yet, half its rating \(35 kW\) assumed/);
+    assert.equal(alarms.list({ view: 'all' }).alarms.find((a) => a.id === FORECAST_FAILED_ALARM), undefined);
     assert.equal(r.pvKw.pv?.length, 96);
+  });
+
+  it('a history that cannot be read: the fallback is used and the forecast alarm is raised', async () => {
+    const f = new SiteForecasts({ site, alarms, history: () => Promise.reject(new Error('historian is not open')) });
+    const r = await f.forecast({ start: localMidnight('2026-06-15', tz), steps: 96, stepMinutes: 15 });
+    assert.deepEqual(r.loadKw, new Array<number>(96).fill(35));
+    assert.match(r.source, /fallback: load history of "building" unreadable: historian is not open/);
+    const alarm = alarms.list({ view: 'all' }).alarms.find((a) => a.id === FORECAST_FAILED_ALARM);
+    assert.equal(alarm?.active, true);
+    assert.equal(alarm?.priority, 'medium');
   });
 
   it('with history the calendar model is used and the alarm clears', async () => {

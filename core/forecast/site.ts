@@ -80,8 +80,10 @@ export class SiteForecasts {
     const controllableLoadKw: Record<string, number[]> = {};
     for (const a of site.assets.filter((x) => x.nature === 'Load')) {
       let f: (number | null)[] = [];
+      let empty = false;
       try {
         const hist = await this.o.history(pointId(a.id, 'ActivePower'), from, req.start - stepMs, stepMs);
+        empty = !hist.v.some((x) => x !== null && Number.isFinite(x));
         f = fillGaps(calendarLoadForecast(hist, req.start, req.steps, req.stepMinutes, tz));
         if (f.some((x) => x === null)) {
           // no day of the same type: the most recent days, whatever their type (similar-day fallback)
@@ -98,7 +100,9 @@ export class SiteForecasts {
       } else {
         const flat = (a.rating?.powerKw ?? 0) * 0.5;
         values = new Array<number>(req.steps).fill(flat);
-        problems.push(`load "${a.id}" has no usable history: half its rating (${flat} kW) assumed`);
+        // a new installation has no history yet: no model to fail, so no alarm, but said
+        if (empty) notes.push(`load "${a.id}": no history yet, half its rating (${flat} kW) assumed`);
+        else problems.push(`load "${a.id}" has no usable history: half its rating (${flat} kW) assumed`);
       }
       if (controllable.has(a.id)) controllableLoadKw[a.id] = values;
       else values.forEach((v, i) => (loadKw[i] = (loadKw[i] ?? 0) + v));

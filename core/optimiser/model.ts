@@ -28,7 +28,7 @@ export const TERMS = {
   reserve: 'reserve capacity',
   deviation: 'deviation from the committed profile',
   selfConsumption: 'grid import (self-consumption)',
-  pvCurtailment: 'PV curtailment',
+  pvCurtailment: 'PV use (tie-break)',
   evOrder: 'EV charging order (tie-break)',
 } as const;
 

@@ -11,6 +11,7 @@ import ScienceIcon from '@mui/icons-material/Science';
 import NotificationsIcon from '@mui/icons-material/NotificationsNone';
 import HistoryIcon from '@mui/icons-material/History';
 import RuleIcon from '@mui/icons-material/Rule';
+import EventNoteIcon from '@mui/icons-material/EventNote';
 import ShowChartIcon from '@mui/icons-material/ShowChart';
 import QueryStatsIcon from '@mui/icons-material/QueryStats';
 import FactCheckIcon from '@mui/icons-material/FactCheckOutlined';
@@ -43,6 +44,7 @@ export const NAV_ITEMS: readonly (NavItem | 'divider')[] = [
   { id: 'alarms', label: 'Alarms', icon: <NotificationsIcon /> },
   { id: 'alarm-history', label: 'Alarm history', icon: <HistoryIcon /> },
   { id: 'trends', label: 'Trends', icon: <ShowChartIcon />, requires: ['site.view'] },
+  { id: 'plan', label: 'Plan', icon: <EventNoteIcon />, requires: ['site.view'] },
   { id: 'history', label: 'History export', icon: <QueryStatsIcon />, requires: ['data.export'] },
   'divider',
   { id: 'simulator', label: 'Simulator', icon: <ScienceIcon />, hidden: (s) => !s?.simulated },

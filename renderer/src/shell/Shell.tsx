@@ -14,6 +14,7 @@ import { AlarmSummaryPage } from '../features/alarms/AlarmSummaryPage';
 import { AdminPage } from '../features/admin/AdminPage';
 import { AuditPage } from '../features/audit/AuditPage';
 import { TrendsPage } from '../features/trends/TrendsPage';
+import { PlanPage } from '../features/plan/PlanPage';
 import { HistoryPage } from '../features/history/HistoryPage';
 import { LockOverlay } from '../features/auth/AuthScreens';
 import { useAuth } from '../api/hooks';
@@ -23,7 +24,7 @@ import { NavRail, visuallyHidden } from './NavRail';
 import { useRoute, type RouteId } from './route';
 import { StatusBar } from './StatusBar';
 
-const TITLES: Record<RouteId, string> = { overview: 'Overview', devices: 'Devices', points: 'Points', simulator: 'Simulator', alarms: 'Alarms', 'alarm-history': 'Alarm history', audit: 'Audit log', admin: 'Administration', trends: 'Trends', history: 'History export', 'alarm-definitions': 'Alarm definitions' };
+const TITLES: Record<RouteId, string> = { overview: 'Overview', devices: 'Devices', points: 'Points', simulator: 'Simulator', alarms: 'Alarms', 'alarm-history': 'Alarm history', audit: 'Audit log', admin: 'Administration', trends: 'Trends', history: 'History export', 'alarm-definitions': 'Alarm definitions', plan: 'Plan' };
 
 export function Shell() {
   const route = useRoute();
@@ -72,6 +73,7 @@ export function Shell() {
           {route === 'audit' && !locked ? <AuditPage /> : null}
           {route === 'admin' && !locked ? <AdminPage /> : null}
           {route === 'trends' ? <TrendsPage /> : null}
+          {route === 'plan' ? <PlanPage /> : null}
           {route === 'history' && !locked ? <HistoryPage /> : null}
         </Box>
       </Box>
