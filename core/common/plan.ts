@@ -14,7 +14,7 @@ export interface PlanSeries {
   loadKw: number[];
   importPrice: number[];
   exportPrice: number[];
-  storage: Array<{ id: string; chargeKw: number[]; dischargeKw: number[]; /** setpoint, positive = discharge */ powerKw: number[]; socPct: number[]; reserveKw?: number[] }>;
+  storage: Array<{ id: string; chargeKw: number[]; dischargeKw: number[]; /** setpoint, positive = discharge */ powerKw: number[]; socPct: number[]; reserveKw?: number[]; /** planned reactive power, kvar, + = delivered */ reactiveKvar?: number[] }>;
   pv: Array<{ id: string; availableKw: number[]; plannedKw: number[] }>;
   ev: Array<{ id: string; powerKw: number[]; unmetKwh: number[] }>;
   gensets: Array<{ id: string; powerKw: number[]; on: boolean[] }>;

@@ -254,6 +254,34 @@ describe('optimiser formulation (hand-worked optima)', () => {
     assert.deepEqual(plan.series.storage[0]!.powerKw, [-5, 5]);
   });
 
+  it('reactive power: the inverter delivers what its PQ capability leaves beside the active power', async () => {
+    // 10 kVA inverter that must discharge 8 kW (island load, no import); the operator asks for 6 kvar.
+    // On the circle Q = √(10² - 8²) = 6; the plan uses the inscribed 16-gon (never outside the
+    // real capability): at P = 8 the edge between the vertices at 22.5° and 45° gives
+    // Q = 10 sin 22.5° + (10 cos 22.5° - 8) / (10 cos 22.5° - 10 cos 45°) × (10 sin 45° - 10 sin 22.5°) ≈ 5.681.
+    const A = [10 * Math.cos(Math.PI / 8), 10 * Math.sin(Math.PI / 8)] as const;
+    const B = [10 * Math.cos(Math.PI / 4), 10 * Math.sin(Math.PI / 4)] as const;
+    const q = A[1] + ((A[0] - 8) / (A[0] - B[0])) * (B[1] - A[1]);
+    const plan = await solvePlan(
+      problem({
+        steps: 1,
+        loadKw: [8],
+        importLimitKw: 0,
+        reactiveTargetKvar: [6],
+        reactiveShortfallPerKvarh: 1,
+        storage: [battery({ socInitPct: 100, chargeEfficiency: 1, dischargeEfficiency: 1, apparentPowerKva: 10, degradationCostPerKwh: 0.01 })],
+      }),
+    );
+    const b = plan.series.storage[0]!;
+    close(b.powerKw[0]!, 8, 'active power');
+    close(b.reactiveKvar![0]!, q, 'reactive power on the capability edge');
+    assert.ok(b.reactiveKvar![0]! <= 6, 'inside the circle');
+    close(plan.terms['reactive power not delivered']!, 6 - q, 'shortfall term');
+    // with no active power the whole 6 kvar is delivered
+    const idle = await solvePlan(problem({ steps: 1, reactiveTargetKvar: [6], storage: [battery({ apparentPowerKva: 10 })] }));
+    close(idle.series.storage[0]!.reactiveKvar![0]!, 6, 'reactive power at P = 0');
+  });
+
   it('no simultaneous charge and discharge, even when prices are negative (relaxation checked, binaries added)', async () => {
     // at -1 EUR/kWh the site is paid to import; an LP relaxation would charge and discharge at once
     // to burn energy in the losses. The solver detects it and re-solves with binaries.

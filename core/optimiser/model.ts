@@ -30,6 +30,7 @@ export const TERMS = {
   selfConsumption: 'grid import (self-consumption)',
   pvCurtailment: 'PV use (tie-break)',
   evOrder: 'EV charging order (tie-break)',
+  reactive: 'reactive power not delivered',
 } as const;
 
 export interface BuiltModel {
@@ -166,6 +167,31 @@ export function buildModel(p: PlanProblem, options: ModelOptions = {}, forceStor
     }
     if (prev && b.terminalValuePerKwh > 0 && economic) lp.addCost(TERMS.terminal, prev, -b.terminalValuePerKwh);
   });
+
+  // ---------------------------------------------------------------- reactive power (energy.12 Req4)
+  // PQ capability of each inverter: the circle P² + Q² ≤ S² as the inscribed 16-gon (vertices on
+  // the circle, one at P = ±S), so a planned (P, Q) is always inside the real capability
+  if (p.reactiveTargetKvar) {
+    const N = 16;
+    for (let t = 0; t < T; t++) {
+      const terms: Array<[string, number]> = [];
+      p.storage.forEach((b, i) => {
+        const S = b.apparentPowerKva ?? Math.max(valueAt(b.maxChargeKw, 0), valueAt(b.maxDischargeKw, 0));
+        const q = lp.addVar(`q_sto_b${i}_${ts(t)}`, -S, S);
+        terms.push([q, 1]);
+        for (let k = 0; k < N; k++) {
+          const th = ((2 * k + 1) * Math.PI) / N;
+          lp.addRow(`pq_b${i}_${ts(t)}_${k}`, [[`p_sto_pos_b${i}_${ts(t)}`, Math.cos(th)], [`p_sto_neg_b${i}_${ts(t)}`, -Math.cos(th)], [q, Math.sin(th)]], '<=', S * Math.cos(Math.PI / N));
+        }
+      });
+      const short = lp.addVar(`q_short_${ts(t)}`, 0, Infinity);
+      const over = lp.addVar(`q_over_${ts(t)}`, 0, Infinity);
+      lp.addRow(`reactive_target_${ts(t)}`, [...terms, [short, 1], [over, -1]], '=', p.reactiveTargetKvar[t] ?? 0);
+      const pen = (p.reactiveShortfallPerKvarh ?? 1) * dt;
+      lp.addCost(TERMS.reactive, short, pen);
+      lp.addCost(TERMS.reactive, over, pen);
+    }
+  }
 
   // ---------------------------------------------------------------- PV
   p.pv.forEach((v, i) => {

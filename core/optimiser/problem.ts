@@ -24,6 +24,8 @@ export interface StorageProblem {
   degradationCostPerKwh: number;
   deepDischargeBelowPct?: number | undefined;
   deepDischargeCostPerKwh: number;
+  /** inverter apparent power, kVA: bounds P and Q together when reactive power is planned */
+  apparentPowerKva?: number | undefined;
 }
 
 export interface PvProblem {
@@ -96,6 +98,13 @@ export interface PlanProblem {
   gensets: GensetProblem[];
   controllableLoads: ControllableLoadProblem[];
   reserve?: { pricePerKwH: number; durationH: number; maxKw?: number | undefined } | undefined;
+  /**
+   * reactive power the batteries' inverters must deliver per step (energy.12 Req4: the system
+   * operator's requirement), kvar, positive = delivered; planned within each inverter's PQ
+   * capability, a shortfall penalised per kvarh
+   */
+  reactiveTargetKvar?: number[] | undefined;
+  reactiveShortfallPerKvarh?: number | undefined;
   /** UC1: the committed PCC profile per step (import positive), kW */
   committedKw?: number[] | undefined;
   deviationCostPerKwh: number;
@@ -144,6 +153,7 @@ export function checkProblem(p: PlanProblem): void {
   series('the import price', p.importPrice);
   series('the export price', p.exportPrice);
   series('the committed profile', p.committedKw);
+  series('the reactive power target', p.reactiveTargetKvar);
   for (const pv of p.pv) {
     series(`the PV forecast of "${pv.id}"`, pv.forecastKw);
     if (pv.forecastKw.some((v) => v < 0)) fail(`the PV forecast of "${pv.id}" has negative production`);

@@ -31,6 +31,8 @@ export interface PlanInputs {
   /** market prices per step, overriding the tariffs (e.g. day-ahead prices) */
   importPrice?: number[];
   exportPrice?: number[];
+  /** reactive power the inverters must deliver per step (system operator), kvar */
+  reactiveTargetKvar?: number[];
   /** UC1 committed PCC profile per step, kW */
   committedKw?: number[];
   /** highest import so far in the billing period, kW */
@@ -113,6 +115,7 @@ export function problemFromSite(site: SiteConfig, inputs: PlanInputs): PlanProbl
         degradationCostPerKwh: s.degradationCostPerKwh,
         deepDischargeBelowPct: s.deepDischargeBelowPct,
         deepDischargeCostPerKwh: s.deepDischargeCostPerKwh,
+        apparentPowerKva: s.apparentPowerKva,
       };
     });
 
@@ -166,6 +169,7 @@ export function problemFromSite(site: SiteConfig, inputs: PlanInputs): PlanProbl
     controllableLoads,
     reserve: e.reserve,
     committedKw: inputs.committedKw,
+    reactiveTargetKvar: inputs.reactiveTargetKvar,
     deviationCostPerKwh: e.deviationCostPerKwh,
     degradationWeight: e.planning.degradationWeight,
   };

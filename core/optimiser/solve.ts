@@ -159,6 +159,7 @@ export async function solvePlan(p: PlanProblem, options: ModelOptions = {}, sett
           socPct: series(x, (t) => `soe_b${i}_t${t}`, T, false).map((e) => Math.round((e / b.capacityKwh) * 100 * 1e6) / 1e6),
         };
         if (m.lp.vars.has(`p_reserve_b${i}_t0`)) out.reserveKw = series(x, (t) => `p_reserve_b${i}_t${t}`, T);
+        if (m.lp.vars.has(`q_sto_b${i}_t0`)) out.reactiveKvar = series(x, (t) => `q_sto_b${i}_t${t}`, T);
         return out;
       }),
       pv: p.pv.map((v, i) => ({ id: v.id, availableKw: [...v.forecastKw], plannedKw: series(x, (t) => `p_pv_pv${i}_t${t}`, T) })),
