@@ -111,6 +111,10 @@ const common = {
   actions: z.array(alarmActionSchema).max(20).default([]),
 };
 
+/** Site parameters a limit alarm's setpoint may follow (see `setpointRef`). */
+export const ALARM_SETPOINT_REFS = ['contractedPowerKw', 'socMinPct', 'socMaxPct'] as const;
+export type AlarmSetpointRef = (typeof ALARM_SETPOINT_REFS)[number];
+
 const limitSchema = z
   .object({
     ...common,
@@ -119,6 +123,12 @@ const limitSchema = z
     /** HH and H alarm above the setpoint, L and LL below it */
     level: z.enum(['HH', 'H', 'L', 'LL']),
     setpoint: z.number(),
+    /**
+     * the site parameter the setpoint follows (written `setpoint: { ref: contractedPowerKw }` in
+     * the site file; the loader resolves it, and a run-time change of the parameter moves the
+     * alarm with it): the site's contracted power, or the SoC window of the point's asset
+     */
+    setpointRef: z.enum(ALARM_SETPOINT_REFS).optional(),
     /** hysteresis: a high alarm clears below setpoint - deadband, a low one above setpoint + deadband */
     deadband: z.number().min(0).default(0),
   })

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { z } from 'zod';
 import { channelStatesSchema, modbusProtocol, type ProtocolDefinition } from '../common';
-import { ConfigError, loadSite } from './load';
+import { ConfigError, loadSite, resolveAlarmSetpointRefs } from './load';
 
 const dir = mkdtempSync(join(tmpdir(), 'esm-config-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -329,4 +329,33 @@ devices:
     const i = issuesOf(file).find((x) => x.path === 'protocol');
     assert.equal(i?.message, 'a profile names its protocol (one of: modbus)');
   });
+});
+
+it('alarm setpoints may follow site parameters: { ref: contractedPowerKw | socMinPct | socMaxPct }', () => {
+
+  const doc = {
+    site: { pcc: { contractedPowerKw: 8 } },
+    assets: [{ id: 'ess', limits: { socMinPct: 10 } }],
+    alarms: {
+      definitions: [
+        { id: 'a', type: 'limit', point: 'pcc/ActivePower', level: 'H', setpoint: { ref: 'contractedPowerKw' } },
+        { id: 'b', type: 'limit', point: 'ess/Soc', level: 'L', setpoint: { ref: 'socMinPct' } },
+        { id: 'c', type: 'limit', point: 'ess/Soc', level: 'H', setpoint: { ref: 'socMaxPct' } },
+        { id: 'd', type: 'limit', point: 'ess/Soc', level: 'H', setpoint: { ref: 'tariff' } },
+        { id: 'e', type: 'limit', point: 'ess/Soc', level: 'H', setpoint: 95 },
+      ],
+    },
+  };
+  const issues = resolveAlarmSetpointRefs(doc);
+  const defs = doc.alarms.definitions as Array<{ setpoint: unknown; setpointRef?: unknown }>;
+  assert.deepEqual([defs[0]!.setpoint, defs[0]!.setpointRef], [8, 'contractedPowerKw']);
+  assert.deepEqual([defs[1]!.setpoint, defs[1]!.setpointRef], [10, 'socMinPct']);
+  assert.equal(defs[4]!.setpoint, 95);
+  assert.deepEqual(
+    issues.map((i) => `${i.path}: ${i.message}`),
+    [
+      'alarms.definitions[2].setpoint: ref socMaxPct: asset "ess" of the alarm\'s point has no limits.socMaxPct',
+      'alarms.definitions[3].setpoint: ref must be one of contractedPowerKw, socMinPct, socMaxPct, not "tariff"',
+    ],
+  );
 });

@@ -245,6 +245,21 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
   const tamper = audit.tamperState();
   if (tamper) auditTampered(tamper.message);
   const offTamper = audit.onTamper(auditTampered);
+  // limit alarms that follow the contracted power (setpoint: { ref: contractedPowerKw }) move
+  // with its run-time value (changed through the command pipeline), at start and on each change
+  const followContractedPower = (kw: number | undefined): void => {
+    if (kw === undefined) return;
+    for (const d of alarms.definitions())
+      if (d.type === 'limit' && d.setpointRef === 'contractedPowerKw' && d.setpoint !== kw) {
+        try {
+          alarms.upsertDefinition({ ...d, setpoint: kw }, { user: 'system:site-parameters' });
+        } catch (e) {
+          console.error(`alarms: ${d.id} cannot follow the contracted power: ${(e as Error).message}`);
+        }
+      }
+  };
+  followContractedPower(siteParameters.effective(siteId)?.contractedPowerKw);
+  siteParameters.onChange((s, values) => s === siteId && followContractedPower(values.contractedPowerKw));
   if (skipped.length > 0)
     alarms.raiseSystemAlarm(SKIPPED_OVERRIDES_ALARM, {
       message: `${skipped.length} edited alarm definition${skipped.length === 1 ? '' : 's'} not applied (no longer valid for this site)`,
