@@ -627,3 +627,46 @@ export const ALARM_EVENT_NAMES: ReadonlyArray<keyof AlarmApiEvents> = ['alarms.c
 
 /** Engine-side identity of automatic actions in the command pipeline and the audit trail. */
 export const ALARM_SYSTEM_PRINCIPAL = 'system:alarms';
+
+/**
+ * Limit alarms may follow site parameters: `setpoint: { ref: contractedPowerKw }` (the site's
+ * contracted power) or `{ ref: socMinPct }` / `{ ref: socMaxPct }` (the SoC window of the
+ * alarm point's asset). Resolves them in the raw document (before validation) into the number,
+ * keeping the name in `setpointRef` so a run-time change of the parameter moves the alarm.
+ */
+export function resolveAlarmSetpointRefs(data: unknown): Array<{ path: string; message: string }> {
+  const issues: Array<{ path: string; message: string }> = [];
+  const doc = data as { site?: { pcc?: { contractedPowerKw?: unknown } }; assets?: unknown; alarms?: { definitions?: unknown } } | null;
+  const defs = doc?.alarms?.definitions;
+  if (!Array.isArray(defs)) return issues;
+  const assets = Array.isArray(doc?.assets) ? (doc.assets as Array<{ id?: unknown; limits?: Record<string, unknown> }>) : [];
+  defs.forEach((d: unknown, i: number) => {
+    const def = d as { setpoint?: unknown; setpointRef?: unknown; point?: unknown } | null;
+    const sp = def?.setpoint;
+    if (!def || typeof sp !== 'object' || sp === null || Array.isArray(sp) || !('ref' in sp)) return;
+    const path = `alarms.definitions[${i}].setpoint`;
+    const ref = (sp as { ref: unknown }).ref;
+    if (!(ALARM_SETPOINT_REFS as readonly unknown[]).includes(ref)) {
+      issues.push({ path, message: `ref must be one of ${ALARM_SETPOINT_REFS.join(', ')}, not ${JSON.stringify(ref)}` });
+      return;
+    }
+    let value: unknown;
+    if (ref === 'contractedPowerKw') value = doc?.site?.pcc?.contractedPowerKw;
+    else {
+      const assetId = typeof def.point === 'string' ? def.point.split('/')[0] : undefined;
+      const asset = assets.find((a) => a.id === assetId);
+      value = asset?.limits?.[ref as string];
+      if (typeof value !== 'number') {
+        issues.push({ path, message: `ref ${String(ref)}: asset "${assetId ?? '?'}" of the alarm's point has no limits.${String(ref)}` });
+        return;
+      }
+    }
+    if (typeof value !== 'number') {
+      issues.push({ path, message: `ref ${String(ref)}: the site has no number for it` });
+      return;
+    }
+    def.setpoint = value;
+    def.setpointRef = ref;
+  });
+  return issues;
+}

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import {
-  ALARM_SETPOINT_REFS,
+  resolveAlarmSetpointRefs,
   ProtocolRegistry,
   buildSiteSchema,
   checkEnergyReferences,
@@ -23,6 +23,8 @@ import {
   type SiteConfig,
 } from '../common';
 import { compileExpression } from '../alarms/expression';
+
+export { resolveAlarmSetpointRefs };
 
 export interface FileIssue extends ConfigIssue {
   file: string;
@@ -296,47 +298,4 @@ export function loadSite(file: string, profileDirs: readonly string[], protocols
   issues.push(...withLocation(abs, parsed, checkAlarmReferences(site, new Set(built.points.map((p) => p.id)))));
   if (issues.length > 0) throw new ConfigError(issues);
   return { file: abs, site, profiles, points: built.points };
-}
-
-/**
- * Limit alarms may follow site parameters: `setpoint: { ref: contractedPowerKw }` (the site's
- * contracted power) or `{ ref: socMinPct }` / `{ ref: socMaxPct }` (the SoC window of the
- * alarm point's asset). Resolves them in the raw document (before validation) into the number,
- * keeping the name in `setpointRef` so a run-time change of the parameter moves the alarm.
- */
-export function resolveAlarmSetpointRefs(data: unknown): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  const doc = data as { site?: { pcc?: { contractedPowerKw?: unknown } }; assets?: unknown; alarms?: { definitions?: unknown } } | null;
-  const defs = doc?.alarms?.definitions;
-  if (!Array.isArray(defs)) return issues;
-  const assets = Array.isArray(doc?.assets) ? (doc.assets as Array<{ id?: unknown; limits?: Record<string, unknown> }>) : [];
-  defs.forEach((d: unknown, i: number) => {
-    const def = d as { setpoint?: unknown; setpointRef?: unknown; point?: unknown } | null;
-    const sp = def?.setpoint;
-    if (!def || typeof sp !== 'object' || sp === null || Array.isArray(sp) || !('ref' in sp)) return;
-    const path = `alarms.definitions[${i}].setpoint`;
-    const ref = (sp as { ref: unknown }).ref;
-    if (!(ALARM_SETPOINT_REFS as readonly unknown[]).includes(ref)) {
-      issues.push({ path, message: `ref must be one of ${ALARM_SETPOINT_REFS.join(', ')}, not ${JSON.stringify(ref)}` });
-      return;
-    }
-    let value: unknown;
-    if (ref === 'contractedPowerKw') value = doc?.site?.pcc?.contractedPowerKw;
-    else {
-      const assetId = typeof def.point === 'string' ? def.point.split('/')[0] : undefined;
-      const asset = assets.find((a) => a.id === assetId);
-      value = asset?.limits?.[ref as string];
-      if (typeof value !== 'number') {
-        issues.push({ path, message: `ref ${String(ref)}: asset "${assetId ?? '?'}" of the alarm's point has no limits.${String(ref)}` });
-        return;
-      }
-    }
-    if (typeof value !== 'number') {
-      issues.push({ path, message: `ref ${String(ref)}: the site has no number for it` });
-      return;
-    }
-    def.setpoint = value;
-    def.setpointRef = ref;
-  });
-  return issues;
 }

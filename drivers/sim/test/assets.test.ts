@@ -9,6 +9,7 @@ import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { ESS_STATES, NATURES, natureChannel, type ChannelDef, type NatureName } from '../../../core/common/natures';
 import { checkSiteReferences, siteSchema, type ModbusRegister } from '../../../core/common/site';
+import { resolveAlarmSetpointRefs } from '../../../core/common/alarms';
 import { ESS_STATE } from '../model/battery';
 import { EV_STATUS } from '../model/ev';
 import { Plant } from '../model/plant';
@@ -20,7 +21,10 @@ const ROOT = join(__dirname, '..', '..', '..');
 const PROFILES_DIR = join(ROOT, 'assets', 'profiles');
 const profiles = readProfiles(PROFILES_DIR);
 const byId = new Map(profiles.map((p) => [p.profile.id, p.profile]));
-const site = siteSchema.parse(parse(readFileSync(join(ROOT, 'assets', 'sites', 'demo', 'site.yaml'), 'utf8')));
+const raw: unknown = parse(readFileSync(join(ROOT, 'assets', 'sites', 'demo', 'site.yaml'), 'utf8'));
+// alarm setpoints that follow site parameters ({ ref: contractedPowerKw }) are resolved by the loader
+assert.deepEqual(resolveAlarmSetpointRefs(raw), []);
+const site = siteSchema.parse(raw);
 
 describe('state codes agree with core/common/natures.ts', () => {
   it('Ess State', () => {

@@ -14,17 +14,22 @@ import ModbusRTU from 'modbus-serial';
 import { parse } from 'yaml';
 import type { SimState } from '../../../core/common/api/contract';
 import { isModbusTcpDevice, modbusProfileSchema, siteSchema, type ModbusProfile } from '../../../core/common/site';
+import { resolveAlarmSetpointRefs } from '../../../core/common/alarms';
 import { startSimulator, type SimulatorHandle } from '../../../drivers/sim/serve';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function loadDemo() {
-  const site = siteSchema.parse(parse(readFileSync(join(ROOT, 'assets', 'sites', 'demo', 'site.yaml'), 'utf8')));
+  const raw: unknown = parse(readFileSync(join(ROOT, 'assets', 'sites', 'demo', 'site.yaml'), 'utf8'));
+  resolveAlarmSetpointRefs(raw); // alarm setpoints that follow site parameters, as the loader does
+  const site = siteSchema.parse(raw);
   const dir = join(ROOT, 'assets', 'profiles');
   const profiles = new Map<string, ModbusProfile>();
   for (const f of readdirSync(dir).filter((n) => n.endsWith('.yaml'))) {
-    const p = modbusProfileSchema.parse(parse(readFileSync(join(dir, f), 'utf8')));
+    const doc = parse(readFileSync(join(dir, f), 'utf8')) as { protocol?: string };
+    if (doc.protocol !== 'modbus') continue; // the simulator serves Modbus profiles only
+    const p = modbusProfileSchema.parse(doc);
     profiles.set(p.id, p);
   }
   return { site, profiles };
