@@ -256,6 +256,15 @@ export const energyConfigSchema = z
       })
       .strict()
       .optional(),
+    /** weather forecast from an Open-Meteo-compatible API (energy.01) */
+    weather: z
+      .object({
+        /** e.g. https://api.open-meteo.com (the app adds /v1/forecast) */
+        baseUrl: z.string().url('a URL such as https://api.open-meteo.com'),
+        timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
+      })
+      .strict()
+      .optional(),
     /** UC1: cost of deviating from a committed PCC profile, currency per kWh */
     deviationCostPerKwh: z.number().nonnegative().default(0),
   })

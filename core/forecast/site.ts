@@ -10,6 +10,7 @@ import { pointId } from '../common/point';
 import type { SiteConfig } from '../common/site';
 import { calendarLoadForecast, type History } from './load';
 import { learnCorrection, pvForecastKw } from './pv';
+import { fetchWeather, type WeatherForecast } from './weather';
 
 export const FORECAST_FAILED_ALARM = 'forecast.failed';
 
@@ -56,6 +57,18 @@ export class SiteForecasts {
     const tz = site.site.timezone;
     const { latitude, longitude } = site.site.location;
 
+    // weather: cloud cover for PV; a failure falls back to the clear-sky model (alarm)
+    let weather: WeatherForecast | undefined;
+    const w = site.energy?.weather;
+    if (w) {
+      try {
+        weather = await fetchWeather({ baseUrl: w.baseUrl, timeoutMs: w.timeoutMs, latitude, longitude, start: req.start, steps: req.steps, stepMinutes: req.stepMinutes });
+        notes.push(`weather from ${w.baseUrl}`);
+      } catch (e) {
+        problems.push(`weather forecast failed (${(e as Error).message}); PV from the clear-sky model`);
+      }
+    }
+
     const pvKw: Record<string, number[]> = {};
     for (const p of site.energy?.pv ?? []) {
       const asset = site.assets.find((a) => a.id === p.asset);
@@ -71,8 +84,8 @@ export class SiteForecasts {
       } catch (e) {
         problems.push(`PV history of "${p.asset}" unreadable (${(e as Error).message}); uncorrected clear-sky model used`);
       }
-      pvKw[p.asset] = pvForecastKw(array, latitude, longitude, req.start, req.steps, req.stepMinutes, undefined, correction);
-      notes.push(`PV "${p.asset}": clear sky × ${correction.toFixed(2)}`);
+      pvKw[p.asset] = pvForecastKw(array, latitude, longitude, req.start, req.steps, req.stepMinutes, weather?.cloudCover, correction);
+      notes.push(`PV "${p.asset}": ${weather ? 'cloud-corrected' : 'clear'} sky × ${correction.toFixed(2)}`);
     }
 
     const controllable = new Set((site.energy?.controllableLoads ?? []).map((l) => l.asset));
