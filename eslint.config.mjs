@@ -30,6 +30,21 @@ const ROOMS = [
     tests: { may: ['core'] },
     why: 'the optimiser and forecasts compute; they never reach a device or a store themselves (core/plan wires them)',
   })),
+  // the asset views and the control cycle run every second on a frozen snapshot: no I/O, no
+  // Node, no store; time comes from the injected Scheduler (core/common/clock.ts), never a timer
+  { dir: 'core/assets', may: ['core/common', 'core/assets'], packages: [], why: 'typed views over the CVT are pure' },
+  {
+    dir: 'core/cycle/controllers',
+    may: ['core/common', 'core/assets', 'core/cycle/controller', 'core/cycle/controllers'],
+    packages: [],
+    why: 'a controller reads natures through core/assets and returns requests: never a lane, a driver, a store or a timer',
+  },
+  {
+    dir: 'core/cycle',
+    may: ['core/common', 'core/assets', 'core/cycle', 'core/control/machine'],
+    packages: [],
+    why: 'the control cycle is pure: it hands its setpoints to the machine lane and takes time from the injected Scheduler',
+  },
   {
     dir: 'core',
     may: ['core'],

@@ -14,6 +14,9 @@ export type AssetStates = (assetId: string) => AssetState;
 
 export const allInService: AssetStates = () => 'in-service';
 
+/** asset index per site object: a cycle builds a SiteAssets every second over the same site */
+const INDEX = new WeakMap<SiteConfig, ReadonlyMap<string, AssetConfig>>();
+
 abstract class AssetView<N extends NatureName> {
   constructor(
     protected readonly src: PointSource,
@@ -136,7 +139,9 @@ export class SiteAssets {
     private readonly src: PointSource,
     private readonly states: AssetStates = allInService,
   ) {
-    this.byId = new Map(site.assets.map((a) => [a.id, a]));
+    let byId = INDEX.get(site);
+    if (!byId) INDEX.set(site, (byId = new Map(site.assets.map((a) => [a.id, a]))));
+    this.byId = byId;
   }
 
   /** contracted power at the PCC, kW */

@@ -3,6 +3,7 @@ export * from './point';
 export * from './natures';
 export * from './asset-state';
 export * from './clock';
+export * from './cycle';
 export * from './site';
 export * from './api/contract';
 export * from './api/wire';

@@ -8,6 +8,7 @@ import { historianConfigSchema } from './historian';
 import { ProtocolRegistry, idSchema as id, type ConfigIssue, type ProtocolDefinition } from './profile';
 import { modbusProtocol } from './profiles/modbus';
 import { energyConfigSchema } from './energy';
+import { controlConfigSchema } from './cycle';
 
 export * from './profile';
 export * from './profiles/modbus';
@@ -120,6 +121,8 @@ export function buildSiteSchema(registry: ProtocolRegistry) {
     historian: historianConfigSchema.optional(),
     /** energy-management parameters: what the optimiser plans with (core/common/energy.ts) */
     energy: energyConfigSchema.optional(),
+    /** the control cycle and its controllers (core/cycle), highest priority first */
+    control: controlConfigSchema.optional(),
     /** the plant simulator serving this site, if any */
     simulation: z
       .object({

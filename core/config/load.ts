@@ -10,6 +10,7 @@ import {
   ProtocolRegistry,
   buildSiteSchema,
   checkEnergyReferences,
+  checkControlReferences,
   checkSiteReferences,
   defaultProtocols,
   natureChannel,
@@ -292,6 +293,7 @@ export function loadSite(file: string, profileDirs: readonly string[], protocols
   });
   issues.push(...withLocation(abs, parsed, refIssues));
   issues.push(...withLocation(abs, parsed, checkDeviceProtocols(site, profiles, registry)));
+  issues.push(...withLocation(abs, parsed, checkControlReferences(site.control, site.assets)));
   const built = buildPoints(site, profiles, registry);
   issues.push(...withLocation(abs, parsed, checkEnergyReferences(site)));
   issues.push(...withLocation(abs, parsed, built.issues));

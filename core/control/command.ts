@@ -20,7 +20,8 @@ import type { ReasonCatalog } from '../audit/reasons';
 import { Authorizer } from '../security/authorizer';
 import { auditActor, type Clock, type Principal } from '../security/principal';
 import type { AssetModel, CommandAsset, CommandPoint, CommandWriter, Interlock, PointReader, PointReading } from './ports';
-import { decide, essPowerConstraints, isProtective, known, type EssPowerInput, type Known } from './limits';
+import { decide, essPowerConstraints, isProtective } from './limits';
+import { essPowerInput } from './ess-input';
 import { convertUnit } from './units';
 import type { SiteParameterStore } from './parameters';
 
@@ -34,6 +35,11 @@ export interface CommandServiceOptions {
   /** readback polling waits with this; tests inject one that advances a fake clock */
   sleep?: (ms: number) => Promise<void>;
   interlocks?: readonly Interlock[];
+  /**
+   * A person's command is about to be written (after every check and the audit): the machine
+   * lane holds the point so the cycle does not overwrite the person's value (machine.ts).
+   */
+  onPersonWrite?: (siteId: string, target: PointId, p: Principal) => void;
   /** a selection (select-before-operate) is valid this long; default 30 s */
   selectTimeoutMs?: number;
   /** critical commands need a password entry this recent; default 5 min */
@@ -178,6 +184,7 @@ export class CommandService {
       } catch (e) {
         return { ok: false, stage: 'audit', rule: 'audit.unavailable', message: `the audit log cannot be written: ${(e as Error).message}`, commandId };
       }
+      if (p.kind === 'user') this.deps.onPersonWrite?.(cmd.siteId, cmd.target, p);
 
       try {
         await withTimeout(this.deps.writer.write(cmd.siteId, cmd.target, value), this.o.writeTimeoutMs, `no acknowledgement within ${this.o.writeTimeoutMs} ms`);
@@ -372,7 +379,6 @@ export class CommandService {
     const protective = isProtective({ nature: asset.nature, channel, value, states: point.states });
     if (typeof value !== 'number') return null;
     const r = (rule: string, message: string): Refusal => ({ stage: 'interlock', rule, message });
-    const k = (id: string): Known => known(this.read(cmd.siteId, id));
 
     const role = natureChannel(asset.nature, channel)?.role;
     if (asset.nature !== 'Ess' || role !== 'power-setpoint') {
@@ -386,16 +392,7 @@ export class CommandService {
     const key = `${cmd.siteId}|${cmd.target}`;
     const last = this.lastWrite.get(key);
     const pcc = this.deps.model.pcc(cmd.siteId);
-    const input: EssPowerInput = {
-      assetId,
-      ratedKw: asset.rating?.powerKw,
-      limits: asset.limits,
-      bms: { maxDischargeKw: k(channelPoint('Ess', assetId, 'MaxDischargePower')), maxChargeKw: k(channelPoint('Ess', assetId, 'MaxChargePower')) },
-      socPct: k(channelPoint('Ess', assetId, 'Soc')),
-      essKw: k(channelPoint('Ess', assetId, 'ActivePower')),
-      pcc: pcc ? { contractedPowerKw: pcc.contractedPowerKw, pccKw: k(channelPoint('Meter', pcc.meter, 'ActivePower')) } : undefined,
-      last: last ? { kw: last.value, ageS: Math.max(0, this.now() - last.ts) / 1000 } : undefined,
-    };
+    const input = essPowerInput((id) => this.read(cmd.siteId, id), assetId, asset, pcc, last ? { kw: last.value, ageS: Math.max(0, this.now() - last.ts) / 1000 } : undefined);
     const d = decide(protective ? 'protective' : 'person', essPowerConstraints(input), value);
     return d.ok ? null : r(d.rule, d.message);
   }

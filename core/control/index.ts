@@ -2,6 +2,8 @@ export { CommandService, commandSource, isCriticalCommand, isProtectiveCommand, 
 export { SiteParameterStore, type SiteParameterDefaults, type SiteParameterValues } from './parameters';
 export { bridgeCommandWriter, type BridgeLookup } from './bridges';
 export { convertUnit } from './units';
+export { MachineLane, type MachineLaneOptions, type MachineRequest, type MachineTargetStatus } from './machine';
+export { essPowerInput } from './ess-input';
 export { decide, essPowerConstraints, essPowerLimit, isProtective, known, type Constraint, type EssPowerInput, type Known, type Lane, type LimitDecision } from './limits';
 export type {
   AssetModel,

@@ -15,6 +15,7 @@ import {
   type PointUpdate,
   type Quality,
 } from '../common';
+import { realScheduler, type Cancel, type Scheduler } from '../common/clock';
 
 export interface CvtOptions {
   /** how often changes are pushed to subscribers, ms (default 100) */
@@ -26,6 +27,8 @@ export interface CvtOptions {
   /** stale time per point id (e.g. 3 x its device's poll period) */
   staleMs?: ReadonlyMap<PointId, number>;
   now?: () => number;
+  /** clock and timers (flush, stale check); default the real ones. A virtual one runs the CVT faster than real time. */
+  scheduler?: Scheduler;
   /**
    * A subscriber threw. Every listener is guarded, so one failing listener (the alarm
    * engine, the historian) never breaks a bridge's poll or the other listeners; the host
@@ -55,13 +58,15 @@ export class CurrentValueTable implements PointSink {
   private readonly listeners = new Set<CvtListener>();
   private readonly rawListeners = new Set<(states: readonly PointState[]) => void>();
   private readonly sampleListeners = new Set<(states: readonly PointState[]) => void>();
-  private flushTimer: NodeJS.Timeout | undefined;
-  private staleTimer: NodeJS.Timeout | undefined;
+  private flushTimer: Cancel | undefined;
+  private staleTimer: Cancel | undefined;
+  private readonly scheduler: Scheduler;
   private readonly now: () => number;
   private readonly flushMs: number;
 
   constructor(metas: readonly PointMeta[], private readonly opts: CvtOptions = {}) {
-    this.now = opts.now ?? Date.now;
+    this.scheduler = opts.scheduler ?? realScheduler;
+    this.now = opts.now ?? (() => this.scheduler.now());
     this.flushMs = opts.flushMs ?? 100;
     const t = this.now();
     for (const meta of metas) {
@@ -77,15 +82,13 @@ export class CurrentValueTable implements PointSink {
 
   /** Starts the flush and stale timers. */
   start(): void {
-    if (!this.flushTimer) this.flushTimer = setInterval(() => this.flush(), this.flushMs);
-    if (!this.staleTimer) this.staleTimer = setInterval(() => this.checkStale(), this.opts.staleCheckMs ?? 500);
-    this.flushTimer.unref?.();
-    this.staleTimer.unref?.();
+    this.flushTimer ??= this.scheduler.setInterval(() => this.flush(), this.flushMs);
+    this.staleTimer ??= this.scheduler.setInterval(() => this.checkStale(), this.opts.staleCheckMs ?? 500);
   }
 
   stop(): void {
-    if (this.flushTimer) clearInterval(this.flushTimer);
-    if (this.staleTimer) clearInterval(this.staleTimer);
+    this.flushTimer?.();
+    this.staleTimer?.();
     this.flushTimer = undefined;
     this.staleTimer = undefined;
     this.flush();

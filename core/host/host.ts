@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import {
   ApiError,
   priorityRank,
+  type ActiveCommand,
   type AlarmsChangedEvent,
   type Bridge,
   type BridgeFactory,
@@ -195,6 +196,11 @@ export class Host {
     return [...this.bridges.values()].map((b) => b.status());
   }
 
+  /** the last command per setpoint: the pipeline's, with the control cycle's newer writes over it */
+  private activeCommands(s: Services): ActiveCommand[] {
+    return s.control.activeCommands(s.commands.activeCommands(this.siteId), (t) => this.cvt.meta(t)?.unit ?? '');
+  }
+
   private handlers(s: Services): Handlers {
     const sim = (): SimControl => {
       if (!this.opts.simulator) throw new ApiError('unavailable', 'this site runs without the plant simulator');
@@ -215,6 +221,7 @@ export class Host {
           return { ...st };
         }),
       'devices.list': () => this.deviceStatuses(),
+      'control.status': () => s.control.status(),
       'sim.get': () => sim().get(),
       'sim.set': (ctx, arg) => {
         const before = sim().get();
@@ -223,7 +230,7 @@ export class Host {
           s.audit.append({ type: 'sim.set', ...auditActor(ctx.principal), siteId: this.siteId, outcome: 'ok', before, after: arg });
         return after;
       },
-      'control.active': () => s.commands.activeCommands(this.siteId),
+      'control.active': () => this.activeCommands(s),
       'site.parameters.set': (ctx, arg) => {
         if (!ctx.principal) throw new ApiError('unauthenticated', 'not signed in', { rule: 'session.required' });
         if (arg.siteId !== this.siteId) throw new ApiError('not-found', `unknown site "${arg.siteId}"`, { path: 'siteId' });
@@ -299,7 +306,9 @@ export class Host {
     this.disposers.push(this.cvt.subscribeSamples((states) => s.historian.record(toSamples(states))));
     this.disposers.push(s.alarms.on('alarms.changed', (e) => this.emitAlarmChanges(e)));
     this.disposers.push(s.alarms.on('alarms.flood', (f) => this.bus.emit('alarms.flood', f)));
-    this.disposers.push(s.commands.onActiveChange((site) => site === this.siteId && this.bus.emit('control.changed', s.commands.activeCommands(site))));
+    this.disposers.push(s.commands.onActiveChange((site) => site === this.siteId && this.bus.emit('control.changed', this.activeCommands(s))));
+    // the machine lane's changes of source (a controller takes over, an operator's hold ends)
+    this.disposers.push(s.control.lane.onChange(() => this.bus.emit('control.changed', this.activeCommands(s))));
     this.disposers.push(s.siteParameters.onChange((site) => site === this.siteId && this.bus.emit('site.changed', this.siteView())));
     s.alarms.start(500);
     for (const b of this.bridges.values()) {
@@ -320,6 +329,8 @@ export class Host {
       this.startedFactories.push(f);
     }
     await Promise.all([...this.bridges.values()].map((b) => b.start()));
+    // the control cycle (if the site enables controllers) starts once the bridges deliver
+    s.control.start();
     if (this.opts.web) {
       this.web = new WebTransport(this.dispatcherRef, { ...this.opts.web, downloads: this.downloads });
       this.url = await this.web.start();
@@ -420,6 +431,8 @@ export class Host {
     }
     if (this.devicesTimer) clearTimeout(this.devicesTimer);
     await within(this.web?.stop() ?? Promise.resolve(), 1500, 'the browser-mode server');
+    // no controller writes to a bridge that is stopping
+    await within(this.services?.control.stop() ?? Promise.resolve(), 1500, 'the control cycle');
     await within(Promise.all([...this.bridges.values()].map((b) => b.stop())), 2000, 'the device bridges');
     const factories = this.startedFactories.splice(0).reverse();
     await within(

@@ -6,19 +6,20 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { natureChannel, type Bridge, type PointId, type SiteConfig } from '../common';
+import { natureChannel, realScheduler, type Scheduler, type Bridge, type PointId, type SiteConfig } from '../common';
 import type { AlarmDefinitionOverrideInfo } from '../common/alarms';
 import type { AssetState } from '../common/asset-state';
 import { AuditLog, ReasonCatalog, type AuditHeadRecord } from '../audit';
 import { ExternalChangeWatcher } from '../audit/external-changes';
 import { openAppDb, type AppDb } from '../db';
 import { AuthService, FileKeyProvider, SealedRecordFile, SecretStore, UserService, deriveKey, systemPrincipal, type KeyProvider } from '../security';
-import { CommandService, SiteParameterStore, bridgeCommandWriter, isProtectiveCommand, stageOutcome, type AssetModel, type CommandPoint, type CommandWriter, type PointReader } from '../control';
+import { CommandService, MachineLane, SiteParameterStore, bridgeCommandWriter, isProtectiveCommand, stageOutcome, type AssetModel, type CommandPoint, type CommandWriter, type PointReader } from '../control';
 import { AlarmEngine, AlarmNotifier, SqliteAlarmJournal, syncCommAlarm, validateAlarmDefinition } from '../alarms';
 import { AlarmDefinitionOverrideStore, mergeDefinitionOverrides } from '../alarms/overrides';
 import { procedureActionIssues } from '../alarms/procedure-rights';
 import type { CurrentValueTable } from '../cvt/cvt';
 import { Historian } from '../historian';
+import { ControlRuntime } from '../cycle';
 
 /** the author of an alarm procedure that comes with the site file (not edited in the application) */
 export const SITE_FILE_AUTHOR = 'site file';
@@ -49,6 +50,8 @@ export interface ServicesOptions {
   now?: () => number;
   /** the historian cannot write (cause), or can again (undefined); also raised as a system alarm */
   onHistorianWriteError?: (cause: Error | undefined) => void;
+  /** timers of the control cycle and the machine lane; default the real clock */
+  scheduler?: Scheduler;
 }
 
 /** System alarm raised while the historian cannot write its file (disk full, read-only, I/O). */
@@ -80,6 +83,8 @@ export interface Services {
   assetModes: Map<string, AssetState>;
   /** the first-start code in browser mode (Host.setupToken shows it only while setup is possible) */
   setupToken: string | undefined;
+  /** the control cycle (when the site enables controllers) and the machine lane */
+  control: ControlRuntime;
   close(): Promise<void>;
 }
 
@@ -172,10 +177,24 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
     },
   };
   const offExternal = o.cvt.subscribeRaw((states) => externalChanges.observe(states));
+  // controllers and the optimiser write through the machine lane: the same limits, clamped;
+  // audited on a change of source or limit; a person's command holds the point (core/control/machine.ts)
+  const scheduler = o.scheduler ?? realScheduler;
+  const lane = new MachineLane({
+    siteId,
+    model,
+    reader,
+    writer,
+    audit,
+    scheduler,
+    principal: systemPrincipal({ id: 'control-cycle', displayName: 'Control cycle', capabilities: ['site.view', 'control.setpoint'], sites: [siteId] }),
+    keepaliveMs: o.site.control?.keepaliveMs ?? 10_000,
+  });
+  const holdMs = o.site.control?.operatorHoldMs ?? 900_000;
   // each battery's own peak shaving follows the site's peak-shaving limit
   const peakShavingTargets = (s: string): PointId[] =>
     s !== siteId ? [] : o.site.assets.filter((a) => a.nature === 'Ess' && o.cvt.meta(`${a.id}/PeakShavingLimit`)?.access === 'rw').map((a) => `${a.id}/PeakShavingLimit`);
-  const commands = new CommandService({ model, reader, writer, audit, reasons, now, parameters: { store: siteParameters, deviceTargets: peakShavingTargets } });
+  const commands = new CommandService({ model, reader, writer, audit, reasons, now, parameters: { store: siteParameters, deviceTargets: peakShavingTargets }, onPersonWrite: (_s, target, p) => lane.hold(target, scheduler.now() + holdMs, p.username) });
 
   // automatic alarm procedures go through the same pipeline, as a system principal
   const alarmsPrincipal = systemPrincipal({ id: 'alarms', displayName: 'Alarm procedures', capabilities: ['site.view', 'control.setpoint', 'control.operate'], sites: [siteId] });
@@ -305,6 +324,18 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
   // comm failures raise system alarms (com.01 Req3)
   const offStatus = [...o.bridges.values()].map((b) => b.onStatus((s) => syncCommAlarm(alarms, s)));
 
+  // the control cycle runs only when the site enables it (started by the host after the bridges)
+  const control = new ControlRuntime({
+    site: o.site,
+    source: o.cvt,
+    scheduler,
+    lane,
+    states: (id) => assetModes.get(id) ?? 'in-service',
+    parameters: () => siteParameters.effective(siteId),
+    onControllerError: (id, message) =>
+      alarms.raiseSystemAlarm(`control.${id}`, { message: `Controller "${id}" failed: its requests are ignored`, priority: 'high', class: 'system', text: message }),
+  });
+
   return {
     db,
     audit,
@@ -324,7 +355,9 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
     commandModel: model,
     assetModes,
     setupToken,
+    control,
     async close() {
+      await control.stop();
       for (const off of offStatus) off();
       offTamper();
       offExternal();

@@ -41,6 +41,8 @@ export const METHOD_CAPABILITIES: { readonly [M in MethodName]: MethodAccess } =
   'devices.list': cap(['site.view'], 'current'),
   'sim.get': cap(['site.view'], 'current'),
   'sim.set': cap(['control.operate'], 'current'),
+  // control cycle (read-only)
+  'control.status': cap(['site.view'], 'current'),
   // auth
   'auth.status': { access: 'public' },
   'auth.setup': { access: 'public' },

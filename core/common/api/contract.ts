@@ -14,6 +14,7 @@ import { ALARM_EVENT_NAMES, alarmMethodArgSchemas, type AlarmApiEvents, type Ala
 import { historianMethodArgSchemas, type HistorianApiEvents, type HistorianApiMethods } from '../historian';
 import { PLAN_EVENT_NAMES, planMethodArgSchemas, type PlanApiEvents, type PlanApiMethods } from '../plan';
 import { CONTROL_EVENT_NAMES, controlMethodArgSchemas, type ControlApiEvents, type ControlApiMethods, type SiteParameterView } from '../control';
+import { cycleMethodArgSchemas, type CycleApiMethods } from '../cycle';
 
 // the session belongs to security.ts (no type cycle); the screens see it through this contract
 export type { SessionInfo } from '../security';
@@ -87,7 +88,7 @@ export interface CoreApiMethods {
 }
 
 /** Every method of the API: the core's plus each service area's (security, alarms, historian). */
-export interface ApiMethods extends CoreApiMethods, SecurityApiMethods, AlarmApiMethods, HistorianApiMethods, ControlApiMethods, PlanApiMethods {}
+export interface ApiMethods extends CoreApiMethods, SecurityApiMethods, AlarmApiMethods, HistorianApiMethods, ControlApiMethods, PlanApiMethods, CycleApiMethods {}
 
 /** The core's own pushed events. */
 export interface CoreApiEvents {
@@ -130,6 +131,7 @@ export const methodArgSchemas: { [M in MethodName]: z.ZodType<MethodReq<M>> } = 
   ...coreMethodArgSchemas,
   ...securityMethodArgSchemas,
   ...alarmMethodArgSchemas,
+  ...cycleMethodArgSchemas,
   ...(historianMethodArgSchemas as unknown as { [M in keyof HistorianApiMethods]: z.ZodType<HistorianApiMethods[M]['req']> }),
   ...controlMethodArgSchemas,
   ...planMethodArgSchemas,

@@ -1,0 +1,164 @@
+/**
+ * The control cycle's part of the site file (`control:`) and of the API (`control.status`).
+ * (core/common/control.ts holds the command pipeline's explanations: run-time site
+ * parameters and the last command per target.)
+ * The cycle itself lives in core/cycle; the machine command lane in core/control/machine.ts.
+ *
+ * Controllers are listed in priority order, highest first: a controller bounds every one
+ * after it (SoC protection bounds peak shaving, which bounds plan following), as in OpenEMS.
+ */
+import { z } from 'zod';
+import type { ConfigIssue } from './site';
+
+const id = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'an id: a letter, then letters, digits, "_" or "-"');
+
+export const socProtectionConfigSchema = z
+  .object({
+    type: z.literal('soc-protection'),
+    /** unique among the controllers; default the type */
+    id: id.optional(),
+    /** the Ess asset */
+    ess: id,
+    /** below this SoC no discharge, %; default the asset's limits.socMinPct */
+    minPct: z.number().min(0).max(100).optional(),
+    /** above this SoC no charge, %; default the asset's limits.socMaxPct */
+    maxPct: z.number().min(0).max(100).optional(),
+  })
+  .strict();
+
+export const peakShavingConfigSchema = z
+  .object({
+    type: z.literal('peak-shaving'),
+    id: id.optional(),
+    ess: id,
+    /** the meter whose import is held under the limit; default the site's PCC meter */
+    meter: id.optional(),
+    /** PCC import limit, kW; default the site's peak-shaving limit in force (the contracted power unless changed at run time) */
+    limitKw: z.number().positive().optional(),
+    /** below this PCC import (without the battery) the battery recharges, kW; default the limit */
+    rechargeBelowKw: z.number().min(0).optional(),
+    /** the largest recharge taken from the grid, kW (PV surplus is not capped); default 20 % of the limit */
+    rechargeKw: z.number().min(0).optional(),
+  })
+  .strict();
+
+export const controllerConfigSchema = z.discriminatedUnion('type', [socProtectionConfigSchema, peakShavingConfigSchema]);
+
+export const controlConfigSchema = z
+  .object({
+    /** the cycle runs only when enabled (the demo site ships with it off: see assets/sites/demo) */
+    enabled: z.boolean(),
+    /** cycle period, ms */
+    periodMs: z.number().int().min(100).max(60_000).default(1000),
+    /** an unchanged setpoint is written again at least this often, ms (device watchdogs); 0 = every cycle */
+    keepaliveMs: z.number().int().min(0).max(3_600_000).default(10_000),
+    /** a person's setpoint to a point the cycle writes stands this long before the controllers take it back, ms */
+    operatorHoldMs: z.number().int().min(0).max(86_400_000).default(900_000),
+    /** highest priority first */
+    controllers: z.array(controllerConfigSchema).default([]),
+  })
+  .strict();
+
+export type ControlConfig = z.infer<typeof controlConfigSchema>;
+export type ControllerConfig = z.infer<typeof controllerConfigSchema>;
+export type PeakShavingConfig = z.infer<typeof peakShavingConfigSchema>;
+export type SocProtectionConfig = z.infer<typeof socProtectionConfigSchema>;
+
+/** The references of `control:` the schema cannot check: assets of the right nature, unique ids. */
+export function checkControlReferences(
+  control: ControlConfig | undefined,
+  assets: ReadonlyArray<{ id: string; nature: string }>,
+): ConfigIssue[] {
+  if (!control) return [];
+  const issues: ConfigIssue[] = [];
+  const nature = new Map(assets.map((a) => [a.id, a.nature]));
+  const ids = new Map<string, number>();
+  control.controllers.forEach((c, i) => {
+    const at = `control.controllers[${i}]`;
+    const cid = c.id ?? c.type;
+    const prev = ids.get(cid);
+    if (prev !== undefined) issues.push({ path: `${at}.id`, message: `controller id "${cid}" is also used by control.controllers[${prev}]; give each an id` });
+    ids.set(cid, i);
+    const want = (field: string, assetId: string, n: string): void => {
+      const got = nature.get(assetId);
+      if (got === undefined) issues.push({ path: `${at}.${field}`, message: `unknown asset "${assetId}"` });
+      else if (got !== n) issues.push({ path: `${at}.${field}`, message: `asset "${assetId}" is of nature ${got}; this needs nature ${n}` });
+    };
+    want('ess', c.ess, 'Ess');
+    if (c.type === 'peak-shaving' && c.meter !== undefined) want('meter', c.meter, 'Meter');
+  });
+  return issues;
+}
+
+// ------------------------------------------------------------------ API
+
+/** One controller's request for one setpoint, as it asked (kW, the nature's sign convention). */
+export interface SetpointRequestView {
+  target: string;
+  /** hard bounds for itself and every lower-priority controller */
+  min?: number;
+  max?: number;
+  /** the value it wants (the first in priority order wins, within the bounds so far) */
+  value?: number;
+  /** the value used when no controller asks for one */
+  fallback?: number;
+  /** why, in a sentence */
+  why: string;
+}
+
+export interface ControllerStatusView {
+  id: string;
+  type: string;
+  /** for people: "Peak shaving" */
+  label: string;
+  /** 1 = highest */
+  priority: number;
+  requests: SetpointRequestView[];
+  /** the controller failed in the last cycle: what went wrong (its requests are dropped) */
+  error?: string;
+}
+
+/** How the merged value came about. */
+export type SetpointHow = 'value' | 'fallback' | 'bound' | 'default';
+
+/** What the machine lane did with a merged setpoint. */
+export type MachineWriteStatus = 'written' | 'unchanged' | 'queued' | 'refused' | 'failed' | 'held';
+
+export interface SetpointStatusView {
+  target: string;
+  /** the merged value the controllers asked for, kW */
+  requested: number;
+  /** the controller that decided it: "peak-shaving" */
+  source: string;
+  how: SetpointHow;
+  why: string;
+  lane: {
+    status: MachineWriteStatus;
+    /** the value written last (after the limits clamped it) */
+    written?: number;
+    /** the limit rule that clamped or refused it, and its sentence */
+    rule?: string;
+    message?: string;
+    /** readback from the CVT: the device reports the written value */
+    readback: 'pending' | 'ok' | 'mismatch' | 'none';
+  };
+}
+
+export interface ControlStatus {
+  enabled: boolean;
+  running: boolean;
+  periodMs: number;
+  cycles: number;
+  lastCycleAt: number | null;
+  controllers: ControllerStatusView[];
+  setpoints: SetpointStatusView[];
+}
+
+export interface CycleApiMethods {
+  /** read-only: the active controllers, their last requests and the setpoints they produced */
+  'control.status': { req: Record<string, never>; res: ControlStatus };
+}
+
+export const cycleMethodArgSchemas: { [M in keyof CycleApiMethods]: z.ZodType<CycleApiMethods[M]['req']> } = {
+  'control.status': z.object({}).strict(),
+};

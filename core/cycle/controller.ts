@@ -1,0 +1,55 @@
+/**
+ * What a controller is: a small class that reads natures through typed asset views over the
+ * cycle's frozen snapshot and returns requests for setpoints. It never writes: the cycle
+ * merges every controller's requests by priority and hands the result to the machine lane.
+ */
+import type { SiteAssets } from '../assets';
+import type { PointId } from '../common/point';
+
+/** One controller's request for one setpoint (kW, the nature's sign convention). */
+export interface SetpointRequest {
+  /** hard lower bound for this and every lower-priority controller */
+  min?: number;
+  /** hard upper bound for this and every lower-priority controller */
+  max?: number;
+  /** the value it wants: the first in priority order wins, clamped into the bounds so far */
+  value?: number;
+  /** used when no controller asks for a `value`, clamped into all bounds */
+  fallback?: number;
+  /** why, in a sentence an operator understands */
+  why: string;
+}
+
+/** A controller's requests of one cycle, by target point (e.g. `ess/SetActivePower`). */
+export type ControllerOutput = ReadonlyMap<PointId, SetpointRequest>;
+
+export interface CycleContext {
+  /** the cycle's time (the injected clock), ms */
+  readonly now: number;
+  readonly periodMs: number;
+  /** typed views over the frozen snapshot taken at the start of the cycle */
+  readonly assets: SiteAssets;
+  /** the site parameters in force this cycle (run-time changes over the site file's), kW */
+  readonly parameters: CycleParameters;
+}
+
+export interface CycleParameters {
+  contractedPowerKw: number;
+  /** the PCC import the site's peak shaving holds to; the contracted power unless changed */
+  peakShavingLimitKw: number;
+}
+
+export interface Controller {
+  /** unique on the site: "peak-shaving" */
+  readonly id: string;
+  /** the controller class: "peak-shaving" */
+  readonly type: string;
+  /** for people: "Peak shaving" */
+  readonly label: string;
+  /** one cycle; synchronous and quick (no I/O). A throw drops this controller's requests for the cycle. */
+  run(ctx: CycleContext): ControllerOutput;
+}
+
+export function output(entries: ReadonlyArray<readonly [PointId, SetpointRequest]>): ControllerOutput {
+  return new Map(entries);
+}
