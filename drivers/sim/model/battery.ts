@@ -209,10 +209,11 @@ export class BatteryModel {
     const { maxChargeKw, maxDischargeKw } = this.limits();
     const dtH = dtS / 3600;
     // the energy the cells can give or take in this step bounds the power too
-    const energyDischargeKw = dtH > 0 ? (this.socKwh * c.dischargeEfficiency) / dtH : Number.POSITIVE_INFINITY;
+    // the SoC reserve holds in every mode: only the energy above it may be discharged
+    const reserveKwh = (this.minSocPct / 100) * c.capacityKwh;
+    const energyDischargeKw = dtH > 0 ? (Math.max(0, this.socKwh - reserveKwh) * c.dischargeEfficiency) / dtH : Number.POSITIVE_INFINITY;
     const energyChargeKw = dtH > 0 ? (c.capacityKwh - this.socKwh) / c.chargeEfficiency / dtH : Number.POSITIVE_INFINITY;
     const lo = -Math.min(maxChargeKw, energyChargeKw);
-    // the SoC reserve holds in every mode: at or below it, no discharge
     const hi = this.socPct <= this.minSocPct + 1e-9 ? 0 : Math.min(maxDischargeKw, energyDischargeKw);
     const target = clamp(this.demandKw(inp), lo, hi);
     const maxDelta = c.rampKwPerS * dtS;

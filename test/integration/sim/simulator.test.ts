@@ -256,3 +256,41 @@ describe('plant simulator lifecycle', () => {
     await assert.rejects(startSimulator({ site: clash, profiles }), /share port/);
   });
 });
+
+describe('the SoC reserve holds in the device\'s own local peak-shaving mode (issue #9 item 3)', () => {
+  it('commissioned from the site\'s socMinPct, the inverter stops discharging at 10 % under a long peak', async () => {
+    const { site, profiles } = loadDemo();
+    const s = { ...site, simulation: { enabled: true, speed: 1, initialSocPct: 14 } };
+    const sim = await startSimulator({ site: s, profiles, ephemeralPorts: true, seed: 3, stepMs: 50 });
+    const pcs = sim.site.devices.find((d) => d.id === 'pcs');
+    const c = new ModbusRTU();
+    try {
+      assert.ok(pcs && isModbusTcpDevice(pcs));
+      await c.connectTCP(pcs.connection.host, { port: pcs.connection.port });
+      c.setID(pcs.connection.unitId);
+      c.setTimeout(1000);
+      assert.equal((await c.readHoldingRegisters(105, 1)).data[0], 100, 'MinSoc register: 10.0 % (the site reserve)');
+      await c.writeRegister(100, 1); // local peak shaving
+      // a building far above the contract, no PV, hours of simulated time
+      sim.set({ pvFactor: 0, loadStepKw: 60, speed: 3600 });
+      let minSoc = 100;
+      let discharged = false;
+      const end = Date.now() + 4000;
+      while (Date.now() < end) {
+        const p = sim.plant() as { socPct?: number; essKw?: number; summary?: { socPct: number; essKw: number } };
+        const soc = p.summary?.socPct ?? p.socPct ?? Number.NaN;
+        const kw = p.summary?.essKw ?? p.essKw ?? Number.NaN;
+        if (kw > 1) discharged = true;
+        minSoc = Math.min(minSoc, soc);
+        await sleep(20);
+      }
+      assert.ok(discharged, 'the battery shaved the peak first');
+      assert.ok(minSoc >= 9.99, `SoC went to ${minSoc} %, below the 10 % reserve`);
+      const p = sim.plant() as { summary?: { essKw: number }; essKw?: number };
+      assert.ok((p.summary?.essKw ?? p.essKw ?? 1) <= 0.05, 'no discharge at the reserve');
+    } finally {
+      await new Promise<void>((r) => c.close(() => r()));
+      await sim.stop();
+    }
+  });
+});
