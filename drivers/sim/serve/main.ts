@@ -19,6 +19,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { resolveAlarmSetpointRefs } from '../../../core/common/alarms';
 import { checkSiteReferences, modbusProfileSchema, siteSchema, zodIssues, type ModbusProfile, type SiteConfig } from '../../../core/common/site';
 import { startSimulator } from './simulator';
 
@@ -88,7 +89,10 @@ function loadProfiles(dirs: string[]): Map<string, ModbusProfile> {
     for (const name of readdirSync(dir).sort()) {
       if (!/\.(ya?ml|json)$/i.test(name)) continue;
       const file = join(dir, name);
-      const r = modbusProfileSchema.safeParse(readData(file));
+      const data: unknown = readData(file);
+      // the simulator serves Modbus profiles; other protocols' profiles are their drivers' business
+      if ((data as { protocol?: unknown } | null)?.protocol !== 'modbus') continue;
+      const r = modbusProfileSchema.safeParse(data);
       if (!r.success) throw new Error(`${file}:\n${zodIssues(r.error).map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
       out.set(r.data.id, r.data);
     }
@@ -97,7 +101,11 @@ function loadProfiles(dirs: string[]): Map<string, ModbusProfile> {
 }
 
 function loadSite(file: string, profileDirs: string[]): { site: SiteConfig; profiles: Map<string, ModbusProfile> } {
-  const r = siteSchema.safeParse(readData(file));
+  const raw = readData(file);
+  // alarm setpoints that follow site parameters, resolved as the app's loader does
+  const refs = resolveAlarmSetpointRefs(raw);
+  if (refs.length) throw new Error(`${file}:\n${refs.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
+  const r = siteSchema.safeParse(raw);
   if (!r.success) throw new Error(`${file}:\n${zodIssues(r.error).map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
   const profiles = loadProfiles([...profileDirs, join(dirname(file), 'profiles')]);
   const issues = checkSiteReferences(r.data, new Set(profiles.keys()));
