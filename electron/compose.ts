@@ -39,6 +39,8 @@ export interface ComposeOptions {
   /** serve browser mode on this address and port (port 0 = any free port) */
   web?: { bind: string; port: number };
   flushMs?: number;
+  /** exports are deleted this long after they were written (default 1 h) */
+  exportTtlMs?: number;
   /** the protocols; default DRIVERS (tests add their own) */
   drivers?: readonly Driver[];
   /** the plan service (on by default for a site with an energy section) */
@@ -93,6 +95,7 @@ export async function composeApp(opts: ComposeOptions): Promise<App> {
     ...(sim ? { simulator: sim } : {}),
     ...(opts.flushMs !== undefined ? { flushMs: opts.flushMs } : {}),
     ...(opts.planning ? { planning: opts.planning } : {}),
+    ...(opts.exportTtlMs !== undefined ? { exportTtlMs: opts.exportTtlMs } : {}),
     ...(opts.keyProvider ? { keyProvider: opts.keyProvider } : {}),
     ...(opts.web ? { web: { ...opts.web, staticDir: join(appRoot, 'dist', 'renderer') } } : {}),
   };

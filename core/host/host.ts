@@ -36,6 +36,7 @@ import { SiteForecasts } from '../forecast/site';
 import { Optimiser } from '../optimiser/optimiser';
 import { PlanService } from '../plan/service';
 import { planState } from '../plan/state';
+import { EXPORT_TTL_MS, expireExports, secureDataDir } from './datadir';
 import { openServices, type Services } from './services';
 import { WebTransport, type WebOptions, type WebStats } from './web';
 
@@ -71,6 +72,8 @@ export interface HostOptions {
   flushMs?: number;
   /** the plan service (sites with an energy section); on by default */
   planning?: { enabled?: boolean; /** first plan after start when none covers now, ms (default 15 s) */ startupDelayMs?: number };
+  /** exports are deleted this long after they were written (default EXPORT_TTL_MS, 1 h) */
+  exportTtlMs?: number;
 }
 
 export class Host {
@@ -283,6 +286,8 @@ export class Host {
   private lastFailure: { key: string; at: number } | undefined;
 
   async start(): Promise<void> {
+    // owner only: created 0700, or a folder open to others fixed with a logged sentence
+    secureDataDir(this.opts.dataDir);
     const s = await openServices({
       dataDir: this.opts.dataDir,
       site: this.opts.loaded.site,
@@ -293,6 +298,21 @@ export class Host {
       ...(this.opts.keyProvider ? { keyProvider: this.opts.keyProvider } : {}),
     });
     this.services = s;
+    // files the services just created (SQLite makes them with the process umask)
+    secureDataDir(this.opts.dataDir, () => undefined);
+    const exportsDir = join(this.opts.dataDir, 'exports');
+    const ttl = this.opts.exportTtlMs ?? EXPORT_TTL_MS;
+    const expired = expireExports(exportsDir, ttl);
+    if (expired > 0) console.log(`exports: ${expired} expired export file${expired === 1 ? '' : 's'} deleted`);
+    const sweep = setInterval(() => {
+      try {
+        expireExports(exportsDir, ttl);
+      } catch (e) {
+        console.error('exports: expiry failed:', e);
+      }
+    }, Math.min(10 * 60_000, Math.max(100, ttl / 4)));
+    sweep.unref();
+    this.disposers.push(() => clearInterval(sweep));
     this.raisePreviousFailure(s);
     for (const f of this.earlyFailures.splice(0)) this.reportFailure(f.kind, f.err);
     this.startPlanning(s);

@@ -20,6 +20,7 @@ import {
 } from '../common';
 import type { ApiDispatcher } from './dispatcher';
 import type { Downloads } from './downloads';
+import { KDF_METHODS, SignInLimiter, type SignInLimiterOptions } from './signin-limiter';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -57,6 +58,8 @@ export interface WebOptions {
   maxInflight?: number;
   /** largest serialised reply (default 128 MiB); a larger one becomes an error reply */
   maxReplyBytes?: number;
+  /** rate limit of sign-in and other password-hashing calls (signin-limiter.ts) */
+  signIn?: SignInLimiterOptions;
 }
 
 /** What the transport did about a connection, for tests and the log. */
@@ -79,6 +82,8 @@ export class WebTransport {
   private port = 0;
   private readonly sockets = new Set<WebSocket>();
   readonly stats: WebStats = { closedForBackPressure: 0, unsendableReplies: 0, busyRefusals: 0 };
+  /** scrypt-bearing calls (sign-in, setup, re-authentication): per connection and address */
+  readonly signIns: SignInLimiter;
 
   constructor(
     private readonly dispatcher: ApiDispatcher,
@@ -86,6 +91,7 @@ export class WebTransport {
   ) {
     if (!isLoopback(opts.bind) && !opts.tls)
       throw new Error(`refusing to serve on ${opts.bind} without TLS: browser mode binds to 127.0.0.1 unless a certificate and key are configured`);
+    this.signIns = new SignInLimiter(opts.signIn);
   }
 
   get url(): string {
@@ -217,6 +223,7 @@ export class WebTransport {
   private onConnection(ws: WebSocket, req: IncomingMessage): void {
     this.sockets.add(ws);
     const meta = { workstation: `browser@${req.socket.remoteAddress ?? '?'}` };
+    const signIn = this.signIns.connection(req.socket.remoteAddress ?? '?');
     const listeners = new Map<EventName, Unsubscribe>();
     const highWater = this.opts.highWaterMark ?? 4 << 20;
     const maxBuffered = this.opts.maxBufferedBytes ?? 256 << 20;
@@ -373,8 +380,8 @@ export class WebTransport {
         }
         inflight++;
         if (inflight >= maxInflight) pressure();
-        this.dispatcher
-          .call(m.session, m.method, m.arg, meta)
+        const run = (): Promise<unknown> => this.dispatcher.call(m.session, m.method, m.arg, meta);
+        (KDF_METHODS.has(m.method) ? signIn.run(run) : run())
           .then(
             (result) => send({ t: 'result', id: m.id, ok: true, result }),
             (err: unknown) => reply(m.id, err),
