@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * End to end, the screens that explain the site (issue #9 items 4-6 and the everyday friction):
  * the battery panel's reason and source, the contracted power changed from the screen through
@@ -210,6 +211,75 @@ describe('explaining the site (browser mode, Chromium)', () => {
       await shot(a, 'explain-password-error');
     });
   });
+
+  it('navigation is a hierarchy: site overview -> asset -> detail; asset names are never cut without a tooltip', async () => {
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    for (const g of ['site', 'alarm-management', 'data', 'engineering']) assert.equal(await page.getByTestId(`nav-group-${g}`).count(), 1, g);
+    // every asset of the site is in the tree, each link carries the full name as its tooltip
+    for (const a of site.assets) assert.equal(await nav.getByTestId(`nav-asset-${a.id}`).getAttribute('title'), a.name);
+    const essAsset = site.assets.find((a) => a.id === ess);
+    assert.ok(essAsset?.parent, 'the battery has a controller above it');
+    const parent = site.assets.find((a) => a.id === essAsset.parent);
+    // from the synoptic: the asset name leads to its detail
+    await page.goto(`${app.url}#/overview`);
+    await page.getByTestId(`asset-link-${ess}`).click();
+    await page.getByTestId('asset-page').waitFor({ timeout: 10_000 });
+    assert.equal(await page.getByTestId('asset-page').getAttribute('data-asset'), ess);
+    const crumbs = (await page.getByTestId('breadcrumbs').textContent()) ?? '';
+    assert.equal(crumbs.replace(/\s*›\s*/g, ' › ').trim(), `Site overview › ${parent?.name} › ${essAsset.name}`);
+    assert.equal(await nav.getByTestId(`nav-asset-${ess}`).getAttribute('aria-current'), 'page');
+    await page.getByTestId(`asset-point-${ess}/Soc`).waitFor();
+    // up one level: the controller lists what it manages
+    await page.getByTestId('breadcrumbs').getByRole('link', { name: parent?.name ?? '' }).click();
+    await page.getByTestId('asset-children').getByRole('link', { name: essAsset.name }).waitFor({ timeout: 10_000 });
+    await page.getByTestId('breadcrumbs').getByRole('link', { name: 'Site overview' }).click();
+    await page.getByTestId('synoptic').waitFor();
+  });
+
+  for (const size of [
+    { width: 1280, height: 720 },
+    { width: 1024, height: 768 },
+  ])
+    it(`at ${size.width}×${size.height} the status bar, the navigation and the overview panels do not wrap or shrink`, async () => {
+      await withPage(browser, { viewport: size }, async (p) => {
+        await signInUi(p, boot.operator, { url: app.url });
+        await p.getByTestId('battery-reason').waitFor({ timeout: 15_000 });
+        // wrapped text spans more than one line height: compare the text's extent with its tallest line box
+        const lines = (testId: string) =>
+          p.getByTestId(testId).first().evaluate((el) => {
+            const rects: DOMRect[] = [];
+            const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+            for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+              if (!n.textContent?.trim()) continue;
+              const r = document.createRange();
+              r.selectNodeContents(n);
+              rects.push(...Array.from(r.getClientRects()).filter((x) => x.width > 0));
+            }
+            if (rects.length === 0) return 0;
+            const top = Math.min(...rects.map((r) => r.top));
+            const bottom = Math.max(...rects.map((r) => r.bottom));
+            const tallest = Math.max(...rects.map((r) => r.height));
+            return bottom - top > 1.5 * tallest ? 2 : 1;
+          });
+        // (the user item is two lines by design: name above role)
+        for (const id of ['device-summary', 'core-connection', 'site-clock', 'session-roles', 'nav-overview', 'nav-alarm-history', 'nav-history', `param-change-contractedPowerKw`, 'battery-mode', 'energy-load'])
+          assert.equal(await lines(id), 1, `${id} is on one line`);
+        // the synoptic is not drawn below 80 % of its size (it scrolls sideways instead)
+        const scale = await p.getByTestId('synoptic').evaluate((el) => el.getBoundingClientRect().width / Number((el.getAttribute('viewBox') ?? '0 0 1 1').split(' ')[2]));
+        assert.ok(scale >= 0.79, `synoptic drawn at ${scale.toFixed(2)}`);
+        // the smallest text on the overview stays readable
+        const smallest = await p.locator('#main').evaluate((main) => {
+          let min = Infinity;
+          for (const el of Array.from(main.querySelectorAll('p, span, dt, dd, button, a'))) {
+            if (!(el as HTMLElement).innerText?.trim()) continue;
+            min = Math.min(min, parseFloat(getComputedStyle(el).fontSize));
+          }
+          return min;
+        });
+        assert.ok(smallest >= 11, `smallest HTML text ${smallest}px`);
+        await shot(p, `explain-layout-${size.width}`);
+      });
+    });
 
   it('the alarm banner keeps its height when a second alarm comes in', async () => {
     const banner = page.getByTestId('alarm-banner');

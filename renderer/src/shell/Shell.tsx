@@ -5,6 +5,7 @@ import { useEffect, useRef } from 'react';
 import { useConnection, useNow, useSite } from '../api/hooks';
 import { DevicesPage } from '../features/devices/DevicesPage';
 import { OverviewPage } from '../features/overview/OverviewPage';
+import { AssetPage } from '../features/asset/AssetPage';
 import { PointsPage } from '../features/points/PointsPage';
 import { SimulatorPage } from '../features/simulator/SimulatorPage';
 import { AlarmBanner } from '../features/alarms/AlarmBanner';
@@ -24,7 +25,7 @@ import { NavRail, visuallyHidden } from './NavRail';
 import { useRoute, type RouteId } from './route';
 import { StatusBar } from './StatusBar';
 
-const TITLES: Record<RouteId, string> = { overview: 'Overview', devices: 'Devices', points: 'Points', simulator: 'Simulator', alarms: 'Alarms', 'alarm-history': 'Alarm history', audit: 'Audit log', admin: 'Administration', trends: 'Trends', history: 'History export', 'alarm-definitions': 'Alarm definitions', plan: 'Plan' };
+const TITLES: Record<RouteId, string> = { overview: 'Overview', asset: 'Asset', devices: 'Devices', points: 'Points', simulator: 'Simulator', alarms: 'Alarms', 'alarm-history': 'Alarm history', audit: 'Audit log', admin: 'Administration', trends: 'Trends', history: 'History export', 'alarm-definitions': 'Alarm definitions', plan: 'Plan' };
 
 export function Shell() {
   const route = useRoute();
@@ -64,6 +65,7 @@ export function Shell() {
           sx={{ flex: 1, minWidth: 0, overflow: 'auto', p: 2, outline: 'none', display: 'flex', flexDirection: 'column' }}
         >
           {route === 'overview' ? <OverviewPage /> : null}
+          {route === 'asset' ? <AssetPage /> : null}
           {route === 'devices' ? <DevicesPage /> : null}
           {route === 'points' ? <PointsPage /> : null}
           {route === 'simulator' ? <SimulatorPage /> : null}

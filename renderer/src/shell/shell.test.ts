@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { summarizeDevices } from './deviceSummary';
-import { parseRoute } from './route';
+import { assetHref, parseAssetId, parseRoute } from './route';
 
 test('device summary: "n/m online", worst state, disabled devices not counted as missing', () => {
   const s = (...states: ('online' | 'offline' | 'connecting' | 'disabled')[]) => summarizeDevices(states.map((state) => ({ state })));
@@ -19,4 +19,12 @@ test('hash routes fall back to the overview', () => {
   assert.equal(parseRoute('#points?x=1'), 'points');
   assert.equal(parseRoute(''), 'overview');
   assert.equal(parseRoute('#/nope'), 'overview');
+});
+
+test('asset routes: site overview -> asset -> detail', () => {
+  assert.equal(parseRoute('#/asset/ess'), 'asset');
+  assert.equal(parseAssetId('#/asset/ess'), 'ess');
+  assert.equal(parseAssetId('#/asset/pcc%20meter?x=1'), 'pcc meter');
+  assert.equal(parseAssetId('#/overview'), null);
+  assert.equal(assetHref('ev 1'), '#/asset/ev%201');
 });

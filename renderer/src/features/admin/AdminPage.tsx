@@ -24,7 +24,7 @@ import { CAPABILITIES, CAPABILITY_LABELS, type Capability, type ReasonView, type
 import { useCan, useClient, useSite } from '../../api/hooks';
 import { formatDateTime } from '../../format/format';
 import { hmi } from '../../theme';
-import { REASON_ID, roleIdFromName } from './adminModel';
+import { REASON_ID, roleDescriptionText, roleIdFromName } from './adminModel';
 import { AdminTable, CheckGroup, FormDialog, TabFrame, useAction, useList } from './adminParts';
 import { LockoutsTab } from './LockoutsTab';
 import { UsersTab } from './UsersTab';
@@ -96,7 +96,7 @@ function RolesTab({ isAdmin }: { isAdmin: boolean }) {
               <Typography sx={{ fontWeight: 600, fontSize: 14 }}>{r.name}</Typography>
               <Typography sx={{ fontSize: 12, color: hmi.textDim }}>
                 {r.id}
-                {r.builtin ? ' · built-in' : ''} · {r.description}
+                {r.builtin ? ' · built-in' : ''} · {roleDescriptionText(r.description)}
               </Typography>
             </TableCell>
             <TableCell sx={{ fontSize: 12 }}>{r.capabilities.join(', ')}</TableCell>

@@ -15,7 +15,7 @@ import { hmi } from '../../theme';
 import { parseLocalDateTime, toLocalDateTime } from '../audit/auditModel';
 import { errorField, errorText } from '../../api/errorText';
 import { passwordProblem, policyText } from '../auth/authText';
-import { assignableRoles, parseSites, sitesText, userFormProblem, userState, type UserFormValues } from './adminModel';
+import { assignableRoles, parseSites, roleDescriptionText, sitesText, userFormProblem, userState, type UserFormValues } from './adminModel';
 import { AdminTable, CheckGroup, FormDialog, TabFrame, useAction, useList } from './adminParts';
 
 type UserDialogState =
@@ -206,7 +206,7 @@ function UserDialog({ user, roles, defaultSites, onClose, onDone }: { user: User
             control={<Checkbox size="small" checked={v.roles.includes(r.id)} onChange={() => toggleRole(r.id)} />}
             label={
               <span>
-                {r.name} <span style={{ color: hmi.textDim, fontSize: 12 }}>— {r.description}</span>
+                {r.name} <span style={{ color: hmi.textDim, fontSize: 12 }}>— {roleDescriptionText(r.description)}</span>
               </span>
             }
           />

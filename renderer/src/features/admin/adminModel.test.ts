@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BUILTIN_ROLES } from '../../../../core/common/security';
 import { passwordProblem, policyText, signInErrorText } from '../auth/authText';
-import { assignableRoles, lockoutText, parseSites, roleIdFromName, sitesText, userFormProblem, userState } from './adminModel';
+import { assignableRoles, lockoutText, parseSites, roleDescriptionText, roleIdFromName, sitesText, userFormProblem, userState } from './adminModel';
 
 test('an operator may hand out only delegable roles within its own rights', () => {
   const operator = BUILTIN_ROLES.find((r) => r.id === 'operator')!.capabilities;
@@ -58,4 +58,10 @@ test('sign-in errors and the password policy in words', () => {
   assert.match(passwordProblem(p, 'Guest1-Password', 'Guest1-Password', 'guest1') ?? '', /user name/);
   assert.match(passwordProblem(p, 'Good-Password-1', 'Good-Password-2') ?? '', /differ/);
   assert.equal(passwordProblem(p, 'Good-Password-1', 'Good-Password-1', 'bob'), null);
+});
+
+test('role descriptions do not show requirement ids', () => {
+  assert.equal(roleDescriptionText('Visualises data only (users.01 Req4)'), 'Visualises data only');
+  assert.equal(roleDescriptionText('Runs the microgrid day to day; may add users with roles within its own rights, e.g. guests (users.01 Req2)'), 'Runs the microgrid day to day; may add users with roles within its own rights, e.g. guests');
+  assert.equal(roleDescriptionText('Custom role for night shifts'), 'Custom role for night shifts');
 });

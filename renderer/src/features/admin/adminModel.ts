@@ -85,3 +85,11 @@ export function userFormProblem(v: UserFormValues, creating: boolean): string | 
 }
 
 export const REASON_ID = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+
+/** A role's description without the specification's requirement ids ("(users.01 Req2)"). */
+export function roleDescriptionText(d: string): string {
+  return d
+    .replace(/\s*\((?:[a-z]+\.\d+\s*)?Req\s*\d+(?:\s*[,;/-]\s*(?:[a-z]+\.\d+\s*)?Req\s*\d+)*\)/gi, '')
+    .replace(/\s*\b[a-z]+\.\d+ Req\d+\b/gi, '')
+    .trim();
+}

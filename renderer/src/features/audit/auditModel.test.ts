@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { actorText, auditValueText, buildAuditFilter, EMPTY_FORM, nextBeforeSeq, toLocalDateTime, unwrapTarget, verifyText } from './auditModel';
+import { actorText, auditValueFull, auditValueText, readableValue, buildAuditFilter, EMPTY_FORM, nextBeforeSeq, toLocalDateTime, unwrapTarget, verifyText } from './auditModel';
 import { safeFilename } from './download';
 
 test('the filter leaves out empty fields, makes a bare type a prefix, converts the period', () => {
@@ -29,4 +29,15 @@ test('value and row texts', () => {
   assert.equal(safeFilename('../../etc/passwd'), '_.._etc_passwd');
   assert.equal(safeFilename('audit-2026.csv'), 'audit-2026.csv');
   assert.equal(safeFilename(''), 'export.csv');
+});
+
+test('before and after are readable text, not JSON', () => {
+  assert.equal(readableValue({ loadStepKw: 20, pvFactor: 0.4 }), 'load step 20 kW, PV factor 0.4');
+  assert.equal(readableValue({ value: 10 }), '10');
+  assert.equal(readableValue({ contractedPowerKw: 60 }), 'contracted power 60 kW');
+  assert.equal(readableValue({ batteryTempOffsetC: 28, speed: 60 }), 'battery temp offset 28 °C, speed 60');
+  assert.equal(readableValue({ roles: ['operator', 'viewer'], disabled: false }), 'roles operator, viewer, disabled no');
+  assert.equal(readableValue({ limits: { socMinPct: 10 } }), 'limits (SoC min 10 %)');
+  assert.doesNotMatch(auditValueText({ a: { b: 1 } }), /[{}"]/);
+  assert.equal(auditValueFull({ loadStepKw: 20, pvFactor: 0.4 }), 'load step 20 kW\nPV factor 0.4');
 });

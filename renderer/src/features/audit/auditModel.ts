@@ -60,29 +60,78 @@ export function unwrapTarget(v: unknown, target: string | null): unknown {
   return keys.length === 1 && keys[0] === target ? (v as Record<string, unknown>)[target] : v;
 }
 
-/** Short text of a before/after value: numbers and strings as they are, objects as JSON. */
-export function auditValueText(v: unknown, max = 80): string {
-  if (v === null || v === undefined) return '—';
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (typeof v === 'string') return v.length > max ? `${v.slice(0, max - 1)}…` : v;
-  let s: string;
-  try {
-    s = JSON.stringify(v);
-  } catch {
-    s = String(v);
+const UNIT_SUFFIX: ReadonlyArray<[RegExp, string]> = [
+  [/Kwh$/, ' kWh'],
+  [/Kw$/, ' kW'],
+  [/KwPerS$/, ' kW/s'],
+  [/Pct$/, ' %'],
+  [/Ms$/, ' ms'],
+  [/(Offset|Temp|Temperature)C$/, '$1 °C'],
+];
+
+/** "loadStepKw" -> ["load step", "kW"]; "pvFactor" -> ["PV factor", ""] */
+function keyWords(key: string): [string, string] {
+  let k = key;
+  let unit = '';
+  for (const [re, u] of UNIT_SUFFIX) {
+    if (re.test(k)) {
+      const replaced = k.replace(re, u.startsWith(' ') ? '' : u);
+      unit = u.includes('°C') ? '°C' : u.trim();
+      k = u.includes('°C') ? replaced.replace(/ °C$/, '') : replaced;
+      break;
+    }
   }
+  const words = k
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[_-]+/g, ' ')
+    .toLowerCase()
+    .replace(/\bpv\b/g, 'PV')
+    .replace(/\bsoc\b/g, 'SoC')
+    .replace(/\bess\b/g, 'ESS')
+    .replace(/\bpcc\b/g, 'PCC');
+  return [words, unit];
+}
+
+function scalarText(v: unknown): string {
+  if (v === null || v === undefined) return '—';
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Math.round(v * 1000) / 1000);
+  if (typeof v === 'string') return v;
+  return '';
+}
+
+/**
+ * A before/after value as people read it, never raw JSON: `{ "loadStepKw": 20, "pvFactor": 0.4 }`
+ * becomes "load step 20 kW, PV factor 0.4"; `{ "value": 10 }` becomes "10"; lists are joined.
+ */
+export function readableValue(v: unknown, depth = 0): string {
+  if (v === null || v === undefined || typeof v !== 'object') return scalarText(v);
+  if (Array.isArray(v)) return v.length === 0 ? 'none' : v.map((x) => readableValue(x, depth + 1)).join(', ');
+  const entries = Object.entries(v as Record<string, unknown>);
+  if (entries.length === 0) return '—';
+  if (entries.length === 1 && entries[0]![0] === 'value') return readableValue(entries[0]![1], depth + 1);
+  const parts = entries.map(([k, x]) => {
+    const [words, unit] = keyWords(k);
+    const text = readableValue(x, depth + 1);
+    const nested = typeof x === 'object' && x !== null && !Array.isArray(x);
+    return nested ? `${words} (${text})` : `${words} ${text}${unit && typeof x === 'number' ? ` ${unit}` : ''}`;
+  });
+  return parts.join(depth === 0 ? ', ' : '; ');
+}
+
+/** Short text of a before/after value (table cell). */
+export function auditValueText(v: unknown, max = 80): string {
+  const s = readableValue(v);
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 
-/** Full text (details panel). */
+/** Full text (details panel): one line per field of an object. */
 export function auditValueFull(v: unknown): string {
   if (v === null || v === undefined) return '—';
-  if (typeof v === 'string') return v;
-  try {
-    return JSON.stringify(v, null, 2);
-  } catch {
-    return String(v);
-  }
+  if (typeof v !== 'object' || Array.isArray(v)) return readableValue(v);
+  const entries = Object.entries(v as Record<string, unknown>);
+  if (entries.length === 1 && entries[0]![0] === 'value') return readableValue(entries[0]![1]);
+  return entries.map(([k, x]) => readableValue({ [k]: x })).join('\n');
 }
 
 export function actorText(e: Pick<AuditEntry, 'actor' | 'impersonator'>): string {

@@ -12,6 +12,7 @@ import { exceedsContract, pccScaleKw, type Feeder, type SynopticModel } from './
 import { HATCH_ID, SvgDefs, SvgValue } from './SvgValue';
 import { AssetAlarmMarker } from '../alarms/AssetAlarmMarker';
 import { CONTROL_ROW_H, SetpointButton } from '../control/SetpointButton';
+import { assetHref } from '../../shell/route';
 
 const FW = 208; // feeder pitch
 const MARGIN = 28;
@@ -209,10 +210,12 @@ const FeederView = memo(function FeederView({ feeder, cx }: { feeder: Feeder; cx
       <AssetAlarmMarker assetId={asset.id} x={cx + 46} y={SYMBOL_Y + 14} />
       <line x1={cx} y1={SYMBOL_Y + 44} x2={cx} y2={PANEL_Y} stroke={hmi.equipment} strokeWidth={1} />
       <rect x={x} y={PANEL_Y} width={w} height={h} fill={hmi.panel} stroke={hmi.line} />
-      <text x={x + 10} y={PANEL_Y + 19} fontSize={13} fontWeight={700} fill={hmi.text}>
-        {clip(asset.name, 23)}
-        <title>{asset.name}</title>
-      </text>
+      <a href={assetHref(asset.id)} data-testid={`asset-link-${asset.id}`}>
+        <text x={x + 10} y={PANEL_Y + 19} fontSize={13} fontWeight={700} fill={hmi.text} style={{ cursor: 'pointer' }}>
+          {clip(asset.name, 23)}
+          <title>{asset.name}: details</title>
+        </text>
+      </a>
       <text x={x + 10} y={PANEL_Y + 34} fontSize={10.5} fill={hmi.textDim}>
         {asset.kind}
         {asset.rating?.powerKw ? ` · ${asset.rating.powerKw} kW` : ''}
