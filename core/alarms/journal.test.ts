@@ -26,5 +26,5 @@ test('CSV: RFC 4180 quoting and no spreadsheet formulas', () => {
     { seq: 1, ts: 0, alarmId: 'a', event: 'ack', priority: 'low', class: 'c', message: 'line1\nline2', user: 'alice', from: 'unack-active', to: 'ack-active' },
   ]);
   assert.equal(rows, 1);
-  assert.equal(csv, 'seq,time,alarm,event,from,to,priority,class,asset,user,message,value,text\r\n1,1970-01-01T00:00:00.000Z,a,ack,unack-active,ack-active,low,c,,alice,"line1\nline2",,\r\n');
+  assert.equal(csv, 'seq,time,alarm,event,from,to,priority,class,asset,user,impersonator,message,value,text\r\n1,1970-01-01T00:00:00.000Z,a,ack,unack-active,ack-active,low,c,,alice,,"line1\nline2",,\r\n');
 });

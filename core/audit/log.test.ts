@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { openAppDb } from '../db';
 import { canonicalJson } from './canonical';
 import { csvCell } from './csv';
-import { AuditLog, GENESIS_HASH, entryHash } from './log';
+import { AuditLog, GENESIS_HASH, entryHash, type AuditHeadRecord } from './log';
 import { ReasonCatalog } from './reasons';
 
 function setup(anchorKey?: Buffer) {
@@ -118,4 +118,74 @@ test('reasons: list, required, unknown or inactive refused', () => {
   const r3 = reasons.check('command', 'cfg');
   assert.equal(r3.ok ? '' : r3.rule, 'reason.unknown');
   assert.equal(reasons.check('command', 'peak-shaving').ok, true);
+});
+
+/** a head store in memory (the host uses a sealed file next to the key) */
+function memoryHead(init?: AuditHeadRecord) {
+  let rec = init;
+  let writes = 0;
+  return {
+    store: {
+      read: () => rec,
+      write: (r: AuditHeadRecord) => {
+        rec = { ...r };
+        writes++;
+      },
+    },
+    get rec() {
+      return rec;
+    },
+    get writes() {
+      return writes;
+    },
+  };
+}
+
+test('head counter: follows every append; a restart with a matching head is quiet', async () => {
+  const key = randomBytes(32);
+  const db = openAppDb(':memory:');
+  const head = memoryHead();
+  const tampers: string[] = [];
+  const log = new AuditLog(db, { anchorKey: key, headStore: head.store, onTamper: (m) => tampers.push(m) });
+  fill(log);
+  assert.deepEqual(head.rec, { seq: 4, hash: log.head().hash });
+  const again = new AuditLog(db, { anchorKey: key, headStore: head.store, onTamper: (m) => tampers.push(m) });
+  assert.equal(again.tamperState(), undefined);
+  assert.equal(again.verify().ok, true);
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(tampers, []);
+});
+
+test('head counter: a crash between the commit and the counter write is not a cut; a replaced head is', () => {
+  const key = randomBytes(32);
+  const db = openAppDb(':memory:');
+  const head = memoryHead();
+  const log = new AuditLog(db, { anchorKey: key, headStore: head.store });
+  fill(log);
+  const stale = { ...head.rec! };
+  log.append({ type: 'auth.signout', actor: 'alice', outcome: 'ok' });
+  // the counter still holds the head before the last append (as if the process died there)
+  const crashed = memoryHead(stale);
+  const restarted = new AuditLog(db, { anchorKey: key, headStore: crashed.store });
+  assert.equal(restarted.tamperState(), undefined, 'an extension of the recorded head is accepted');
+  assert.equal(crashed.rec?.seq, 5);
+  // a counter whose head is not in the chain: the end of the log was replaced
+  const forged = memoryHead({ seq: 5, hash: 'f'.repeat(64) });
+  const other = new AuditLog(db, { anchorKey: key, headStore: forged.store });
+  assert.match(other.tamperState()?.message ?? '', /entry 5 is not the one last written/);
+  assert.ok(forged.rec?.broken, 'the break is kept in the counter');
+  assert.equal(other.verify().ok, false);
+});
+
+test('head counter: created for a log that had none, and the creation is itself an entry', () => {
+  const key = randomBytes(32);
+  const db = openAppDb(':memory:');
+  fill(new AuditLog(db, { anchorKey: key }));
+  const head = memoryHead();
+  const log = new AuditLog(db, { anchorKey: key, headStore: head.store });
+  assert.equal(log.tamperState(), undefined);
+  const made = log.query({ type: 'audit.head-counter' })[0];
+  assert.equal((made?.details as { startedAt: number }).startedAt, 4);
+  assert.equal(head.rec?.seq, 5);
+  assert.equal(log.verify().ok, true);
 });

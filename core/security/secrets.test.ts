@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { openAppDb } from '../db';
-import { FileKeyProvider, KeyProviderError, SafeStorageKeyProvider, SecretStore, StaticKeyProvider, open, seal, type SafeStorageLike } from './secrets';
+import { FileKeyProvider, KeyProviderError, SafeStorageKeyProvider, SealedRecordFile, SecretStore, StaticKeyProvider, open, seal, type SafeStorageLike } from './secrets';
 
 const posix = process.platform !== 'win32';
 
@@ -68,4 +68,28 @@ test('SecretStore keeps only ciphertext in the database and lists metadata per s
   db.prepare("UPDATE secrets SET site_id = 's2' WHERE id = 'ocpp-key'").run();
   await assert.rejects(store.get('ocpp-key'), /altered or moved/);
   assert.equal(store.delete('global'), true);
+});
+
+test('SealedRecordFile: 0600, round trip; a forged, re-keyed or world-readable file is refused', { skip: !posix }, (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'esm-rec-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'keys', 'audit-head');
+  const key = randomBytes(32);
+  const f = new SealedRecordFile<{ seq: number }>(path, key, 'esm-audit-head');
+  assert.equal(f.read(), undefined);
+  f.write({ seq: 41 });
+  f.write({ seq: 42 });
+  assert.deepEqual(f.read(), { seq: 42 });
+  assert.equal(statSync(path).mode & 0o777, 0o600);
+  assert.ok(!readFileSync(path, 'utf8').includes('42'), 'sealed, not plain');
+  assert.throws(() => new SealedRecordFile(path, randomBytes(32), 'esm-audit-head').read(), KeyProviderError);
+  assert.throws(() => new SealedRecordFile(path, key, 'another-purpose').read(), /altered or forged/);
+  const j = JSON.parse(readFileSync(path, 'utf8')) as { ciphertext: string };
+  const c = Buffer.from(j.ciphertext, 'base64');
+  c[0] = (c[0] ?? 0) ^ 1;
+  writeFileSync(path, JSON.stringify({ ...j, ciphertext: c.toString('base64') }), { mode: 0o600 });
+  assert.throws(() => f.read(), /altered or forged/);
+  f.write({ seq: 43 });
+  chmodSync(path, 0o644);
+  assert.throws(() => f.read(), /group or others/);
 });

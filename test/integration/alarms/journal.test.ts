@@ -113,7 +113,7 @@ test('journal: queries, paging, CSV export and KPIs through the engine', () => {
   const x = engine.exportCsv({ alarmIds: ['pcc.import.H', 'ev1.fault'] });
   assert.equal(x.rows, 41); // 20 activations + 20 clears of ev1 (one a minute: not chattering) + pcc activation
   const lines = x.csv.trimEnd().split('\r\n');
-  assert.equal(lines[0], 'seq,time,alarm,event,from,to,priority,class,asset,user,message,value,text');
+  assert.equal(lines[0], 'seq,time,alarm,event,from,to,priority,class,asset,user,impersonator,message,value,text');
   assert.match(x.csv, /"Import, above ""contracted"", power"/);
   assert.match(x.csv, /,'=cmd\|calc,/);
   assert.match(x.filename, /^alarms-2025-01-01T.*\.csv$/);
@@ -125,5 +125,21 @@ test('journal: queries, paging, CSV export and KPIs through the engine', () => {
   assert.equal(k.priorityMix.low.count, 20);
   assert.equal(k.acknowledged, 1);
   assert.equal(k.medianAckMs, 60_000);
+  journal.close();
+});
+
+test('journal: the impersonator is kept next to the user; a journal written before the column gets it', async () => {
+  const path = join(dir, 'imp.sqlite');
+  // a journal file of the earlier layout (no impersonator column)
+  const old = new Database(path);
+  old.exec(`CREATE TABLE alarm_journal (seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL, alarm_id TEXT NOT NULL, event TEXT NOT NULL,
+    from_state TEXT, to_state TEXT, priority TEXT NOT NULL, class TEXT NOT NULL, asset TEXT, user TEXT, message TEXT NOT NULL, value TEXT, text TEXT)`);
+  old.prepare("INSERT INTO alarm_journal VALUES (1, 1, 'a', 'ack', NULL, NULL, 'low', 'c', NULL, 'bob', 'm', NULL, NULL)").run();
+  old.close();
+  const journal = new SqliteAlarmJournal({ path });
+  journal.append([{ ts: 2, alarmId: 'a', event: 'comment', priority: 'low', class: 'c', message: 'm', user: 'alice', impersonator: 'root', text: 'x' }]);
+  await journal.flush?.();
+  const rows = journal.query({ alarmIds: ['a'] }).entries.sort((x, y) => x.ts - y.ts);
+  assert.deepEqual(rows.map((e) => [e.user, e.impersonator]), [['bob', undefined], ['alice', 'root']]);
   journal.close();
 });
