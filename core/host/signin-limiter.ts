@@ -4,8 +4,8 @@
  * flooding sign-in queued hundreds of scrypt runs and a real sign-in took 8.9 s (issue #8,
  * finding 7). The rules:
  * - per connection: one such call at a time (another is refused at once, no scrypt); one typo
- *   may be retried at once, from the second failure in a row the next attempt waits 0.5 s,
- *   doubling per failure up to 8 s (refused at once until then);
+ *   may be retried at once, from the second failure in a row the next attempt is held 0.5 s,
+ *   doubling per failure up to 8 s, before it may hash;
  * - per remote address: at most 2 run at once, and in the whole core at most 3 (libuv has 4
  *   threads, shared with file I/O); the others wait in a bounded queue where connections
  *   that never failed nor were refused go first, so a real user's attempt overtakes a flood.
@@ -104,7 +104,7 @@ export class SignInGate {
   private failures = 0;
   private lastFailureAt = 0;
   private busy = false;
-  /** attempts refused on this connection (sent while one ran, or too soon after failures) */
+  /** attempts refused on this connection (sent while one ran) */
   private refusals = 0;
 
   /** never failed, never refused: a person's first attempt, served before a flood */
@@ -124,16 +124,14 @@ export class SignInGate {
       this.refusals++;
       throw new ApiError('busy', 'A sign-in is already running on this connection; wait for its answer.', { rule: 'limit.signin.connection' });
     }
-    if (this.failures > 1) {
-      const wait = Math.min(l.maxDelayMs, l.baseDelayMs * 2 ** (this.failures - 2));
-      const left = this.lastFailureAt + wait - l.now();
-      if (left > 0) {
-        this.refusals++;
-        throw new ApiError('busy', `Too many failed attempts on this connection: try again in ${Math.ceil(left / 1000)} s.`, { rule: 'limit.signin.connection' });
-      }
-    }
     this.busy = true;
     try {
+      if (this.failures > 1) {
+        // the attempt waits out the back-off (a timer, no hashing); the lockout still counts it
+        const wait = Math.min(l.maxDelayMs, l.baseDelayMs * 2 ** (this.failures - 2));
+        const left = this.lastFailureAt + wait - l.now();
+        if (left > 0) await new Promise((r) => setTimeout(r, left));
+      }
       await l.acquire(this.address, this);
       try {
         const r = await fn();
