@@ -12,6 +12,7 @@ import type { AlarmJournalEntry, AlarmView } from '../../../../core/common/alarm
 import { useClient, useSite } from '../../api/hooks';
 import { toApiError } from '../../api/errors';
 import { formatDateTime, formatTime } from '../../format/format';
+import { CommentField } from '../../components/CommentField';
 import { fieldSx, hmi, monoNumbers } from '../../theme';
 import { formatDurationMin, isUnacknowledged, PRIORITY_STYLE, shelveDurations, STATE_LABEL } from './alarmModel';
 import { ErrorBar } from './alarmUi';
@@ -196,16 +197,7 @@ export function AlarmDetail({ alarm: a, tz, assetName, onChanged }: { alarm: Ala
 
       {canAck ? (
         <Box sx={{ display: 'flex', flexDirection: 'column', gap: 1, borderTop: `1px solid ${hmi.line}`, pt: 1 }}>
-          <TextField
-            label="Comment"
-            size="small"
-            value={comment}
-            onChange={(e) => setComment(e.target.value)}
-            multiline
-            maxRows={3}
-            sx={fieldSx}
-            slotProps={{ htmlInput: { maxLength: 1000, 'data-testid': 'alarm-detail-comment' } }}
-          />
+          <CommentField value={comment} onChange={setComment} max={2000} size="small" minRows={1} maxRows={3} sx={fieldSx} testId="alarm-detail-comment" />
           <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap' }}>
             {unack ? (
               <Button

@@ -20,6 +20,7 @@ import type { AssetView } from '../../../../core/common/api/contract';
 import type { CommandRequest, CommandResult, ReasonView, SelectResult } from '../../../../core/common/security';
 import { errorText } from '../../api/errorText';
 import { useClient, usePoint, usePointMeta, useSite } from '../../api/hooks';
+import { CommentField } from '../../components/CommentField';
 import { hmi, monoNumbers } from '../../theme';
 import { signInErrorText } from '../auth/authText';
 import {
@@ -197,7 +198,7 @@ export function CommandDialog({ asset, kind, open, onClose }: { asset: AssetView
                 </option>
               ))}
             </TextField>
-            <TextField label="Comment" value={comment} onChange={(e) => setComment(e.target.value)} multiline minRows={2} slotProps={{ htmlInput: { maxLength: 500 } }} />
+            <CommentField value={comment} onChange={setComment} max={500} testId="command-comment" />
           </DialogContent>
           <DialogActions>
             <Button onClick={onClose}>Cancel</Button>
