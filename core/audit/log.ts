@@ -17,6 +17,8 @@ import { canonicalJson } from './canonical';
 import { csvRow } from './csv';
 
 export const GENESIS_HASH = '0'.repeat(64);
+/** the head counter outside the database is rewritten at most this often (ms) */
+const HEAD_WRITE_MS = 50;
 const DEFAULT_LIMIT = 500;
 const MAX_LIMIT = 10_000;
 
@@ -135,6 +137,7 @@ export class AuditLog {
   /** the lasting break, once detected */
   private broken: { at: number; message: string } | undefined;
   private readonly tamperListeners = new Set<(message: string) => void>();
+  private headTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly db: Database.Database,
@@ -217,11 +220,29 @@ export class AuditLog {
       if (r.tamper) this.markBroken(r.tamper);
       if (this.headStore) {
         this.expected = { seq: r.entry.seq, hash: r.entry.hash };
-        this.headStore.write({ ...this.expected, ...(this.broken ? { broken: this.broken } : {}) });
+        this.scheduleHeadWrite();
       }
       return r.entry;
     };
     if (this.headStore) this.checkAtStart();
+  }
+
+  /**
+   * The counter file is rewritten (fsync) at most every HEAD_WRITE_MS, not per append: a burst
+   * of appends costs one file write. Entries newer than the counter are still linked to it,
+   * so a crash in between is not a cut (see headMismatch); flushHead() writes at once.
+   */
+  private scheduleHeadWrite(): void {
+    if (this.headTimer) return;
+    this.headTimer = setTimeout(() => this.flushHead(), HEAD_WRITE_MS);
+    this.headTimer.unref?.();
+  }
+
+  /** Writes the head counter now (on close, and in tests). */
+  flushHead(): void {
+    if (this.headTimer) clearTimeout(this.headTimer);
+    this.headTimer = undefined;
+    if (this.headStore && this.expected) this.headStore.write({ ...this.expected, ...(this.broken ? { broken: this.broken } : {}) });
   }
 
   /** Listens for a detected cut or alteration (the host raises an alarm). */
@@ -251,6 +272,8 @@ export class AuditLog {
     if (this.broken) return;
     this.broken = { at: this.now(), message };
     if (this.headStore) {
+      if (this.headTimer) clearTimeout(this.headTimer);
+      this.headTimer = undefined;
       const h = this.expected ?? this.head();
       this.headStore.write({ seq: h.seq, hash: h.hash, broken: this.broken });
     }

@@ -366,6 +366,7 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
       await notifier?.close();
       alarmJournal.close();
       await historian.close();
+      audit.flushHead();
       db.close();
     },
   };
