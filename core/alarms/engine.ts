@@ -34,6 +34,7 @@ import {
 import { ApiError } from '../common/api/contract';
 import type { PointSample } from '../common/bridge';
 import type { PointUpdate, PointValue } from '../common/point';
+import { realScheduler, type Cancel, type Scheduler } from '../common/clock';
 import { formatPath } from '../common/site';
 import { makeCondition, valueLookup, type Sample } from './conditions';
 import { compileExpression } from './expression';
@@ -68,6 +69,8 @@ export interface AlarmEngineOptions {
   executor?: CommandExecutor;
   /** clock, ms since epoch; injectable for tests */
   now?: () => number;
+  /** clock and timer (the shelving/delay tick); default the real ones. `now` wins over its clock when both are given */
+  scheduler?: Scheduler;
   /** the asset tree, for grouping by parent asset (first-out) */
   assets?: ReadonlyArray<{ id: string; parent?: string }>;
   /** reads present values (the CVT), to evaluate a new or changed definition at once */
@@ -194,7 +197,8 @@ export class AlarmEngine {
     'alarms.flood': new Set(),
     'alarms.journal': new Set(),
   };
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Cancel | undefined;
+  private readonly scheduler: Scheduler;
   /** stable lookups (no closure per evaluation) */
   private readonly getSample = (id: string): Sample | undefined => this.cache.get(id);
   private readonly lookup = valueLookup(this.getSample);
@@ -211,7 +215,8 @@ export class AlarmEngine {
       raiseSystemAlarm: (id, o) => this.raiseSystemAlarm(id, o),
       clearSystemAlarm: (id, o) => this.clearSystemAlarm(id, o),
     });
-    this.now = opts.now ?? Date.now;
+    this.scheduler = opts.scheduler ?? realScheduler;
+    this.now = opts.now ?? (() => this.scheduler.now());
     this.readPoints = opts.readPoints;
     this.pointExists = opts.pointExists;
     this.setAssets(opts.assets ?? []);
@@ -529,12 +534,11 @@ export class AlarmEngine {
 
   start(intervalMs = 500): void {
     this.stop();
-    this.timer = setInterval(() => this.tick(), intervalMs);
-    this.timer.unref?.();
+    this.timer = this.scheduler.setInterval(() => this.tick(), intervalMs);
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.();
     this.timer = undefined;
   }
 

@@ -16,6 +16,7 @@
 import type { PointId, PointValue } from './point';
 import type { Quality } from './quality';
 import type { DeviceConfig, DeviceProfile, ProtocolDefinition } from './profile';
+import type { Scheduler } from './clock';
 
 /** A function that removes a subscription. */
 export type Unsubscribe = () => void;
@@ -134,6 +135,8 @@ export interface BridgeContext {
   sink: PointSink;
   /** clock, injectable for tests */
   now?: () => number;
+  /** poll and reconnect timers on the host's scheduler (core/common/clock.ts); default the real ones */
+  scheduler?: Scheduler;
   /** the driver's data folder and secrets (absent in unit tests that need none) */
   dataDir?: string;
   secrets?: SecretAccess;

@@ -27,6 +27,7 @@ import {
 } from '../common/historian';
 import type { PointId, PointValue } from '../common/point';
 import type { Quality } from '../common/quality';
+import { realScheduler, type Cancel, type Scheduler } from '../common/clock';
 import { chunkValue, encodeChunk, qualityCode } from './codec';
 import { csvPieces } from './export';
 import { checkExport, DEFAULT_HISTORIAN_LIMITS, rawEstimator, type HistorianLimits } from './limits';
@@ -48,8 +49,10 @@ export interface HistorianOptions {
   config?: HistorianConfigInput;
   /** nature of an asset, for policies matched by nature */
   natureOf?: NatureOf;
-  /** wall clock (retention, chunk age, backups); default Date.now */
+  /** wall clock (retention, chunk age, backups); default the scheduler's clock */
   now?: () => number;
+  /** clock and timers (flush, retention, backups); default the real ones. A virtual one runs the historian faster than real time */
+  scheduler?: Scheduler;
   /** flush when this many kept samples are buffered (default 200 000) */
   maxBuffered?: number;
   /**
@@ -113,7 +116,8 @@ export class Historian {
   private partitions = new Set<string>();
   private buffered = 0;
   private lastFlush = 0;
-  private timers: NodeJS.Timeout[] = [];
+  private timers: Cancel[] = [];
+  private readonly scheduler: Scheduler;
   private readonly now: () => number;
   private readonly maxBuffered: number;
   private stmts: Record<string, Database.Statement> = {};
@@ -132,7 +136,8 @@ export class Historian {
   ) {
     this.config = historianConfigSchema.parse(opts.config ?? {});
     this.dbPath = join(dataDir, 'historian.db');
-    this.now = opts.now ?? Date.now;
+    this.scheduler = opts.scheduler ?? realScheduler;
+    this.now = opts.now ?? (() => this.scheduler.now());
     this.maxBuffered = opts.maxBuffered ?? 200_000;
     this.limits = { ...DEFAULT_HISTORIAN_LIMITS, ...(opts.limits ?? {}) };
   }
@@ -160,23 +165,17 @@ export class Historian {
     this.lastFlush = this.now();
     if (this.config.queryWorkers > 0) this.pool = new QueryPool(this.dbPath, this.config.queryWorkers, this.limits);
     // the historian's own flush timer: writing never runs on a bridge's poll (record() only buffers)
-    const t = setInterval(() => this.tryFlush(), this.config.flushMs);
-    t.unref();
-    this.timers.push(t);
-    const r = setInterval(() => {
+    this.timers.push(this.scheduler.setInterval(() => this.tryFlush(), this.config.flushMs));
+    const r = this.scheduler.setInterval(() => {
       try {
         this.enforceRetention();
       } catch (e) {
         (this.opts.onWriteError ?? ((c) => console.error('historian: retention failed:', c)))(e instanceof Error ? e : new Error(String(e)));
       }
     }, 3_600_000);
-    r.unref();
     this.timers.push(r);
-    if (this.config.backup.intervalHours > 0) {
-      const b = setInterval(() => void this.backup(undefined, true).catch((e: unknown) => console.error('historian backup failed', e)), this.config.backup.intervalHours * 3_600_000);
-      b.unref();
-      this.timers.push(b);
-    }
+    if (this.config.backup.intervalHours > 0)
+      this.timers.push(this.scheduler.setInterval(() => void this.backup(undefined, true).catch((e: unknown) => console.error('historian backup failed', e)), this.config.backup.intervalHours * 3_600_000));
     this.enforceRetention();
     await Promise.resolve();
   }
@@ -184,7 +183,7 @@ export class Historian {
   /** Archives held swinging-door snapshots, flushes, stops the workers and closes the file. */
   async close(): Promise<void> {
     if (!this.db) return;
-    for (const t of this.timers) clearInterval(t);
+    for (const cancel of this.timers) cancel();
     this.timers = [];
     for (const rt of this.points.values()) rt.ps.flush(rt.emit);
     // the last batch: a failure here is reported, and the file is still closed

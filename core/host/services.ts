@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { natureChannel, realScheduler, type Scheduler, type Bridge, type PointId, type SiteConfig } from '../common';
+import { natureChannel, realScheduler, type Cancel, type Scheduler, type Bridge, type PointId, type SiteConfig } from '../common';
 import type { AlarmDefinitionOverrideInfo } from '../common/alarms';
 import type { AssetState } from '../common/asset-state';
 import { AuditLog, ReasonCatalog, type AuditHeadRecord } from '../audit';
@@ -89,7 +89,9 @@ export interface Services {
 }
 
 export async function openServices(o: ServicesOptions): Promise<Services> {
-  const now = o.now ?? Date.now;
+  // one clock for every timer the services run (control cycle, machine lane, alarm tick, notifier)
+  const scheduler = o.scheduler ?? realScheduler;
+  const now = o.now ?? (() => scheduler.now());
   mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
   const siteId = o.site.site.id;
   const db = openAppDb(join(o.dataDir, 'esm.sqlite'), { now });
@@ -179,7 +181,6 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
   const offExternal = o.cvt.subscribeRaw((states) => externalChanges.observe(states));
   // controllers and the optimiser write through the machine lane: the same limits, clamped;
   // audited on a change of source or limit; a person's command holds the point (core/control/machine.ts)
-  const scheduler = o.scheduler ?? realScheduler;
   const lane = new MachineLane({
     siteId,
     model,
@@ -211,6 +212,7 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
     journal: alarmJournal,
     config: { ...(o.site.alarms ?? {}), definitions: merged.definitions },
     now,
+    scheduler,
     assets: o.site.assets,
     readPoints: (ids) =>
       ids.flatMap((id) => {
@@ -288,20 +290,20 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
     });
   const notifications = o.site.alarms?.notifications;
   let notifier: AlarmNotifier | undefined;
-  let notifierTimer: NodeJS.Timeout | undefined;
+  let notifierTimer: Cancel | undefined;
   if (notifications?.enabled && notifications.smtp) {
     const secretId = notifications.smtp.passwordSecret;
     const password = secretId ? await secrets.get(secretId) : undefined;
     notifier = new AlarmNotifier({ config: notifications, siteName: o.site.site.name, now, ...(password ? { password } : {}) });
     notifier.attach(alarms);
-    notifierTimer = setInterval(() => void notifier?.tick(), 1000);
-    notifierTimer.unref();
+    notifierTimer = scheduler.setInterval(() => void notifier?.tick(), 1000);
   }
   const natures = new Map(o.site.assets.map((a) => [a.id, a.nature as string]));
   const historian = new Historian(join(o.dataDir, 'historian'), {
     ...(o.site.historian ? { config: o.site.historian } : {}),
     natureOf: (assetId) => natures.get(assetId),
     now,
+    scheduler,
     // a failing disk never stops the core: recording pauses (bounded buffer) and an alarm says why
     onWriteError: (cause) => {
       o.onHistorianWriteError?.(cause);
@@ -361,7 +363,7 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
       for (const off of offStatus) off();
       offTamper();
       offExternal();
-      if (notifierTimer) clearInterval(notifierTimer);
+      notifierTimer?.();
       alarms.stop();
       await notifier?.close();
       alarmJournal.close();

@@ -19,6 +19,7 @@
 import type { CommState, CommStats, DeviceStatus, PointSample, PointSink, Unsubscribe } from '../../core/common/bridge';
 import type { PointValue } from '../../core/common/point';
 import type { Quality } from '../../core/common/quality';
+import { realScheduler, type Cancel, type Scheduler } from '../../core/common/clock';
 
 export const BACKOFF_MIN_MS = 250;
 export const BACKOFF_MAX_MS = 10_000;
@@ -85,6 +86,8 @@ export interface SupervisorOptions<C> {
   pointIds: readonly string[];
   sink: PointSink;
   now: () => number;
+  /** the poll and reconnect timers; default the real ones (request timeouts stay on the wall clock: they guard sockets) */
+  scheduler?: Scheduler;
   protocol: SupervisedProtocol<C>;
   /** name used in console messages, e.g. ModbusBridge */
   logName: string;
@@ -106,8 +109,8 @@ export class ConnectionSupervisor<C> {
   private link: Link<C> | undefined;
   private connecting: { abort(): void } | undefined;
   private queue: Promise<unknown> = Promise.resolve();
-  private pollTimer: NodeJS.Timeout | undefined;
-  private reconnectTimer: NodeJS.Timeout | undefined;
+  private pollTimer: Cancel | undefined;
+  private reconnectTimer: Cancel | undefined;
   private backoffMs = BACKOFF_MIN_MS;
   private running = false;
   private polling = false;
@@ -147,15 +150,15 @@ export class ConnectionSupervisor<C> {
     this.running = true;
     this.backoffMs = BACKOFF_MIN_MS;
     this.setState('connecting');
-    this.pollTimer = setInterval(() => void this.poll(), this.o.device.pollMs);
+    this.pollTimer = (this.o.scheduler ?? realScheduler).setInterval(() => void this.poll(), this.o.device.pollMs);
     await this.connect();
   }
 
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    if (this.pollTimer) clearInterval(this.pollTimer);
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.pollTimer?.();
+    this.reconnectTimer?.();
     this.pollTimer = undefined;
     this.reconnectTimer = undefined;
     this.connecting?.abort();
@@ -323,7 +326,7 @@ export class ConnectionSupervisor<C> {
     if (!this.reconnectTimer) {
       const delay = this.backoffMs;
       this.backoffMs = Math.min(this.backoffMs * 2, BACKOFF_MAX_MS);
-      this.reconnectTimer = setTimeout(() => void this.connect(), delay);
+      this.reconnectTimer = (this.o.scheduler ?? realScheduler).setTimeout(() => void this.connect(), delay);
     }
   }
 

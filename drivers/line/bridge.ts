@@ -80,7 +80,7 @@ export class LineBridge implements Bridge {
     this.deviceId = device.id;
     this.device = device;
     this.profile = profile as LineProfile;
-    this.now = ctx.now ?? Date.now;
+    this.now = ctx.now ?? (ctx.scheduler ? () => ctx.scheduler!.now() : Date.now);
     this.secrets = ctx.secrets;
     for (const c of this.profile.channels) this.byChannel.set(c.channel, c);
     this.pointIds = this.profile.channels.map((c) => `${device.asset}/${c.channel}`);
@@ -99,6 +99,7 @@ export class LineBridge implements Bridge {
       },
       pointIds: this.pointIds,
       sink: ctx.sink,
+      ...(ctx.scheduler ? { scheduler: ctx.scheduler } : {}),
       now: this.now,
       logName: 'LineBridge',
       protocol: {

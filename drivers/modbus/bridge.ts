@@ -89,7 +89,7 @@ export class ModbusBridge implements Bridge {
     this.deviceId = device.id;
     this.device = device;
     this.profile = profile;
-    this.now = ctx.now ?? Date.now;
+    this.now = ctx.now ?? (ctx.scheduler ? () => ctx.scheduler!.now() : Date.now);
     this.defaults = { wordOrder: profile.wordOrder, byteOrder: profile.byteOrder };
     for (const reg of profile.registers) {
       if (this.byChannel.has(reg.channel))
@@ -113,6 +113,7 @@ export class ModbusBridge implements Bridge {
       },
       pointIds: this.pointIds,
       sink: ctx.sink,
+      ...(ctx.scheduler ? { scheduler: ctx.scheduler } : {}),
       now: this.now,
       logName: 'ModbusBridge',
       protocol: {

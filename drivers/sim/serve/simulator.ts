@@ -10,6 +10,7 @@
  */
 import type { SimState } from '../../../core/common/api/contract';
 import { isModbusProfile, isModbusTcpDevice, type DeviceProfile, type ModbusProfile, type ModbusTcpDevice, type SiteConfig } from '../../../core/common/site';
+import { realScheduler, type Scheduler } from '../../../core/common/clock';
 import { ModbusProfileServer } from '../../modbus/server';
 import { Plant } from '../model/plant';
 import { clampToRegister, plantConfigFromSite } from './mapping';
@@ -28,6 +29,8 @@ export interface SimulatorOptions {
   stepMs?: number;
   /** simulated clock at start, ms since epoch; default now */
   startTime?: number;
+  /** the step timer and the real time it measures; default the real ones (a virtual one runs the plant faster than real time) */
+  scheduler?: Scheduler;
 }
 
 export type SimSettable = Partial<Pick<SimState, 'pvFactor' | 'loadStepKw' | 'batteryTempOffsetC' | 'speed'>>;
@@ -68,7 +71,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
   if (!(stepMs >= 10)) throw new Error(`stepMs must be at least 10 ms, got ${stepMs}`);
   const { config, warnings } = plantConfigFromSite(site, seed);
   for (const w of warnings) console.warn(`simulator: ${w}`);
-  const plant = new Plant(config, opts.startTime ?? Date.now());
+  const scheduler = opts.scheduler ?? realScheduler;
+  const plant = new Plant(config, opts.startTime ?? scheduler.now());
   let speed = site.simulation?.speed ?? 1;
 
   const served: Served[] = [];
@@ -182,10 +186,10 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
     }
   };
 
-  let last = now();
+  let last = scheduler.now();
   let lastEmit = last;
-  const timer = setInterval(() => {
-    const t = now();
+  const cancelTimer = scheduler.setInterval(() => {
+    const t = scheduler.now();
     const realMs = Math.min(t - last, MAX_CATCH_UP_MS);
     last = t;
     advance((realMs / 1000) * speed);
@@ -230,7 +234,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
     async stop(): Promise<void> {
       if (!running) return;
       running = false;
-      clearInterval(timer);
+      cancelTimer();
       for (const u of unsubs) u();
       await Promise.all(served.map((s) => s.server.stop()));
       emit();
