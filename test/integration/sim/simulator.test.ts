@@ -222,7 +222,10 @@ describe('plant simulator over Modbus TCP (demo site, ephemeral ports)', () => {
     const p = sim.plant();
     assert.equal(typeof p.gridKw, 'number');
     assert.ok((p.steps as number) > 10);
-    assert.ok((p.stepMeanUs as number) < 1000, `a step costs ${String(p.stepMeanUs)} µs`);
+    // The step cost is a figure to read (speed is measured in bench/, never asserted here).
+    const cost = p.stepMeanUs as number;
+    assert.ok(Number.isFinite(cost) && cost >= 0, `step cost ${String(cost)}`);
+    console.log(`simulator step cost: ${cost.toFixed(1)} µs mean over ${String(p.steps)} steps`);
   });
 });
 
