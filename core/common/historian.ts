@@ -241,6 +241,14 @@ export interface ExportRequest {
   intervalMs?: number;
   /** field separator, default ',' */
   separator?: ',' | ';' | '\t';
+  /** per id (same order): digits after the decimal point, the point's resolution; null = as recorded */
+  decimals?: (number | null)[];
+  /**
+   * wide raw layout: samples of different points less than this apart share a row (the row's
+   * time is its first sample's; a second sample of the same point starts a new row, so nothing
+   * is lost). 0 (default): one row per distinct timestamp, mostly empty when devices poll apart.
+   */
+  mergeMs?: number;
 }
 
 export interface ExportProgress {
@@ -328,9 +336,12 @@ export const exportRequestSchema = z
     mode: z.enum(['raw', 'interpolated']).optional(),
     intervalMs: z.number().int().min(1).optional(),
     separator: z.enum([',', ';', '\t']).optional(),
+    decimals: z.array(z.number().int().min(0).max(9).nullable()).max(1000).optional(),
+    mergeMs: z.number().int().min(0).max(3_600_000).optional(),
   })
   .strict()
   .refine(spanOk, spanMsg)
+  .refine((q) => q.decimals === undefined || q.decimals.length === q.ids.length, { message: 'decimals needs one entry per id', path: ['decimals'] })
   .refine((q) => q.mode !== 'interpolated' || q.intervalMs !== undefined, { message: 'interpolated export needs intervalMs', path: ['intervalMs'] });
 
 export const historianMethodArgSchemas = {

@@ -12,9 +12,15 @@ import { nextTime } from '../common/series';
 const WINDOW_SAMPLES = 200_000;
 const PIECE_BYTES = 256 * 1024;
 
-function csvCell(v: number | string | null, sep: string): string {
+function csvCell(v: number | string | null, sep: string, decimals?: number | null): string {
   if (v === null) return '';
-  if (typeof v === 'number') return Number.isNaN(v) ? '' : String(v);
+  if (typeof v === 'number') {
+    if (Number.isNaN(v)) return '';
+    if (decimals === undefined || decimals === null || !Number.isFinite(v)) return String(v);
+    // rounded to the point's resolution; never "-0.0"
+    const s = v.toFixed(decimals);
+    return /^-0(\.0+)?$/.test(s) ? s.slice(1) : s;
+  }
   return /[",\n\r;\t]/.test(v) || v.includes(sep) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
@@ -47,6 +53,7 @@ function rawValue(r: RawSeries, i: number): number | string | null {
 
 export function* csvPieces(reader: Reader, req: ExportRequest, onProgress?: (p: ExportProgress) => void): Generator<string> {
   const sep = req.separator ?? ',';
+  const dec = req.ids.map((_, p) => req.decimals?.[p] ?? null);
   const pids = req.ids.map((id) => reader.pointId(id));
   const mode = req.mode ?? 'raw';
   const iso = new IsoFormatter();
@@ -88,34 +95,51 @@ export function* csvPieces(reader: Reader, req: ExportRequest, onProgress?: (p: 
       const cols = series.map((s) => (s ? interpolate(s, grid) : undefined));
       for (let k = 0; k < grid.length; k++) {
         const ts = iso.format(grid[k] as number);
-        if (req.layout === 'wide') lines.push(ts + sep + cols.map((c) => csvCell(c ? (c.v[k] ?? null) : null, sep)).join(sep));
+        if (req.layout === 'wide') lines.push(ts + sep + cols.map((c, p) => csvCell(c ? (c.v[k] ?? null) : null, sep, dec[p])).join(sep));
         else
           for (let p = 0; p < cols.length; p++) {
             const c = cols[p];
             if (!c || c.v[k] === null) continue;
-            lines.push(`${ts}${sep}${csvCell(req.ids[p] as string, sep)}${sep}${csvCell(c.v[k] ?? null, sep)}${sep}${qualityText(c.q[k] ?? 0)}`);
+            lines.push(`${ts}${sep}${csvCell(req.ids[p] as string, sep)}${sep}${csvCell(c.v[k] ?? null, sep, dec[p])}${sep}${qualityText(c.q[k] ?? 0)}`);
           }
       }
     } else {
-      // k-way merge by time across pens
+      // k-way merge by time across pens; wide rows gather samples less than mergeMs apart
       const idx = series.map(() => 0);
       const cells: (number | string | null)[] = req.ids.map(() => null);
+      const filled: boolean[] = req.ids.map(() => false);
+      const mergeMs = req.layout === 'wide' ? (req.mergeMs ?? 0) : 0;
+      let rowStart = Number.NaN;
+      const flush = (): void => {
+        if (Number.isNaN(rowStart)) return;
+        lines.push(iso.format(rowStart) + sep + cells.map((c, p) => csvCell(filled[p] ? c : null, sep, dec[p])).join(sep));
+        filled.fill(false);
+        rowStart = Number.NaN;
+      };
       for (;;) {
         const tmin = nextTime(series, idx);
         if (tmin === Infinity) break;
         const ts = iso.format(tmin);
+        if (req.layout === 'wide' && !Number.isNaN(rowStart)) {
+          const collides = series.some((s, p) => filled[p] && s && (idx[p] as number) < s.t.length && s.t[idx[p] as number] === tmin);
+          if (tmin - rowStart >= mergeMs || collides) flush();
+        }
+        if (req.layout === 'wide' && Number.isNaN(rowStart)) rowStart = tmin;
         for (let p = 0; p < series.length; p++) {
           const s = series[p];
           const i = idx[p] as number;
           if (s && i < s.t.length && s.t[i] === tmin) {
-            if (req.layout === 'long') lines.push(`${ts}${sep}${csvCell(req.ids[p] as string, sep)}${sep}${csvCell(rawValue(s, i), sep)}${sep}${qualityText(s.q[i] as number)}`);
-            else cells[p] = rawValue(s, i);
+            if (req.layout === 'long') lines.push(`${ts}${sep}${csvCell(req.ids[p] as string, sep)}${sep}${csvCell(rawValue(s, i), sep, dec[p])}${sep}${qualityText(s.q[i] as number)}`);
+            else {
+              cells[p] = rawValue(s, i);
+              filled[p] = true;
+            }
             idx[p] = i + 1;
             doneSamples++;
-          } else cells[p] = null;
+          }
         }
-        if (req.layout === 'wide') lines.push(ts + sep + cells.map((c) => csvCell(c, sep)).join(sep));
       }
+      flush();
     }
     for (const line of lines) {
       buf.push(line + '\n');

@@ -36,7 +36,7 @@ import type { BackupInfo, ExportProgressEvent } from '../../../../core/common/hi
 import type { PointId } from '../../../../core/common/point';
 import { errorText } from '../../api/errorText';
 import { useApiEvent, useCan, useClient, usePointMetaList, useSite } from '../../api/hooks';
-import { formatDateTime } from '../../format/format';
+import { decimalsFor, formatDateTime } from '../../format/format';
 import { fieldSx, hmi, monoNumbers } from '../../theme';
 import { PointPicker } from '../trends/PointPicker';
 import { fromLocalInput, RANGE_PRESETS, resolveRange, toLocalInput, type PresetKey, type TimeRange } from '../trends/trendModel';
@@ -144,7 +144,12 @@ export function HistoryPage() {
     setCallErr(null);
     setExp(startExport(id)); // before the call: progress may arrive before its reply
     try {
-      await client.call('history.export', exportRequest(f, id));
+      // numbers rounded to each point's resolution (the decimals the screens show for its unit)
+      const decimals = f.ids.map((pid) => {
+        const m = metas.find((x) => x.id === pid);
+        return m && m.type === 'number' && !m.states ? decimalsFor(m.unit) : null;
+      });
+      await client.call('history.export', exportRequest(f, id, decimals));
       setExp((s) => (s.exportId === id && s.status === 'starting' ? { ...s, status: 'running' } : s));
     } catch (e) {
       setExp((s) => (s.exportId === id ? { ...s, status: 'failed', error: errorText(e) } : s));

@@ -31,7 +31,7 @@ describe('export request', () => {
     const a = newExportId(1, () => 0.5);
     assert.match(a, /^exp-1-[0-9a-z]{6}$/);
     assert.notEqual(newExportId(), newExportId());
-    assert.deepEqual(exportRequest(form(), 'e1'), { exportId: 'e1', ids: ['ess/Soc', 'pcc-meter/ActivePower'], from: T0, to: T0 + 3_600_000, layout: 'wide', mode: 'raw', separator: ',' });
+    assert.deepEqual(exportRequest(form(), 'e1'), { exportId: 'e1', ids: ['ess/Soc', 'pcc-meter/ActivePower'], from: T0, to: T0 + 3_600_000, layout: 'wide', mode: 'raw', separator: ',', mergeMs: 1000 });
     assert.equal(exportRequest(form({ mode: 'interpolated', intervalMs: 10_000 }), 'e2').intervalMs, 10_000);
   });
   it('says what is wrong with the form', () => {

@@ -49,8 +49,12 @@ export function formProblem(f: ExportForm): string | null {
   return null;
 }
 
-export function exportRequest(f: ExportForm, exportId: string): ExportRequest & { exportId: string } {
+/** `decimals`: per id, the point's resolution (values are rounded to it in the file). */
+export function exportRequest(f: ExportForm, exportId: string, decimals?: (number | null)[]): ExportRequest & { exportId: string } {
   return {
+    ...(decimals ? { decimals: [...decimals] } : {}),
+    // wide raw: samples of the devices' polls (up to a second apart) share a row
+    ...(f.layout === 'wide' && f.mode !== 'interpolated' ? { mergeMs: 1000 } : {}),
     exportId,
     ids: [...f.ids],
     from: Math.floor(f.from),
