@@ -13,7 +13,7 @@ import { AuditLog, ReasonCatalog, type AuditHeadRecord } from '../audit';
 import { ExternalChangeWatcher } from '../audit/external-changes';
 import { openAppDb, type AppDb } from '../db';
 import { AuthService, FileKeyProvider, SealedRecordFile, SecretStore, UserService, deriveKey, systemPrincipal, type KeyProvider } from '../security';
-import { CommandService, MachineLane, SiteParameterStore, bridgeCommandWriter, isProtectiveCommand, stageOutcome, type AssetModel, type CommandPoint, type CommandWriter, type PointReader } from '../control';
+import { CommandService, MachineLane, ReserveSync, SiteParameterStore, bridgeCommandWriter, isProtectiveCommand, stageOutcome, type AssetModel, type CommandPoint, type CommandWriter, type PointReader } from '../control';
 import { AlarmEngine, AlarmNotifier, SqliteAlarmJournal, syncCommAlarm, validateAlarmDefinition } from '../alarms';
 import { AlarmDefinitionOverrideStore, mergeDefinitionOverrides } from '../alarms/overrides';
 import { procedureActionIssues } from '../alarms/procedure-rights';
@@ -197,6 +197,17 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
     s !== siteId ? [] : o.site.assets.filter((a) => a.nature === 'Ess' && o.cvt.meta(`${a.id}/PeakShavingLimit`)?.access === 'rw').map((a) => `${a.id}/PeakShavingLimit`);
   const commands = new CommandService({ model, reader, writer, audit, reasons, now, parameters: { store: siteParameters, deviceTargets: peakShavingTargets }, onPersonWrite: (_s, target, p) => lane.hold(target, scheduler.now() + holdMs, p.username) });
 
+  // the site's SoC reserve is written to each battery's own reserve (MinSoc) when it comes online,
+  // as a system command (limits, audit, read-back): the window holds in the device's own modes
+  const reservePrincipal = systemPrincipal({ id: 'site-reserve', displayName: 'Site SoC reserve', capabilities: ['site.view', 'control.setpoint'], sites: [siteId] });
+  const reserve = new ReserveSync({
+    targets: o.site.assets
+      .filter((a) => a.nature === 'Ess' && a.limits?.socMinPct !== undefined && o.cvt.meta(`${a.id}/MinSoc`)?.access === 'rw')
+      .map((a) => ({ point: `${a.id}/MinSoc`, reservePct: a.limits?.socMinPct ?? 0 })),
+    write: (point, value) => commands.execute(reservePrincipal, { siteId, target: point, value, comment: "the site's SoC reserve (limits.socMinPct)" }),
+  });
+  const offReserve = o.cvt.subscribeRaw((states) => reserve.observe(states));
+
   // automatic alarm procedures go through the same pipeline, as a system principal
   const alarmsPrincipal = systemPrincipal({ id: 'alarms', displayName: 'Alarm procedures', capabilities: ['site.view', 'control.setpoint', 'control.operate'], sites: [siteId] });
   const alarmJournal = new SqliteAlarmJournal({ path: join(o.dataDir, 'alarms.sqlite') });
@@ -363,6 +374,7 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
       for (const off of offStatus) off();
       offTamper();
       offExternal();
+      offReserve();
       notifierTimer?.();
       alarms.stop();
       await notifier?.close();
