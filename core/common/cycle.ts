@@ -42,7 +42,28 @@ export const peakShavingConfigSchema = z
   })
   .strict();
 
-export const controllerConfigSchema = z.discriminatedUnion('type', [socProtectionConfigSchema, peakShavingConfigSchema]);
+export const selfConsumptionConfigSchema = z
+  .object({
+    type: z.literal('self-consumption'),
+    id: id.optional(),
+    ess: id,
+    /** the meter at which PV surplus and import are measured; default the site's PCC meter */
+    meter: id.optional(),
+  })
+  .strict();
+
+/** follows the active plan's battery setpoint; falls back to self-consumption when there is no plan */
+export const planFollowingConfigSchema = z
+  .object({
+    type: z.literal('plan-following'),
+    id: id.optional(),
+    ess: id,
+    /** the meter the self-consumption fallback measures at; default the site's PCC meter */
+    meter: id.optional(),
+  })
+  .strict();
+
+export const controllerConfigSchema = z.discriminatedUnion('type', [socProtectionConfigSchema, peakShavingConfigSchema, selfConsumptionConfigSchema, planFollowingConfigSchema]);
 
 export const controlConfigSchema = z
   .object({
@@ -63,6 +84,8 @@ export type ControlConfig = z.infer<typeof controlConfigSchema>;
 export type ControllerConfig = z.infer<typeof controllerConfigSchema>;
 export type PeakShavingConfig = z.infer<typeof peakShavingConfigSchema>;
 export type SocProtectionConfig = z.infer<typeof socProtectionConfigSchema>;
+export type SelfConsumptionConfig = z.infer<typeof selfConsumptionConfigSchema>;
+export type PlanFollowingConfig = z.infer<typeof planFollowingConfigSchema>;
 
 /** The references of `control:` the schema cannot check: assets of the right nature, unique ids. */
 export function checkControlReferences(
@@ -85,7 +108,7 @@ export function checkControlReferences(
       else if (got !== n) issues.push({ path: `${at}.${field}`, message: `asset "${assetId}" is of nature ${got}; this needs nature ${n}` });
     };
     want('ess', c.ess, 'Ess');
-    if (c.type === 'peak-shaving' && c.meter !== undefined) want('meter', c.meter, 'Meter');
+    if (c.type !== 'soc-protection' && c.meter !== undefined) want('meter', c.meter, 'Meter');
   });
   return issues;
 }

@@ -12,6 +12,7 @@ import type { SiteConfig } from '../common/site';
 import type { MachineLane } from '../control/machine';
 import type { CycleParameters } from './controller';
 import { ControlCycle, type SnapshotSource } from './cycle';
+import type { PlanSetpointSource } from './controllers/plan-following';
 import { controllersFromConfig } from './factory';
 
 export interface ControlRuntimeOptions {
@@ -22,6 +23,8 @@ export interface ControlRuntimeOptions {
   states?: AssetStates;
   onControllerError?: (controllerId: string, message: string) => void;
   parameters?: () => Partial<CycleParameters> | undefined;
+  /** the site's plan service, for plan following (asked every cycle: the host starts it after the cycle's creation) */
+  plan?: () => PlanSetpointSource | undefined;
 }
 
 export class ControlRuntime {
@@ -38,7 +41,7 @@ export class ControlRuntime {
         scheduler: o.scheduler,
         source: o.source,
         sink: o.lane,
-        controllers: controllersFromConfig(this.config.controllers),
+        controllers: controllersFromConfig(this.config.controllers, o.plan ? { plan: o.plan } : {}),
         periodMs: this.config.periodMs,
         ...(o.states ? { states: o.states } : {}),
         ...(o.onControllerError ? { onControllerError: o.onControllerError } : {}),

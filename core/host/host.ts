@@ -294,6 +294,8 @@ export class Host {
       cvt: this.cvt,
       bridges: this.bridges,
       requireSetupToken: this.opts.mode === 'browser',
+      // plan following reads the plan service's setpoint (started below, for sites with an energy section)
+      plan: () => this.plans,
       onHistorianWriteError: (cause) => cause && console.error('historian: cannot write:', cause.message),
       ...(this.opts.keyProvider ? { keyProvider: this.opts.keyProvider } : {}),
     });

@@ -19,7 +19,7 @@ import { AlarmDefinitionOverrideStore, mergeDefinitionOverrides } from '../alarm
 import { procedureActionIssues } from '../alarms/procedure-rights';
 import type { CurrentValueTable } from '../cvt/cvt';
 import { Historian } from '../historian';
-import { ControlRuntime } from '../cycle';
+import { ControlRuntime, type PlanSetpointSource } from '../cycle';
 
 /** the author of an alarm procedure that comes with the site file (not edited in the application) */
 export const SITE_FILE_AUTHOR = 'site file';
@@ -52,6 +52,8 @@ export interface ServicesOptions {
   onHistorianWriteError?: (cause: Error | undefined) => void;
   /** timers of the control cycle and the machine lane; default the real clock */
   scheduler?: Scheduler;
+  /** the site's plan service once it runs (the host starts it after the services), for plan following */
+  plan?: () => PlanSetpointSource | undefined;
 }
 
 /** System alarm raised while the historian cannot write its file (disk full, read-only, I/O). */
@@ -345,6 +347,7 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
     lane,
     states: (id) => assetModes.get(id) ?? 'in-service',
     parameters: () => siteParameters.effective(siteId),
+    ...(o.plan ? { plan: o.plan } : {}),
     onControllerError: (id, message) =>
       alarms.raiseSystemAlarm(`control.${id}`, { message: `Controller "${id}" failed: its requests are ignored`, priority: 'high', class: 'system', text: message }),
   });
