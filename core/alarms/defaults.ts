@@ -10,6 +10,7 @@
  */
 import type { AlarmDefinitionInput } from '../common/alarms';
 import type { SiteConfig } from '../common/site';
+import { channelPoint } from '../common/natures';
 
 export interface DefaultAlarmOptions {
   /** battery temperature limits, °C */
@@ -54,7 +55,7 @@ export function defaultAlarmDefinitions(
           message: `${a.name}: battery over-temperature`,
           consequence: 'Accelerated ageing; above the BMS limit the battery trips and may be damaged (thermal runaway risk).',
           response: 'The automatic procedure sets the battery power to 0 (its outcome is shown with this alarm; if it did not act, a critical alarm says so and you must stop the battery yourself). Check the HVAC of the container and the BMS cell temperatures; call maintenance before restarting.',
-          actions: [{ target: `${a.id}/SetActivePower`, value: 0, reason: 'battery over-temperature HH: stop charging and discharging' }],
+          actions: [{ target: channelPoint('Ess', a.id, 'SetActivePower'), value: 0, reason: 'battery over-temperature HH: stop charging and discharging' }],
         },
         {
           id: `${a.id}.temperature.H`,
@@ -73,7 +74,7 @@ export function defaultAlarmDefinitions(
         {
           id: `${a.id}.soc.LL`,
           type: 'limit',
-          point: `${a.id}/Soc`,
+          point: channelPoint('Ess', a.id, 'Soc'),
           level: 'LL',
           setpoint: Math.max(0, socMin - 5),
           deadband: 2,
@@ -87,7 +88,7 @@ export function defaultAlarmDefinitions(
         {
           id: `${a.id}.soc.L`,
           type: 'limit',
-          point: `${a.id}/Soc`,
+          point: channelPoint('Ess', a.id, 'Soc'),
           level: 'L',
           setpoint: socMin,
           deadband: 2,
@@ -117,7 +118,7 @@ export function defaultAlarmDefinitions(
       defs.push({
         id: `${a.id}.import.H`,
         type: 'limit',
-        point: `${a.id}/ActivePower`,
+        point: channelPoint('Meter', a.id, 'ActivePower'),
         level: 'H',
         setpoint: c,
         deadband: Math.max(1, Math.round(c * 0.02)),

@@ -31,7 +31,9 @@ export type ChannelRole =
   /** an upper limit on power, kW, 0..rated power (curtailment, charging limit) */
   | 'power-limit'
   /** the device's own operating mode: a critical command (select-before-operate) */
-  | 'mode';
+  | 'mode'
+  /** a breaker's position command (or a position point the device takes as its command): false (0) opens — a protective action */
+  | 'breaker-position';
 
 export interface ChannelDef {
   readonly type: 'number' | 'boolean' | 'string';
@@ -117,7 +119,8 @@ const GENSET = {
 } as const satisfies Record<string, ChannelDef>;
 
 const BREAKER = {
-  Closed: { type: 'boolean', unit: '', access: 'ro', required: true, doc: 'breaker position: true = closed (current can flow)' },
+  Closed: { type: 'boolean', unit: '', access: 'ro', required: true, role: 'breaker-position', doc: 'breaker position: true = closed (current can flow)' },
+  Close: { type: 'boolean', unit: '', access: 'rw', role: 'breaker-position', doc: 'position command: true closes, false opens (feedback: Closed)' },
 } as const satisfies Record<string, ChannelDef>;
 
 /** The channels of each nature. Index with `natureChannel` when the channel name is a runtime string. */

@@ -25,6 +25,8 @@
  * Sign convention: ESS power positive = discharge; PCC power positive = import.
  */
 
+import { NATURES, natureChannel, type NatureName } from '../common/natures';
+
 export type Lane = 'person' | 'machine' | 'protective';
 
 /** A measured input: a finite number of good quality, `null` = present but unknown, `undefined` = absent. */
@@ -206,13 +208,22 @@ export function essPowerLimit(lane: Lane, input: EssPowerInput, requestedKw: num
  * breaker opened (`Close`/`Closed` := false).
  */
 export function isProtective(c: { nature: string; channel: string; value: number | boolean; states?: Record<string, string> }): boolean {
+  // what the channel is comes from its nature (core/common/natures.ts), not from its name
+  const def = isNatureName(c.nature) ? natureChannel(c.nature, c.channel) : undefined;
+  const role = def?.role;
   if (c.nature === 'Ess') {
-    if (c.channel === 'SetActivePower') return c.value === 0;
-    if (c.channel === 'Stop') return c.value === true || c.value === 1;
-    if (c.states && typeof c.value === 'number') return /^(off|standby|stop|stopped)$/i.test(c.states[String(c.value)] ?? '');
+    if (role === 'power-setpoint') return c.value === 0;
+    // a mode, state or stop point whose value is labelled Off/Standby/Stop (the profile's states, else the nature's)
+    const states = c.states ?? def?.states;
+    const code = typeof c.value === 'boolean' ? (c.value ? 1 : 0) : c.value;
+    if (states) return /^(off|standby|stop|stopped)$/i.test(states[String(code)] ?? '');
   }
-  if (c.nature === 'Breaker' && /^Close(d)?$/.test(c.channel)) return c.value === false || c.value === 0;
+  if (c.nature === 'Breaker' && role === 'breaker-position') return c.value === false || c.value === 0;
   return false;
+}
+
+function isNatureName(n: string): n is NatureName {
+  return Object.prototype.hasOwnProperty.call(NATURES, n);
 }
 
 /** The allowed interval of all given constraints (their intersection; may be empty: lo > hi). */
