@@ -124,9 +124,10 @@ export class Iec61850Library {
     return new IedClient(this, conn, opts.host, opts.port, connectTimeoutMs, requestTimeoutMs);
   }
 
-  /** Stops the worker (connections still open are dropped by the process). Idempotent. */
+  /** Destroys the connections still open, then stops the worker. Idempotent. */
   async close(): Promise<void> {
     if (this.dead) return;
+    await this.call({ op: 'shutdown' }, 15_000).catch(() => undefined);
     this.dead = new Error('the IEC 61850 library was closed');
     await this.worker.terminate();
   }

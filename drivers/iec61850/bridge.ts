@@ -8,9 +8,10 @@
  *   per data object and FC).
  * - Quality from the DO's `q` (validity, detail quality, substituted, test, operator blocked →
  *   the app's quality, mms.ts), source time from its `t`.
- * - A lost link marks every point bad/comm-fail once and reconnects with back-off (250 ms
- *   doubling to 10 s), through the small `Reconnector` below (to be replaced by the shared
- *   connection supervisor of drivers/common when it lands).
+ * - The link, its request queue, polling, status, statistics and reconnection are the shared
+ *   `ConnectionSupervisor` (drivers/common): a lost link marks every point bad/comm-fail once
+ *   and reconnects with back-off (250 ms doubling to 10 s). A refused command or a value the
+ *   device rejects (`CommandRefused`, IedClientErrors other than lost/timeout) keeps the link.
  * - Commands: a channel with `control` operates its control object — select first when the
  *   ctlModel is SBO, then operate, then wait for the command termination with enhanced
  *   security; each stage is published to the profile's command-stage channel and a refusal
@@ -23,17 +24,13 @@ import { join } from 'node:path';
 import type { Bridge, BridgeContext, BridgeFactory, DeviceStatus, Driver, DriverContext, PointSample, PointSink, Unsubscribe } from '../../core/common/bridge';
 import type { ProtocolDefinition } from '../../core/common/profile';
 import type { PointValue } from '../../core/common/point';
-import type { Quality } from '../../core/common/quality';
+import { ConnectionSupervisor } from '../common/supervisor';
 import { Iec61850Library, OPT, TRG, type ControlObject, type IedClient, type ReportData, type TypeSpec } from './binding';
 import { IedError, OR_CAT } from './errors';
 import { MMS_TYPE, intToBitStringBE, scalarValue, valueLike, type MmsData } from './mms';
 import { DEFAULT_VALUE_PATHS, DoImage, flatten, memberCovers, planChannels, planMember, sampleOf, withIed, type ChannelPlan, type MemberPlan } from './model';
 import { iec61850Protocol, isIec61850Device, isIec61850Profile, type TRIGGERS, type Iec61850Connection, type Iec61850Profile } from './profile';
 
-export const BACKOFF_MIN_MS = 250;
-export const BACKOFF_MAX_MS = 10_000;
-
-const COMM_FAIL: Quality = { level: 'bad', reason: 'comm-fail' };
 
 // ---------------------------------------------------------------- the library, shared
 
@@ -92,29 +89,6 @@ class SharedLibrary {
   }
 }
 
-// ---------------------------------------------------------------- reconnection
-
-/** Back-off between connection attempts (250 ms doubling to 10 s, reset by a success). */
-export class Reconnector {
-  private delay = BACKOFF_MIN_MS;
-  private timer: NodeJS.Timeout | undefined;
-
-  schedule(run: () => void): void {
-    this.cancel();
-    this.timer = setTimeout(run, this.delay);
-    this.delay = Math.min(this.delay * 2, BACKOFF_MAX_MS);
-  }
-
-  reset(): void {
-    this.delay = BACKOFF_MIN_MS;
-  }
-
-  cancel(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-  }
-}
-
 // ---------------------------------------------------------------- the bridge
 
 interface Session {
@@ -124,16 +98,23 @@ interface Session {
   rcbs: string[];
   controls: Map<string, ControlObject>;
   offs: Array<() => void>;
+  /** DO keys no enabled report carries */
+  polled: string[];
+  /** the next poll reads every DO (the first after connecting) */
+  pollAll: boolean;
 }
 
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+/** The device's own answer (a refused command, a value it rejects): the link stays up. */
+export class CommandRefused extends Error {
+  override name = 'CommandRefused';
 }
 
-/** a failure that means the association is gone */
-function linkLost(e: unknown): boolean {
-  if (e instanceof IedError) return e.code === 1 || e.code === 3 || e.code === 20;
-  return /worker (failed|stopped)|was closed|destroyed/.test(errorText(e));
+/** IedClientErrors that mean the association is gone (not connected, connection lost, timeout). */
+const LINK_ERRORS = new Set([1, 3, 20]);
+
+function keepsLink(e: unknown): boolean {
+  if (e instanceof CommandRefused) return true;
+  return e instanceof IedError && !LINK_ERRORS.has(e.code);
 }
 
 function trgOpsOf(names: readonly string[] | undefined, integrity: boolean): number {
@@ -152,16 +133,12 @@ export class Iec61850Bridge implements Bridge {
   private readonly byChannel = new Map<string, ChannelPlan>();
   private readonly stageChannel = new Map<string, string>();
   private readonly image = new DoImage();
-  private readonly statusHandlers = new Set<(s: DeviceStatus) => void>();
-  private readonly reconnect = new Reconnector();
-  private st: DeviceStatus;
+  private readonly sup: ConnectionSupervisor<Session>;
+  private readonly assetId: string;
+  private readonly timeoutMs: number;
   private session: Session | undefined;
-  private running = false;
-  private pollTimer: NodeJS.Timeout | undefined;
-  private polling = false;
-  private commFailPublished = false;
-  /** DO keys no enabled report carries */
-  private polled: string[] = [];
+  /** connections being destroyed: stop() waits for them (the library worker may stop next) */
+  private readonly closing = new Set<Promise<void>>();
 
   constructor(
     ctx: BridgeContext,
@@ -175,133 +152,103 @@ export class Iec61850Bridge implements Bridge {
     this.profile = profile;
     this.sink = ctx.sink;
     this.now = ctx.now ?? Date.now;
+    this.assetId = device.asset;
+    this.timeoutMs = device.timeoutMs;
     this.plans = planChannels(profile, this.conn.iedName);
     for (const p of this.plans) this.byChannel.set(p.channel.channel, p);
     for (const c of profile.channels) if (c.commandStageOf) this.stageChannel.set(c.commandStageOf, c.channel);
-    this.st = {
-      id: device.id,
-      name: device.name,
-      protocol: device.protocol,
-      address: `${this.conn.host}:${this.conn.port}${this.conn.iedName ? ` IED ${this.conn.iedName}` : ''}`,
-      asset: device.asset,
-      profile: profile.id,
-      simulated: device.simulated ?? false,
-      state: 'connecting',
-      pollMs: device.pollMs,
-      polls: 0,
-      failures: 0,
-    };
-    this.assetId = device.asset;
-    this.timeoutMs = device.timeoutMs;
+    this.sup = new ConnectionSupervisor<Session>({
+      device: { id: device.id, pollMs: device.pollMs, timeoutMs: device.timeoutMs },
+      identity: {
+        id: device.id,
+        name: device.name,
+        protocol: device.protocol,
+        address: `${this.conn.host}:${this.conn.port}${this.conn.iedName ? ` IED ${this.conn.iedName}` : ''}`,
+        asset: device.asset,
+        profile: profile.id,
+        simulated: device.simulated ?? false,
+        pollMs: device.pollMs,
+      },
+      pointIds: this.plans.map((p) => this.pid(p.channel.channel)),
+      sink: ctx.sink,
+      now: this.now,
+      logName: 'Iec61850Bridge',
+      protocol: {
+        open: () => this.open(),
+        close: (s) => this.closeSession(s),
+        onClose: (s, closed) => {
+          s.offs.push(s.client.onClosed(closed));
+        },
+        poll: () => this.pollOnce(),
+        keepsLink,
+        isTimeout: (e) => (e instanceof IedError && e.code === 20) || (e instanceof Error && /did not answer|timed? ?out|no answer/i.test(e.message)),
+        onCommFail: () => this.image.clear(),
+      },
+    });
   }
-
-  private readonly assetId: string;
-  private readonly timeoutMs: number;
 
   private pid(channel: string): string {
     return `${this.assetId}/${channel}`;
   }
 
   status(): DeviceStatus {
-    return { ...this.st };
+    return this.sup.status();
   }
 
   onStatus(handler: (s: DeviceStatus) => void): Unsubscribe {
-    this.statusHandlers.add(handler);
-    return () => this.statusHandlers.delete(handler);
+    return this.sup.onStatus(handler);
   }
 
-  private setStatus(patch: Partial<DeviceStatus>): void {
-    this.st = { ...this.st, ...patch };
-    for (const h of this.statusHandlers) h(this.status());
-  }
-
-  async start(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    void this.connect();
+  start(): Promise<void> {
+    return this.sup.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.reconnect.cancel();
-    if (this.pollTimer) clearInterval(this.pollTimer);
-    this.pollTimer = undefined;
-    await this.dropSession();
-    this.setStatus({ state: 'offline' });
+    await this.sup.stop();
+    await Promise.all([...this.closing]);
   }
 
-  private async dropSession(): Promise<void> {
-    const s = this.session;
-    this.session = undefined;
-    if (!s) return;
-    for (const off of s.offs) off();
-    await s.client.destroy().catch(() => undefined);
-  }
-
-  private publishCommFail(): void {
-    if (this.commFailPublished) return;
-    this.commFailPublished = true;
-    const ts = this.now();
-    this.sink.publish(this.plans.map((p) => ({ id: this.pid(p.channel.channel), value: null, quality: COMM_FAIL, ts })));
-  }
-
-  private fail(e: unknown): void {
-    const message = errorText(e);
-    this.setStatus({ state: 'offline', lastError: message, failures: this.st.failures + 1 });
-    this.publishCommFail();
-  }
-
-  private async connect(): Promise<void> {
-    if (!this.running) return;
-    let lib: Iec61850Library;
-    try {
-      lib = await this.shared.load(this.conn.library ? [this.conn.library] : []);
-    } catch (e) {
-      // a configuration error: no retry, the device page shows how to provide the library
-      this.fail(e);
-      return;
-    }
-    this.setStatus({ state: 'connecting' });
+  /** Connects, reads the DO types, enables the reports; what the supervisor calls a link. */
+  private open(): { ready: Promise<Session>; abort(): void } {
     let client: IedClient | undefined;
-    try {
+    let aborted = false;
+    const ready = (async (): Promise<Session> => {
+      // without the library this rejects with the sentence saying how to provide it
+      const lib = await this.shared.load(this.conn.library ? [this.conn.library] : []);
       client = await lib.client({ host: this.conn.host, port: this.conn.port, connectTimeoutMs: this.conn.connectTimeoutMs, requestTimeoutMs: this.timeoutMs });
-      await client.connect();
-      if (!this.running) {
-        await client.destroy();
-        return;
+      try {
+        await client.connect();
+        const s: Session = { client, specs: new Map(), members: new Map(), rcbs: [], controls: new Map(), offs: [], polled: [], pollAll: true };
+        s.offs.push(client.onReport((r) => this.onReport(s, r)));
+        this.session = s;
+        for (const key of new Set(this.plans.map((p) => p.key))) {
+          const p = this.plans.find((x) => x.key === key)!;
+          s.specs.set(key, await client.typeSpec(p.doRef, p.fc));
+        }
+        const covered = await this.enableReports(s);
+        s.polled = [...new Set(this.plans.filter((p) => !covered.has(p)).map((p) => p.key))];
+        if (aborted) throw new Error('stopped');
+        return s;
+      } catch (e) {
+        if (this.session?.client === client) this.session = undefined;
+        await client.destroy().catch(() => undefined);
+        throw e;
       }
-      const s: Session = { client, specs: new Map(), members: new Map(), rcbs: [], controls: new Map(), offs: [] };
-      this.session = s;
-      s.offs.push(client.onClosed(() => void this.lost(s, new Error(`the connection to ${this.st.address} was closed`))));
-      s.offs.push(client.onReport((r) => this.onReport(s, r)));
-      for (const key of new Set(this.plans.map((p) => p.key))) {
-        const p = this.plans.find((x) => x.key === key)!;
-        s.specs.set(key, await client.typeSpec(p.doRef, p.fc));
-      }
-      const covered = await this.enableReports(s);
-      this.polled = [...new Set(this.plans.filter((p) => !covered.has(p)).map((p) => p.key))];
-      this.reconnect.reset();
-      this.setStatus({ state: 'online', lastOk: this.now(), lastError: undefined });
-      await this.poll(true);
-      if (this.pollTimer) clearInterval(this.pollTimer);
-      this.pollTimer = setInterval(() => void this.poll(false), this.st.pollMs);
-    } catch (e) {
-      if (this.session?.client === client) await this.dropSession();
-      else await client?.destroy().catch(() => undefined);
-      this.fail(e);
-      if (this.running) this.reconnect.schedule(() => void this.connect());
-    }
+    })();
+    return {
+      ready,
+      abort: () => {
+        aborted = true;
+      },
+    };
   }
 
-  private async lost(s: Session, e: unknown): Promise<void> {
-    if (this.session !== s) return;
-    if (this.pollTimer) clearInterval(this.pollTimer);
-    this.pollTimer = undefined;
-    await this.dropSession();
-    this.image.clear();
-    this.fail(e);
-    if (this.running) this.reconnect.schedule(() => void this.connect());
+  private closeSession(s: Session): void {
+    if (this.session === s) this.session = undefined;
+    for (const off of s.offs) off();
+    const p = s.client.destroy().catch(() => undefined);
+    this.closing.add(p);
+    void p.then(() => this.closing.delete(p));
   }
 
   /** Enables the RCBs that carry channels; returns the channels they carry. */
@@ -366,11 +313,11 @@ export class Iec61850Bridge implements Bridge {
       this.image.set(m.key, flatten(m.spec, e.value, m.prefix, new Map()));
       keys.add(m.key);
     }
-    this.publishKeys(keys);
-    this.setStatus({ lastOk: this.now() });
+    const samples = this.samplesOf(keys);
+    if (samples.length) this.sink.publish(samples);
   }
 
-  private publishKeys(keys: ReadonlySet<string>): void {
+  private samplesOf(keys: ReadonlySet<string>): PointSample[] {
     const now = this.now();
     const samples: PointSample[] = [];
     for (const p of this.plans) {
@@ -380,36 +327,27 @@ export class Iec61850Bridge implements Bridge {
       const sample = sampleOf(p, attrs, this.pid(p.channel.channel), now, this.image.timeFresh(p.key, path));
       if (sample) samples.push(sample);
     }
-    if (samples.length) {
-      this.commFailPublished = false;
-      this.sink.publish(samples);
-    }
+    return samples;
   }
 
-  private async poll(first: boolean): Promise<void> {
+  /** One poll: the DOs no report carries (all of them right after connecting). */
+  private async pollOnce(): Promise<{ samples: PointSample[] }> {
     const s = this.session;
-    if (!s || this.polling) return;
-    if (!first && this.polled.length === 0) return;
-    this.polling = true;
-    const t0 = this.now();
-    try {
-      const keys = new Set<string>();
-      // the first poll after connecting reads every data object: values before the first report
-      const keys0 = first ? [...new Set(this.plans.map((p) => p.key))] : this.polled;
-      for (const key of keys0) {
+    if (!s) return { samples: [] };
+    const keys = s.pollAll ? [...new Set(this.plans.map((p) => p.key))] : s.polled;
+    if (keys.length === 0) return { samples: [] };
+    const read = await this.sup.request(async (sess) => {
+      const got = new Set<string>();
+      for (const key of keys) {
         const p = this.plans.find((x) => x.key === key)!;
-        const v = await s.client.read(p.doRef, p.fc);
-        this.image.set(key, flatten(s.specs.get(key), v, '', new Map()));
-        keys.add(key);
+        const v = await sess.client.read(p.doRef, p.fc);
+        this.image.set(key, flatten(sess.specs.get(key), v, '', new Map()));
+        got.add(key);
       }
-      this.publishKeys(keys);
-      this.setStatus({ lastOk: this.now(), lastPollMs: this.now() - t0, polls: this.st.polls + 1 });
-    } catch (e) {
-      if (linkLost(e)) void this.lost(s, e);
-      else this.setStatus({ lastError: errorText(e), failures: this.st.failures + 1 });
-    } finally {
-      this.polling = false;
-    }
+      return got;
+    }, (this.timeoutMs + 200) * (keys.length + 1));
+    s.pollAll = false;
+    return { samples: this.samplesOf(read) };
   }
 
   // ------------------------------------------------------------ commands
@@ -418,11 +356,6 @@ export class Iec61850Bridge implements Bridge {
     const p = this.byChannel.get(channel);
     if (!p) throw new Error(`device ${this.deviceId}: profile ${this.profile.id} has no channel ${channel}`);
     return p;
-  }
-
-  private online(): Session {
-    if (!this.session) throw new Error(`device ${this.deviceId} is not connected${this.st.lastError ? `: ${this.st.lastError}` : ''}`);
-    return this.session;
   }
 
   private stage(channel: string, text: string): void {
@@ -440,53 +373,68 @@ export class Iec61850Bridge implements Bridge {
     const p = this.channelOf(channel);
     const c = p.channel;
     if (c.access !== 'rw') throw new Error(`channel ${channel} of device ${this.deviceId} is read-only`);
-    const s = this.online();
     const v = this.deviceValue(p, value);
     if (c.setting) {
-      const ref = withIed(this.conn.iedName, c.setting.ref);
-      const current = await s.client.read(ref, c.setting.fc);
-      await s.client.write(ref, c.setting.fc, valueLike(current, v));
+      const setting = c.setting;
+      const ref = withIed(this.conn.iedName, setting.ref);
+      await this.sup.request(async (s) => {
+        const current = await s.client.read(ref, setting.fc);
+        let next: MmsData;
+        try {
+          next = valueLike(current, v);
+        } catch (e) {
+          throw new CommandRefused(`${ref}: ${(e as Error).message}`);
+        }
+        await s.client.write(ref, setting.fc, next);
+      });
       return;
     }
     if (!c.control) throw new Error(`channel ${channel} has no control object`);
     const objRef = withIed(this.conn.iedName, c.control.object);
-    let ctl = s.controls.get(objRef);
-    if (!ctl) {
-      ctl = await s.client.control(objRef);
-      s.controls.set(objRef, ctl);
-    }
-    const spec = await s.client.typeSpec(`${objRef}.Oper.ctlVal`, 'CO');
-    const status = this.image.get(p.key)?.get(p.path);
-    const ctlVal = ctlValue(spec, v, objRef, status?.type === 'bit-string' && status.size === 2);
-    const params = { orIdent: this.conn.orIdent, orCat: OR_CAT[this.conn.orCat] };
-    if (ctl.selectBeforeOperate) {
-      const sel = await ctl.select(ctl.enhanced ? ctlVal : undefined, params);
-      if (!sel.ok) {
-        this.stage(channel, `refused at select: ${sel.reason}`);
-        throw new Error(sel.reason);
+    const commandMs = Math.max(this.timeoutMs * 5, 5000);
+    await this.sup.request(async (s) => {
+      let ctl = s.controls.get(objRef);
+      if (!ctl) {
+        ctl = await s.client.control(objRef);
+        s.controls.set(objRef, ctl);
       }
-      this.stage(channel, 'selected');
-    }
-    const op = await ctl.operate(ctlVal, params, Math.max(this.timeoutMs * 5, 5000));
-    if (!op.ok) {
-      this.stage(channel, `refused at operate: ${op.reason}`);
-      throw new Error(op.reason);
-    }
-    this.stage(channel, 'operated');
-    if (op.terminated) {
-      const t = await op.terminated;
-      if (!t.ok) {
-        this.stage(channel, `terminated with failure: ${t.reason}`);
-        throw new Error(`operated, then ${t.reason}`);
+      const spec = await s.client.typeSpec(`${objRef}.Oper.ctlVal`, 'CO');
+      const status = this.image.get(p.key)?.get(p.path);
+      let ctlVal: MmsData;
+      try {
+        ctlVal = ctlValue(spec, v, objRef, status?.type === 'bit-string' && status.size === 2);
+      } catch (e) {
+        throw new CommandRefused((e as Error).message);
       }
-      this.stage(channel, 'terminated');
-    }
+      const params = { orIdent: this.conn.orIdent, orCat: OR_CAT[this.conn.orCat] };
+      if (ctl.selectBeforeOperate) {
+        const sel = await ctl.select(ctl.enhanced ? ctlVal : undefined, params);
+        if (!sel.ok) {
+          this.stage(channel, `refused at select: ${sel.reason}`);
+          throw new CommandRefused(sel.reason);
+        }
+        this.stage(channel, 'selected');
+      }
+      const op = await ctl.operate(ctlVal, params, commandMs);
+      if (!op.ok) {
+        this.stage(channel, `refused at operate: ${op.reason}`);
+        throw new CommandRefused(op.reason);
+      }
+      this.stage(channel, 'operated');
+      if (op.terminated) {
+        const t = await op.terminated;
+        if (!t.ok) {
+          this.stage(channel, `terminated with failure: ${t.reason}`);
+          throw new CommandRefused(`operated, then ${t.reason}`);
+        }
+        this.stage(channel, 'terminated');
+      }
+    }, commandMs * 2 + 1000);
   }
 
   async read(channel: string): Promise<PointValue> {
     const p = this.channelOf(channel);
-    const s = this.online();
-    const v = scalarValue(await s.client.read(p.path ? p.ref : p.doRef, p.fc));
+    const v = scalarValue(await this.sup.request((s) => s.client.read(p.path ? p.ref : p.doRef, p.fc)));
     if (v === undefined) throw new Error(`${p.ref} has no scalar value`);
     if (p.channel.type === 'number' && typeof v === 'number') return v * p.channel.scale + p.channel.offset;
     return v;

@@ -45,6 +45,7 @@ export type WorkerOp =
   | { op: 'reportDisable'; conn: number; ref: string }
   | { op: 'reportGI'; conn: number; ref: string }
   | { op: 'counters' }
+  | { op: 'shutdown' }
   | { op: 'roundTrip'; value: MmsData }
   | { op: 'utcFromLibrary'; ms: number };
 

@@ -634,6 +634,11 @@ async function handle(m: WorkerOp): Promise<unknown> {
         return true;
       });
     }
+    case 'shutdown': {
+      // destroy what is still open, so no library thread calls into a stopping worker
+      for (const c of [...conns.values()]) await handle({ op: 'destroy', conn: c.id }).catch(() => undefined);
+      return true;
+    }
     case 'counters': {
       const out: Counters = { alloc: { ...alloc }, free: { ...freed }, live: owned.size };
       return out;
