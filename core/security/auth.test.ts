@@ -163,3 +163,32 @@ test('impersonation is recorded with both names and may look but not act', async
   auth.signOut(s.token);
   assert.equal(audit.query({ type: 'auth.impersonate.end' })[0]?.impersonator, 'admin');
 });
+
+test('a flood of guessed names keeps the back-off tables and the lockout list bounded', async () => {
+  let t = Date.UTC(2025, 0, 1);
+  const db = openAppDb(':memory:');
+  const audit = new AuditLog(db, { now: () => t });
+  const auth = new AuthService(db, {
+    audit,
+    now: () => t,
+    hasher: new PasswordHasher(TEST_SCRYPT),
+    lockout: { threshold: 1, maxTracked: 10, resetAfterMs: 60_000, baseMs: 30_000, maxMs: 60_000 },
+  });
+  const rows = (table: string) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+  for (let i = 0; i < 40; i++) {
+    await assert.rejects(auth.signIn(`ghost${i}`, 'nope', `browser@10.0.0.${i % 7}`));
+    t += 10;
+  }
+  assert.ok(rows('login_throttle_source') <= 10, `pairs kept: ${rows('login_throttle_source')}`);
+  assert.ok(rows('login_throttle') <= 10, `names kept: ${rows('login_throttle')}`);
+  // the newest guesses are the ones still locked and listed
+  const listed = auth.lockouts();
+  assert.ok(listed.length > 0 && listed.length <= 20);
+  assert.ok(listed.some((l) => l.username === 'ghost39'));
+  assert.ok(!listed.some((l) => l.username === 'ghost0'), 'the oldest row was pruned');
+  // once the locks are over and the failures forgotten, one more failure prunes them all
+  t += 10 * 60_000;
+  await assert.rejects(auth.signIn('someone', 'nope', 'browser@10.0.0.1'));
+  assert.equal(rows('login_throttle_source'), 1);
+  assert.equal(rows('login_throttle'), 1);
+});

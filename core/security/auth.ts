@@ -50,6 +50,12 @@ export interface LockoutPolicy {
    */
   accountThreshold: number;
   accountMaxMs: number;
+  /**
+   * At most this many (name, source) and name rows are kept: every failed sign-in of an unknown
+   * name adds one, so a flood of guesses must not grow the database or the administrator's
+   * list without bound. Forgotten failures are pruned first, then the oldest rows.
+   */
+  maxTracked: number;
 }
 
 export const DEFAULT_LOCKOUT: LockoutPolicy = {
@@ -59,7 +65,11 @@ export const DEFAULT_LOCKOUT: LockoutPolicy = {
   resetAfterMs: 60 * 60_000,
   accountThreshold: 20,
   accountMaxMs: 60_000,
+  maxTracked: 20_000,
 };
+
+/** The administrator's lockout list shows at most this many entries, latest lock first. */
+export const MAX_LOCKOUTS_LISTED = 1000;
 
 export interface AuthOptions {
   audit: AuditLog;
@@ -274,8 +284,29 @@ export class AuthService {
          ON CONFLICT(username) DO UPDATE SET failures = excluded.failures, last_failure_at = excluded.last_failure_at, locked_until = excluded.locked_until`,
       )
       .run(username, acct.failures, now, acct.locked);
+    this.pruneThrottles(now);
     const ends = [pair.locked, acct.locked].filter((x): x is number => x !== null);
     return ends.length ? Math.max(...ends) : null;
+  }
+
+  /**
+   * Bounds the back-off tables: failures older than resetAfterMs whose lock is over are
+   * forgotten; past maxTracked rows the oldest go (under a flood of guessed names this may end
+   * an old lock early, which is better than a table that grows without bound).
+   */
+  private pruneThrottles(now: number): void {
+    const L = this.lockout;
+    for (const table of ['login_throttle_source', 'login_throttle'] as const) {
+      this.db
+        .prepare(`DELETE FROM ${table} WHERE (locked_until IS NULL OR locked_until <= ?) AND (last_failure_at IS NULL OR last_failure_at < ?)`)
+        .run(now, now - L.resetAfterMs);
+      const { n } = this.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number };
+      if (n > L.maxTracked) {
+        this.db
+          .prepare(`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} ORDER BY last_failure_at ASC LIMIT ?)`)
+          .run(n - L.maxTracked);
+      }
+    }
   }
 
   /** A successful sign-in clears the name's back-off from this source and overall. */
@@ -297,16 +328,18 @@ export class AuthService {
   lockouts(): LockoutView[] {
     const now = this.now();
     const pairs = this.db
-      .prepare('SELECT username, source, failures, last_failure_at, locked_until FROM login_throttle_source WHERE locked_until > ?')
-      .all(now) as Array<{ username: string; source: string; failures: number; last_failure_at: number | null; locked_until: number }>;
+      .prepare('SELECT username, source, failures, last_failure_at, locked_until FROM login_throttle_source WHERE locked_until > ? ORDER BY locked_until DESC LIMIT ?')
+      .all(now, MAX_LOCKOUTS_LISTED) as Array<{ username: string; source: string; failures: number; last_failure_at: number | null; locked_until: number }>;
     const accts = this.db
-      .prepare('SELECT username, failures, last_failure_at, locked_until FROM login_throttle WHERE locked_until > ?')
-      .all(now) as Array<{ username: string; failures: number; last_failure_at: number | null; locked_until: number }>;
+      .prepare('SELECT username, failures, last_failure_at, locked_until FROM login_throttle WHERE locked_until > ? ORDER BY locked_until DESC LIMIT ?')
+      .all(now, MAX_LOCKOUTS_LISTED) as Array<{ username: string; failures: number; last_failure_at: number | null; locked_until: number }>;
     const known = (u: string) => this.store.userByName(u) !== undefined;
     return [
       ...pairs.map((r) => ({ username: r.username, knownUser: known(r.username), source: r.source, failures: r.failures, lastFailureAt: r.last_failure_at, lockedUntil: r.locked_until })),
       ...accts.map((r) => ({ username: r.username, knownUser: known(r.username), source: null, failures: r.failures, lastFailureAt: r.last_failure_at, lockedUntil: r.locked_until })),
-    ].sort((a, b) => b.lockedUntil - a.lockedUntil);
+    ]
+      .sort((a, b) => b.lockedUntil - a.lockedUntil)
+      .slice(0, MAX_LOCKOUTS_LISTED);
   }
 
   // ---------------------------------------------------------------- sessions
