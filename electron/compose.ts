@@ -79,6 +79,7 @@ export async function composeApp(opts: ComposeOptions): Promise<App> {
   const sitePath = opts.sitePath ?? join(appRoot, 'assets', 'sites', 'demo', 'site.yaml');
   const drivers = opts.drivers ?? DRIVERS;
   let loaded = loadSite(sitePath, defaultProfileDirs(appRoot), drivers.map((d) => d.definition));
+  for (const w of loaded.warnings ?? []) console.warn(`site file warning: ${w}`);
   let sim: SimulatorHandle | undefined;
   if (loaded.site.simulation?.enabled && !opts.noSim) {
     const site = opts.simSpeed !== undefined ? { ...loaded.site, simulation: { ...loaded.site.simulation, speed: opts.simSpeed } } : loaded.site;

@@ -24,6 +24,7 @@ import {
   type SiteConfig,
 } from '../common';
 import { compileExpression } from '../alarms/expression';
+import { checkAlarmLimitsAgainstSite } from './limit-warnings';
 
 export { resolveAlarmSetpointRefs };
 
@@ -54,6 +55,8 @@ export interface LoadedSite {
   /** every profile found, by id, whatever its protocol (validated by that protocol's schema) */
   profiles: Map<string, DeviceProfile>;
   points: PointMeta[];
+  /** located warnings ("file:line:col: path: sentence"): the app starts, the console and site.get show them */
+  warnings?: string[];
 }
 
 /** The protocols a site may use: a registry, or the drivers' definitions to build one from. */
@@ -299,5 +302,6 @@ export function loadSite(file: string, profileDirs: readonly string[], protocols
   issues.push(...withLocation(abs, parsed, built.issues));
   issues.push(...withLocation(abs, parsed, checkAlarmReferences(site, new Set(built.points.map((p) => p.id)))));
   if (issues.length > 0) throw new ConfigError(issues);
-  return { file: abs, site, profiles, points: built.points };
+  const warnings = withLocation(abs, parsed, checkAlarmLimitsAgainstSite(site)).map(formatIssue);
+  return { file: abs, site, profiles, points: built.points, warnings };
 }

@@ -182,6 +182,7 @@ export class Host {
       parameters: this.services?.siteParameters.views(site.site.id) ?? [],
       simulated: this.opts.simulator !== undefined,
       alarms: { shelvingMaxMs: this.services?.alarms.settings.shelving.maxDurationMs ?? 8 * 3600_000 },
+      ...(this.opts.loaded.warnings?.length ? { configWarnings: this.opts.loaded.warnings } : {}),
       assets: site.assets.map((a) => ({
         id: a.id,
         name: a.name,

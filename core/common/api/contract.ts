@@ -53,6 +53,8 @@ export interface SiteView {
   simulated: boolean;
   /** alarm settings the screens need: the longest a shelf may last, ms */
   alarms: { shelvingMaxMs: number };
+  /** the site loader's located warnings (file:line: sentence), e.g. an alarm limit that disagrees with a site parameter */
+  configWarnings?: string[];
 }
 
 export interface SimState {
