@@ -36,9 +36,9 @@ describe('the loader warns where a literal alarm limit disagrees with a site par
     const pcc = w.find((x) => x.includes('pcc-meter.import.H'));
     const soc = w.find((x) => x.includes('ess.soc.L'));
     assert.ok(pcc?.startsWith(`${f}:${pccLine}:`), pcc);
-    assert.match(pcc, /60 kW, above the contracted power of 8 kW/);
+    assert.match(pcc ?? '', /60 kW, above the contracted power of 8 kW/);
     assert.ok(soc?.startsWith(`${f}:${socLine}:`), soc);
-    assert.match(soc, /5 %, below the battery's SoC reserve of 10 %/);
+    assert.match(soc ?? '', /5 %, below the battery's SoC reserve of 10 %/);
   });
 
   it('a literal that agrees with the parameter (at or inside it) is not warned about', () => {
