@@ -6,11 +6,12 @@
  * discharge at SoC NaN and a 50 kW charge at PCC NaN.
  */
 import { strict as assert } from 'node:assert';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { PointState } from '../../../core/common';
+import { parse } from 'yaml';
+import type { AlarmListRes, PointState } from '../../../core/common';
 import { modbusProfileSchema } from '../../../core/common/site';
 import type { CommandResult } from '../../../core/common/security';
 import { composeApp, type App } from '../../../electron/compose';
@@ -38,6 +39,14 @@ const METER_PROFILE = {
 };
 const NAN = [0x7fc0, 0x0000];
 
+/** The demo site's quality alarms on the battery SoC and the PCC power, on this site's points. */
+function demoQualityAlarms(): string {
+  const demo = parse(readFileSync(join(__dirname, '..', '..', '..', 'assets', 'sites', 'demo', 'site.yaml'), 'utf8')) as { alarms: { definitions: Array<{ id: string; point?: string }> } };
+  const defs = demo.alarms.definitions.filter((d) => d.id === 'ess.soc.Q' || d.id === 'pcc-meter.power.Q');
+  assert.equal(defs.length, 2, 'the demo site has quality alarms on ess/Soc and pcc-meter/ActivePower');
+  return defs.map((d) => `    - ${JSON.stringify({ ...d, point: d.point === 'pcc-meter/ActivePower' ? 'pcc/ActivePower' : d.point })}`).join('\n');
+}
+
 function siteYaml(essPort: number, meterPort: number): string {
   return `
 site:
@@ -64,6 +73,9 @@ assets:
 devices:
   - { id: ess-dev, name: Battery device, protocol: modbus-tcp, connection: { host: 127.0.0.1, port: ${essPort}, unitId: 1 }, profile: float-ess, asset: ess, pollMs: 100, timeoutMs: 500 }
   - { id: pcc-dev, name: Meter device, protocol: modbus-tcp, connection: { host: 127.0.0.1, port: ${meterPort}, unitId: 1 }, profile: float-meter, asset: pcc, pollMs: 100, timeoutMs: 500 }
+alarms:
+  definitions:
+${demoQualityAlarms()}
 `;
 }
 
@@ -153,5 +165,31 @@ describe('NaN from a device is bad quality and the interlocks refuse on it (issu
     await until('pcc/ActivePower', (x) => x.quality.level === 'good' && x.value === 20, 'PCC good again');
     assert.equal(await outcome(-10), 'ok');
     assert.equal(ess.get('SetActivePower'), -10);
+  });
+
+  it("a NaN SoC and a NaN PCC power held for more than a few seconds raise the demo's high-priority quality alarms naming the point", async () => {
+    const active = async (): Promise<AlarmListRes['alarms']> => (await op.call<AlarmListRes>('alarms.list', { view: 'live' })).alarms.filter((a) => a.active);
+    assert.deepEqual((await active()).filter((a) => a.id.endsWith('.Q')), [], 'no quality alarm while the values are good');
+    ess.setRaw('input', 0, NAN);
+    meter.setRaw('input', 0, NAN);
+    await until('ess/Soc', (x) => x.quality.level === 'bad' && x.quality.reason === 'device', 'SoC bad');
+    const alarms = await waitFor(
+      'both quality alarms',
+      async () => {
+        const a = await active();
+        const soc = a.find((x) => x.id === 'ess.soc.Q');
+        const pcc = a.find((x) => x.id === 'pcc-meter.power.Q');
+        return soc && pcc ? { soc, pcc } : undefined;
+      },
+      20_000,
+    );
+    assert.equal(alarms.soc.priority, 'high');
+    assert.equal(alarms.pcc.priority, 'high');
+    assert.match(alarms.soc.message, /ess\/Soc/);
+    assert.match(alarms.pcc.message, /ActivePower/);
+    // good values again: the alarms return to normal
+    ess.set('Soc', 50);
+    meter.set('ActivePower', 20);
+    await waitFor('quality alarms cleared', async () => ((await active()).some((a) => a.id.endsWith('.Q')) ? undefined : true), 20_000);
   });
 });
