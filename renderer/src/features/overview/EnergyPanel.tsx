@@ -11,7 +11,7 @@ import { BarChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { SiteView } from '../../../../core/common/api/contract';
 import type { TrendResult } from '../../../../core/common/historian';
 import { errorText } from '../../api/errorText';
@@ -20,6 +20,7 @@ import { formatNumber, formatTime } from '../../format/format';
 import { hmi, monoNumbers } from '../../theme';
 import { panelSx, titleSx } from './BatteryPanel';
 import { alignBuckets, computeEnergyDay, startOfLocalDay, type EnergyDay, type EnergyHour } from './energyModel';
+import { useEChart } from '../../components/useEChart';
 
 echarts.use([BarChart, GridComponent, TooltipComponent, LegendComponent, CanvasRenderer]);
 
@@ -144,21 +145,7 @@ function Kpi({ label, value, testId, title }: { label: string; value: string; te
 
 /** Hourly bars: sources above zero (import, PV, discharge), sinks below (load, EV, charge, export). */
 function EnergyChart({ hours, timeZone }: { hours: EnergyHour[]; timeZone: string }) {
-  const host = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
-  useEffect(() => {
-    const el = host.current;
-    if (!el) return;
-    const c = echarts.init(el, undefined, { renderer: 'canvas' });
-    chart.current = c;
-    const ro = new ResizeObserver(() => c.resize());
-    ro.observe(el);
-    return () => {
-      ro.disconnect();
-      c.dispose();
-      chart.current = null;
-    };
-  }, []);
+  const { host, chart } = useEChart();
   useEffect(() => {
     const labels = hours.map((h) => formatTime(h.t, timeZone).slice(0, 2));
     // one stack: ECharts stacks positive (sources) and negative (sinks) values apart

@@ -14,7 +14,7 @@ import { LineChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
-import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { ObjectiveName } from '../../../../core/common/energy';
 import type { PlanRecord, PlanStatus, PlanSummary } from '../../../../core/common/plan';
 import { useApiEvent, useCan, useClient, useConnection, useSite } from '../../api/hooks';
@@ -23,25 +23,12 @@ import { formatDateTime, formatNumber } from '../../format/format';
 import { hmi, monoNumbers } from '../../theme';
 import { downloadText } from '../alarms/download';
 import { OBJECTIVE_LABELS, actualPoints, planCurves, scheduleOption, termRows, type PlanCurve } from './planModel';
+import { useEChart } from '../../components/useEChart';
 
 echarts.use([LineChart, GridComponent, TooltipComponent, LegendComponent, MarkLineComponent, CanvasRenderer]);
 
 function ScheduleChart({ option, attrs }: { option: Record<string, unknown>; attrs: Record<string, string | number> }) {
-  const host = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
-  useEffect(() => {
-    const el = host.current;
-    if (!el) return;
-    const c = echarts.init(el, undefined, { renderer: 'canvas' });
-    chart.current = c;
-    const ro = new ResizeObserver(() => c.resize());
-    ro.observe(el);
-    return () => {
-      ro.disconnect();
-      c.dispose();
-      chart.current = null;
-    };
-  }, []);
+  const { host, chart } = useEChart();
   useEffect(() => {
     chart.current?.setOption(option, { notMerge: true });
   }, [option]);
