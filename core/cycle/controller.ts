@@ -53,3 +53,8 @@ export interface Controller {
 export function output(entries: ReadonlyArray<readonly [PointId, SetpointRequest]>): ControllerOutput {
   return new Map(entries);
 }
+
+/** One decimal, for the kW figures in a controller's reason sentence. */
+export function r1(x: number): number {
+  return Math.round(x * 10) / 10;
+}

@@ -16,7 +16,7 @@
  * protection (higher priority) and the machine lane's limits bound it.
  */
 import type { PeakShavingConfig } from '../../common/cycle';
-import { output, type Controller, type ControllerOutput, type CycleContext } from '../controller';
+import { output, r1, type Controller, type ControllerOutput, type CycleContext } from '../controller';
 
 export class PeakShavingController implements Controller {
   readonly type = 'peak-shaving';
@@ -43,7 +43,6 @@ export class PeakShavingController implements Controller {
       return output([[target, { fallback: 0, why: `peak shaving holds 0 kW: ${why}` }]]);
     }
     const g = pcc.value + essKw.value;
-    const r1 = (x: number): number => Math.round(x * 10) / 10;
     const min = g - limit;
     if (min > 0)
       return output([[target, { min, fallback: min, why: `the site draws ${r1(g)} kW without the battery, above the ${r1(limit)} kW limit: discharging ${r1(min)} kW` }]]);

@@ -12,7 +12,7 @@
  * (core/plan/service.ts, `setpoint()`) satisfies: the cycle does not import core/plan.
  */
 import type { PlanFollowingConfig } from '../../common/cycle';
-import { output, type Controller, type ControllerOutput, type CycleContext } from '../controller';
+import { output, r1, type Controller, type ControllerOutput, type CycleContext } from '../controller';
 import { SelfConsumptionController } from './self-consumption';
 
 /** The plan's battery setpoint for the step holding `now`, or why there is none. */
@@ -50,8 +50,4 @@ export class PlanFollowingController implements Controller {
     const r = this.fallback.request(ctx);
     return output([[target, { ...r, why: `fallback: self-consumption (${reason}): ${r.why}` }]]);
   }
-}
-
-function r1(x: number): number {
-  return Math.round(x * 10) / 10;
 }

@@ -12,7 +12,7 @@
  * battery power is unknown.
  */
 import type { SelfConsumptionConfig } from '../../common/cycle';
-import { output, type Controller, type ControllerOutput, type CycleContext, type SetpointRequest } from '../controller';
+import { output, r1, type Controller, type ControllerOutput, type CycleContext, type SetpointRequest } from '../controller';
 
 export class SelfConsumptionController implements Controller {
   readonly type = 'self-consumption';
@@ -47,8 +47,4 @@ export class SelfConsumptionController implements Controller {
     if (g > 0) return { value, why: `the site imports ${r1(g)} kW without the battery: discharging ${r1(value)} kW to cover it` };
     return { value: 0, why: 'no import and no PV surplus at the grid connection: 0 kW' };
   }
-}
-
-function r1(x: number): number {
-  return Math.round(x * 10) / 10;
 }
