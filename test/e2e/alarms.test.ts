@@ -152,6 +152,8 @@ describe('alarms (browser mode, Chromium)', () => {
     await waitFor('the H alarm in the detail pane', async () => ((await detail.getAttribute('data-alarm-id')) === H() ? true : undefined), 10_000);
     assert.ok(await page.getByTestId('alarm-shelve').isDisabled(), 'no shelving without a reason');
     await page.getByTestId('alarm-shelve-reason').fill('sensor under repair');
+    // the reason shows its length against the core's limit instead of being cut silently
+    assert.match((await page.getByTestId('alarm-shelve-reason-counter').textContent()) ?? '', /^19 \/ 500 characters$/);
     await page.getByTestId('alarm-shelve').click();
     await page.getByTestId('alarm-unshelve').waitFor({ timeout: 10_000 });
     await waitFor('the shelved view to count it', async () => ((await page.getByTestId('alarm-view-shelved').textContent())?.includes('(1)') ? true : undefined), 10_000);
@@ -179,7 +181,12 @@ describe('alarms (browser mode, Chromium)', () => {
     await shot(page, 'alarms-kpis');
   });
 
-  it('a flood shows the flood banner, grouped by first-out', async () => {
+  it('a flood shows the flood banner, grouped by first-out, without adding height to the banner', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByText('Overview').click();
+    const banner = page.getByTestId('alarm-banner');
+    const before = await banner.boundingBox();
+    const mainBefore = await page.locator('#main').boundingBox();
+    assert.ok(before && mainBefore);
     // twelve extra low-priority alarms on the hot battery: all activate at once
     for (let i = 1; i <= 12; i++) {
       await boot.admin.call('alarms.definitions.upsert', {
@@ -200,6 +207,12 @@ describe('alarms (browser mode, Chromium)', () => {
     await flood.waitFor({ timeout: 30_000 });
     assert.match((await flood.textContent()) ?? '', /ALARM FLOOD/);
     assert.ok((await page.getByTestId('alarm-flood-group').count()) >= 1);
+    const during = await banner.boundingBox();
+    const mainDuring = await page.locator('#main').boundingBox();
+    assert.ok(during && mainDuring);
+    assert.equal(during.height, before.height, 'the flood line did not add height to the banner');
+    assert.equal(mainDuring.y, mainBefore.y, 'the page did not move down');
+    assert.equal(await page.getByTestId('alarm-flood-banner').evaluate((el) => el.scrollHeight <= el.clientHeight + 1), true, 'the flood line is one line');
     await shot(page, 'alarms-flood');
     await page.getByRole('navigation', { name: 'Main' }).getByText('Alarms', { exact: true }).click();
     await page.getByTestId('alarm-row').first().waitFor();

@@ -12,6 +12,7 @@ import type { RoleDef, UserView } from '../../../../core/common/security';
 import { useAuth, useClient, useSite } from '../../api/hooks';
 import { formatDateTime } from '../../format/format';
 import { hmi } from '../../theme';
+import { CommentField } from '../../components/CommentField';
 import { parseLocalDateTime, toLocalDateTime } from '../audit/auditModel';
 import { errorField, errorText } from '../../api/errorText';
 import { passwordProblem, policyText } from '../auth/authText';
@@ -264,7 +265,7 @@ function ImpersonateDialog({ user, onClose }: { user: UserView; onClose: () => v
       <Typography sx={{ fontSize: 13, color: hmi.textDim }}>
         You will see what {user.displayName || user.username} sees, read-only (no commands, no configuration, no user management), for at most one hour. Sign out to end it.
       </Typography>
-      <TextField label="Reason" value={reason} onChange={(e) => setReason(e.target.value)} autoFocus multiline minRows={2} slotProps={{ htmlInput: { maxLength: 500 } }} />
+      <CommentField label="Reason" value={reason} onChange={setReason} max={500} autoFocus testId="impersonate-reason" />
     </FormDialog>
   );
 }

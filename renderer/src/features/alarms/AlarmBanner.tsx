@@ -25,6 +25,8 @@ import { ALARMS_HREF, alarmHref } from './links';
 /** Lines the banner shows; its height is fixed for this many, so a new alarm never moves the page. */
 export const BANNER_LINES = 2;
 const LINE_H = 26;
+/** the banner's one height, flood or not: the flood line takes the place of an alarm line */
+const BANNER_H = BANNER_LINES * LINE_H + 5;
 
 export function AlarmBanner() {
   const alarms = useAlarms();
@@ -36,7 +38,8 @@ export function AlarmBanner() {
   const site = useSite();
   const tz = site?.timezone;
   const assetName = useMemo(() => new Map(site?.assets.map((a) => [a.id, a.name]) ?? []), [site]);
-  const lines = useMemo(() => bannerAlarms(alarms.values(), BANNER_LINES), [alarms]);
+  const flooding = flood?.active === true;
+  const lines = useMemo(() => bannerAlarms(alarms.values(), flooding ? BANNER_LINES - 1 : BANNER_LINES), [alarms, flooding]);
   const liveCount = useMemo(() => countByView(alarms.values()).live, [alarms]);
   const pc = priorityCounts(counts);
   const sounding = horn.sounding[0];
@@ -46,10 +49,10 @@ export function AlarmBanner() {
       component="section"
       aria-label="Alarm banner"
       data-testid="alarm-banner"
-      sx={{ display: 'flex', flexDirection: 'column', bgcolor: hmi.panel, borderBottom: `1px solid ${hmi.line}`, flexShrink: 0 }}
+      sx={{ display: 'flex', flexDirection: 'column', bgcolor: hmi.panel, borderBottom: `1px solid ${hmi.line}`, flexShrink: 0, height: BANNER_H, boxSizing: 'border-box', overflow: 'hidden' }}
     >
-      {flood?.active ? <FloodLine alarms={alarms} tz={tz} assetName={assetName} /> : null}
-      <Box sx={{ display: 'flex', alignItems: 'stretch', height: BANNER_LINES * LINE_H + 4, overflow: 'hidden' }} data-testid="alarm-banner-row">
+      {flooding ? <FloodLine alarms={alarms} tz={tz} assetName={assetName} /> : null}
+      <Box sx={{ display: 'flex', alignItems: 'stretch', flex: 1, minHeight: 0, overflow: 'hidden' }} data-testid="alarm-banner-row">
         <ButtonBase
           href={ALARMS_HREF}
           aria-label={`Alarm counts: ${pc.map((c) => `priority ${PRIORITY_STYLE[c.priority].number} ${c.unack} unacknowledged ${c.active} active`).join(', ')}. Open the alarm summary`}
@@ -162,28 +165,29 @@ function FloodLine({ alarms, tz, assetName }: { alarms: ReadonlyMap<string, Alar
     <Box
       role="status"
       data-testid="alarm-flood-banner"
-      sx={{ display: 'flex', alignItems: 'center', gap: 1.5, px: 1.5, py: 0.5, bgcolor: hmi.alarmMedium, color: hmi.text, borderBottom: `1px solid ${hmi.line}`, flexWrap: 'wrap' }}
+      title={`${flood.count} alarms in ${minutes} min${first ? `, first out: ${first}` : ''}`}
+      sx={{ display: 'flex', alignItems: 'center', gap: 1.5, px: 1.5, height: LINE_H, flexShrink: 0, boxSizing: 'border-box', bgcolor: hmi.alarmMedium, color: hmi.text, borderBottom: `1px solid ${hmi.line}`, flexWrap: 'nowrap', overflow: 'hidden', whiteSpace: 'nowrap' }}
     >
       <Typography component="span" sx={{ fontWeight: 800, fontSize: 13, letterSpacing: 0.5 }}>
         ALARM FLOOD
       </Typography>
-      <Typography component="span" sx={{ fontSize: 13, ...monoNumbers }}>
+      <Typography component="span" noWrap sx={{ fontSize: 13, flexShrink: 0, ...monoNumbers }}>
         {flood.count} alarms in {minutes} min{flood.since ? ` since ${formatTime(flood.since, tz)}` : ''}
         {first ? ` · first out: ${first}` : ''}
       </Typography>
-      <Box sx={{ display: 'flex', gap: 0.75, flexWrap: 'wrap' }}>
+      <Box sx={{ display: 'flex', gap: 0.75, flexWrap: 'nowrap', minWidth: 0, overflow: 'hidden' }}>
         {groups.slice(0, 5).map((g) => (
           <ButtonBase
             key={g.group}
             href={`${ALARMS_HREF}?asset=${encodeURIComponent(g.group)}`}
             data-testid="alarm-flood-group"
             title={`First out ${formatTime(g.firstOutAt, tz)}: ${g.firstOutMessage}`}
-            sx={{ border: `1px solid ${hmi.text}`, px: 0.75, fontSize: 12, bgcolor: 'rgba(255,255,255,0.35)' }}
+            sx={{ border: `1px solid ${hmi.text}`, px: 0.75, fontSize: 12, bgcolor: 'rgba(255,255,255,0.35)', flexShrink: 0, lineHeight: '18px' }}
           >
             {assetName.get(g.group) ?? g.group}: {g.count} · first: {g.firstOutMessage}
           </ButtonBase>
         ))}
-        {groups.length > 5 ? <Typography sx={{ fontSize: 12 }}>+{groups.length - 5} groups</Typography> : null}
+        {groups.length > 5 ? <Typography noWrap sx={{ fontSize: 12, flexShrink: 0 }}>+{groups.length - 5} groups</Typography> : null}
       </Box>
     </Box>
   );

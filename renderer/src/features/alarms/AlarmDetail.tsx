@@ -22,6 +22,8 @@ import { useCapabilities } from './useCapabilities';
 /** The site's maximum shelving time is enforced by the core; the default is 8 h. */
 /** until the site is loaded: the core's default (the core enforces the site's own limit) */
 const DEFAULT_MAX_SHELVE_MS = 8 * 3_600_000;
+/** the core's limit on shelving and out-of-service reasons (alarms.shelve / alarms.setOutOfService) */
+const REASON_MAX = 500;
 
 export function AlarmDetail({ alarm: a, tz, assetName, onChanged }: { alarm: AlarmView; tz: string | undefined; assetName: string; onChanged: (a: AlarmView) => void }) {
   const client = useClient();
@@ -247,13 +249,16 @@ export function AlarmDetail({ alarm: a, tz, assetName, onChanged }: { alarm: Ala
                     </MenuItem>
                   ))}
                 </TextField>
-                <TextField
+                <CommentField
                   label="Reason (required)"
                   size="small"
                   value={reason}
-                  onChange={(e) => setReason(e.target.value)}
+                  onChange={setReason}
+                  max={REASON_MAX}
+                  minRows={1}
+                  maxRows={3}
                   sx={{ flex: 1, minWidth: 140, ...fieldSx }}
-                  slotProps={{ htmlInput: { maxLength: 500, 'data-testid': 'alarm-shelve-reason' } }}
+                  testId="alarm-shelve-reason"
                 />
                 <Button
                   variant="outlined"
@@ -290,13 +295,16 @@ export function AlarmDetail({ alarm: a, tz, assetName, onChanged }: { alarm: Ala
                 {a.outOfService ? 'Return to service' : 'Take out of service'}
               </Button>
               {a.outOfService ? (
-                <TextField
+                <CommentField
                   label="Reason (required)"
                   size="small"
                   value={reason}
-                  onChange={(e) => setReason(e.target.value)}
+                  onChange={setReason}
+                  max={REASON_MAX}
+                  minRows={1}
+                  maxRows={3}
                   sx={{ flex: 1, ...fieldSx }}
-                  slotProps={{ htmlInput: { maxLength: 500 } }}
+                  testId="alarm-oos-reason"
                 />
               ) : (
                 <Dim>uses the reason above</Dim>
