@@ -16,6 +16,7 @@ import {
   type DeviceStatus,
   type PointState,
   type SecretAccess,
+  type SimSetReq,
   type SimState,
   type SiteView,
 } from '../common';
@@ -53,7 +54,7 @@ export const CORE_ERROR_ALARM = 'system.core-error';
 /** What the host needs of a running simulator (drivers/sim implements it). */
 export interface SimControl {
   get(): SimState;
-  set(p: Partial<Pick<SimState, 'pvFactor' | 'loadStepKw' | 'batteryTempOffsetC' | 'speed'>>): SimState;
+  set(p: SimSetReq): SimState;
   onChange(cb: (s: SimState) => void): () => void;
 }
 

@@ -1,12 +1,13 @@
 /// <reference lib="dom" />
 /**
  * End to end, the rest of issue #9 on the screens: reason fields with counters (shelving, out
- * of service, impersonation).
+ * of service, impersonation), the simulated clock brought back to wall time from the simulator
+ * page (audited).
  */
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { SiteView } from '../../core/common';
+import type { AuditEntry, SimState, SiteView } from '../../core/common';
 import type { AppProcess } from '../support/app-process';
 import type { Bootstrapped } from '../support/auth';
 import { openBrowser, signInUi, startAppWithUsers, stopAll, withPage } from '../support/ui';
@@ -70,6 +71,31 @@ describe('operator safety on every screen (issue #9, browser mode, Chromium)', (
       await reason.fill('ticket 42: operator cannot see trends');
       assert.match(await text(a, 'impersonate-reason-counter'), /^37 \/ 500 characters$/);
       await shot(a, 'safety-impersonate-counter');
+    });
+  });
+
+  it('after a speed change the operator brings the simulated time back to wall time; the audit log says who', async () => {
+    await withPage(browser, {}, async (o) => {
+      await signInUi(o, boot.operator, { url: `${app.url}#/simulator` });
+      const toWall = o.getByTestId('sim-to-wall-time');
+      await toWall.waitFor({ timeout: 15_000 });
+      // at 1 × on the wall clock there is nothing to do, and the button says so
+      assert.equal(await toWall.isDisabled(), true);
+      assert.match(await text(o, 'sim-to-wall-time-why'), /already on the wall clock/);
+      await o.getByTestId('sim-speed').fill('3600');
+      await o.getByRole('button', { name: 'Apply' }).click();
+      await waitFor('the simulated clock an hour ahead', async () => (/\d+ h .*ahead of wall time/.test(await text(o, 'sim-state-wallOffset')) ? true : undefined), 20_000);
+      assert.equal(await toWall.isDisabled(), false);
+      await shot(o, 'safety-sim-ahead');
+      await toWall.click();
+      await waitFor('on wall time', async () => ((await text(o, 'sim-state-wallOffset')) === 'on wall time' ? true : undefined), 10_000);
+      assert.match(await text(o, 'sim-state-speed'), /^1 ×$/);
+      const s = await boot.admin.call<SimState>('sim.get', {});
+      assert.ok(Math.abs(s.simTime - Date.now()) < 5000, `simulated time ${s.simTime - Date.now()} ms from the wall clock`);
+      assert.equal(s.speed, 1);
+      const rows = await boot.admin.call<AuditEntry[]>('audit.query', { type: 'sim.set' });
+      assert.ok(rows.some((r) => r.actor === boot.operator.username && JSON.stringify(r.after).includes('toWallTime')), 'the audit log records the return to wall time');
+      await shot(o, 'safety-sim-wall');
     });
   });
 });

@@ -70,6 +70,12 @@ export interface SimState {
   batteryTempOffsetC: number;
 }
 
+/**
+ * What `sim.set` may change. `toWallTime` brings the simulated clock back to the wall clock
+ * (after a speed change ran it ahead) and the speed back to 1 ×; the plant keeps its state.
+ */
+export type SimSetReq = Partial<Pick<SimState, 'pvFactor' | 'loadStepKw' | 'batteryTempOffsetC' | 'speed'>> & { toWallTime?: true };
+
 export interface HostInfo {
   version: string;
   mode: 'electron' | 'browser';
@@ -86,7 +92,7 @@ export interface CoreApiMethods {
   'points.read': { req: { ids: string[] }; res: PointState[] };
   'devices.list': { req: Record<string, never>; res: DeviceStatus[] };
   'sim.get': { req: Record<string, never>; res: SimState };
-  'sim.set': { req: Partial<Pick<SimState, 'pvFactor' | 'loadStepKw' | 'batteryTempOffsetC' | 'speed'>>; res: SimState };
+  'sim.set': { req: SimSetReq; res: SimState };
 }
 
 /** Every method of the API: the core's plus each service area's (security, alarms, historian). */
@@ -124,8 +130,10 @@ const coreMethodArgSchemas: { [M in keyof CoreApiMethods]: z.ZodType<CoreApiMeth
       loadStepKw: z.number().min(-500).max(500).optional(),
       batteryTempOffsetC: z.number().min(-40).max(80).optional(),
       speed: z.number().positive().max(3600).optional(),
+      toWallTime: z.literal(true).optional(),
     })
-    .strict(),
+    .strict()
+    .refine((r) => !(r.toWallTime && r.speed !== undefined), { message: 'bringing the simulated time back to wall time sets the speed to 1 ×; do not give a speed with it', path: ['speed'] }),
 };
 
 /** Runtime validation of every method's argument; the core rejects anything else. */

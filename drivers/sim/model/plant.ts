@@ -104,6 +104,14 @@ export class Plant {
     return this.lastLocal;
   }
 
+  /** moves the simulated clock to `ms` (back to the wall clock after running fast); the state is kept */
+  setTime(ms: number): void {
+    if (!Number.isFinite(ms)) throw new Error(`the simulated time must be a finite time, got ${ms}`);
+    this.t = ms;
+    this.lastLocal = this.clock.at(ms);
+    this.cache = null;
+  }
+
   setEnv(p: Partial<PlantEnv>): void {
     if (p.pvFactor !== undefined) this.env.pvFactor = clamp(p.pvFactor, 0, 1.2);
     if (p.loadStepKw !== undefined) this.env.loadStepKw = p.loadStepKw;

@@ -8,7 +8,7 @@
  * Modbus requests are socket I/O. A worker thread would add a message hop per client write
  * for no gain at this size; move it there if a site grows to hundreds of devices.
  */
-import type { SimState } from '../../../core/common/api/contract';
+import type { SimSetReq, SimState } from '../../../core/common/api/contract';
 import { isModbusProfile, isModbusTcpDevice, type DeviceProfile, type ModbusProfile, type ModbusTcpDevice, type SiteConfig } from '../../../core/common/site';
 import { realScheduler, type Scheduler } from '../../../core/common/clock';
 import { ModbusProfileServer } from '../../modbus/server';
@@ -33,7 +33,7 @@ export interface SimulatorOptions {
   scheduler?: Scheduler;
 }
 
-export type SimSettable = Partial<Pick<SimState, 'pvFactor' | 'loadStepKw' | 'batteryTempOffsetC' | 'speed'>>;
+export type SimSettable = SimSetReq;
 
 export interface SimulatorHandle {
   /** a copy of the site with the ports actually bound */
@@ -211,6 +211,14 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
       if (p.speed !== undefined) {
         if (!(p.speed > 0 && p.speed <= 3600)) throw new Error(`speed must be in (0, 3600], got ${p.speed}`);
         speed = p.speed;
+      }
+      if (p.toWallTime) {
+        // the physics keep their state (SoC, temperatures); only the clock goes back to the wall's
+        const t = scheduler.now();
+        plant.setTime(t);
+        last = t;
+        speed = 1;
+        for (const s of served) writeImages(s);
       }
       emit();
       return state();

@@ -297,3 +297,26 @@ describe('the SoC reserve holds in the device\'s own local peak-shaving mode (is
     }
   });
 });
+
+describe('simulated time back to wall time (issue #9 friction)', () => {
+  it('after running fast, toWallTime puts the simulated clock on the wall clock at 1 ×, the plant keeping its state', async () => {
+    const { site, profiles } = loadDemo();
+    const sim = await startSimulator({ site: { ...site, simulation: { enabled: true, speed: 1, initialSocPct: 50 } }, profiles, ephemeralPorts: true, seed: 3, stepMs: 50 });
+    try {
+      sim.set({ speed: 3600 });
+      const end = Date.now() + 1500;
+      while (Date.now() < end && sim.get().simTime - Date.now() < 30 * 60_000) await sleep(20);
+      const ahead = sim.get().simTime - Date.now();
+      assert.ok(ahead > 30 * 60_000, `the simulated clock ran ahead (${ahead} ms)`);
+      const soc = (sim.plant() as { socPct: number }).socPct;
+      const s = sim.set({ toWallTime: true });
+      assert.equal(s.speed, 1);
+      assert.ok(Math.abs(s.simTime - Date.now()) < 1000, `simulated time ${s.simTime - Date.now()} ms from the wall clock`);
+      assert.ok(Math.abs((sim.plant() as { socPct: number }).socPct - soc) < 0.5, 'the battery keeps its state of charge');
+      await sleep(500);
+      assert.ok(Math.abs(sim.get().simTime - Date.now()) < 1000, 'and stays on the wall clock at 1 ×');
+    } finally {
+      await sim.stop();
+    }
+  });
+});

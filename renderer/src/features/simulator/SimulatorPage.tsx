@@ -12,7 +12,7 @@ import { errorField, errorText } from '../../api/errorText';
 import { GuardedButton, useCapabilityReason } from '../../components/Guarded';
 import { formatDateTime, formatNumber } from '../../format/format';
 import { hmi, monoNumbers } from '../../theme';
-import { buildSimRequest, rangeText, SIM_FIELDS, type SimDrafts, type SimField, type SimFieldDef } from './simFields';
+import { buildSimRequest, rangeText, SIM_FIELDS, wallOffsetText, wallTimeIdleReason, type SimDrafts, type SimField, type SimFieldDef } from './simFields';
 
 const PV_PRESETS: readonly { label: string; value: number }[] = [
   { label: 'Clear sky', value: 1 },
@@ -74,6 +74,24 @@ export function SimulatorPage() {
       const field = SIM_FIELDS.find((f) => f.key === errorField(e));
       if (field) setErrors((p) => ({ ...p, [field.key]: errorText(e, labels) }));
       else setFormError(errorText(e, labels));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  // after a speed change the simulated clock runs ahead; this brings it back (audited by the core as sim.set)
+  const toWallTime = async () => {
+    setFormError(null);
+    setBusy(true);
+    try {
+      setSim(await client.call('sim.set', { toWallTime: true }));
+      setDrafts((prev) => {
+        const next = { ...prev };
+        delete next.speed;
+        return next;
+      });
+    } catch (e) {
+      setFormError(errorText(e));
     } finally {
       setBusy(false);
     }
@@ -170,16 +188,18 @@ export function SimulatorPage() {
           </Button>
         </Box>
       </Paper>
-      <SimStatePanel sim={sim} timeZone={site?.timezone} />
+      <SimStatePanel sim={sim} timeZone={site?.timezone} why={readOnly} busy={busy} onToWallTime={() => void toWallTime()} />
     </Box>
   );
 }
 
-function SimStatePanel({ sim, timeZone }: { sim: SimState | null; timeZone: string | undefined }) {
+function SimStatePanel({ sim, timeZone, why, busy, onToWallTime }: { sim: SimState | null; timeZone: string | undefined; why: string | null; busy: boolean; onToWallTime: () => void }) {
+  const now = Date.now();
   const rows: [string, string, string][] = sim
     ? [
         ['Running', sim.running ? 'yes' : 'NO', 'running'],
         ['Simulated time', formatDateTime(sim.simTime, timeZone), 'simTime'],
+        ['Against the wall clock', wallOffsetText(sim.simTime, now), 'wallOffset'],
         ['Speed', `${formatNumber(sim.speed, 0)} ×`, 'speed'],
         ['PV factor', formatNumber(sim.pvFactor, 2), 'pvFactor'],
         ['Load step', `${formatNumber(sim.loadStepKw, 1)} kW`, 'loadStepKw'],
@@ -208,6 +228,13 @@ function SimStatePanel({ sim, timeZone }: { sim: SimState | null; timeZone: stri
           </Box>
         ))}
       </Box>
+      {sim ? (
+        <Box sx={{ mt: 1.5 }}>
+          <GuardedButton variant="outlined" color="secondary" size="small" disabled={busy} why={why ?? wallTimeIdleReason(sim, now)} testId="sim-to-wall-time" onClick={onToWallTime}>
+            Back to wall time
+          </GuardedButton>
+        </Box>
+      ) : null}
     </Paper>
   );
 }

@@ -61,3 +61,24 @@ export function buildSimRequest(drafts: SimDrafts): { req: Partial<Pick<SimState
   }
   return { req, errors };
 }
+
+/** within this, the simulated clock counts as on the wall clock (the state arrives about once a second) */
+export const ON_WALL_TIME_MS = 5_000;
+
+/** How far the simulated clock is from the wall clock, as a sentence fragment ("2 h 13 min ahead of wall time"). */
+export function wallOffsetText(simTime: number, now: number): string {
+  const d = simTime - now;
+  const a = Math.abs(d);
+  if (a < ON_WALL_TIME_MS) return 'on wall time';
+  const days = Math.floor(a / 86_400_000);
+  const h = Math.floor((a % 86_400_000) / 3_600_000);
+  const min = Math.floor((a % 3_600_000) / 60_000);
+  const s = Math.floor((a % 60_000) / 1000);
+  const parts = days > 0 ? [`${days} d`, `${h} h`] : h > 0 ? [`${h} h`, `${min} min`] : min > 0 ? [`${min} min`, `${s} s`] : [`${s} s`];
+  return `${parts.filter((p, i) => i === 0 || !p.startsWith('0 ')).join(' ')} ${d > 0 ? 'ahead of' : 'behind'} wall time`;
+}
+
+/** Why "Back to wall time" has nothing to do (null when it has). */
+export function wallTimeIdleReason(sim: Pick<SimState, 'simTime' | 'speed'>, now: number): string | null {
+  return Math.abs(sim.simTime - now) < ON_WALL_TIME_MS && sim.speed === 1 ? 'The simulated time is already on the wall clock, at 1 ×.' : null;
+}
