@@ -222,5 +222,6 @@ async function run(): Promise<BenchResult[]> {
 export const suite: BenchSuite = {
   id: 'alarm-flood-ui',
   title: 'Alarm flood of 10,000 alarms: input latency in the operator page (Chromium)',
+  peers: [{ name: "Debian's Chromium", command: '/usr/bin/chromium', versionArgs: ['--version'], debian: ['chromium'] }],
   run,
 };
