@@ -14,7 +14,7 @@
  *   the clock) comes through `DriverContext` and `BridgeContext`.
  */
 import type { PointId, PointValue } from './point';
-import type { Quality } from './quality';
+import type { Quality, TimeQuality } from './quality';
 import type { DeviceConfig, DeviceProfile, ProtocolDefinition } from './profile';
 import type { Scheduler } from './clock';
 
@@ -28,6 +28,8 @@ export interface PointSample {
   quality: Quality;
   /** source timestamp, ms since epoch */
   ts: number;
+  /** the quality of the source timestamp, when the protocol gives one (IEC 61850) */
+  tq?: TimeQuality;
 }
 
 /** Where a bridge delivers samples: one call per poll cycle (a batch), never per point. */

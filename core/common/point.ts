@@ -1,4 +1,4 @@
-import type { Quality } from './quality';
+import type { Quality, TimeQuality } from './quality';
 
 /** A point id is `assetId/channel`, e.g. `ess1/Soc`. */
 export type PointId = string;
@@ -43,6 +43,8 @@ export interface PointState {
   ts: number;
   /** receive timestamp in the core, ms since epoch */
   rts: number;
+  /** the quality of the source timestamp, when the device gives one (IEC 61850 TimeQuality) */
+  tq?: TimeQuality;
 }
 
 /** One entry of a batched change event, kept short on the wire. */
@@ -52,8 +54,9 @@ export interface PointUpdate {
   q: Quality;
   ts: number;
   rts: number;
+  tq?: TimeQuality;
 }
 
 export function toUpdate(s: PointState): PointUpdate {
-  return { id: s.id, v: s.value, q: s.quality, ts: s.ts, rts: s.rts };
+  return s.tq ? { id: s.id, v: s.value, q: s.quality, ts: s.ts, rts: s.rts, tq: s.tq } : { id: s.id, v: s.value, q: s.quality, ts: s.ts, rts: s.rts };
 }

@@ -145,4 +145,17 @@ describe('CurrentValueTable sample feed', () => {
       ['changes', 'ui flush broke'],
     ]);
   });
+
+  it('keeps the time quality of a sample with the point, hands it on, and a change of it alone is a change', () => {
+    const { cvt, batches } = table();
+    const tq = { leapSecondsKnown: false, clockFailure: false, clockNotSynchronized: true, accuracyBits: 10 };
+    cvt.publish([{ id: 'ess1/ActivePower', value: 5, quality: { level: 'good' }, ts: 1 }]);
+    cvt.flush();
+    cvt.publish([{ id: 'ess1/ActivePower', value: 5, quality: { level: 'good' }, ts: 2, tq }]);
+    cvt.flush();
+    assert.deepEqual(cvt.get('ess1/ActivePower')?.tq, tq);
+    assert.deepEqual(batches.at(-1)?.[0]?.tq, tq, 'the clock losing sync is sent though the value did not change');
+    cvt.publish([{ id: 'ess1/ActivePower', value: 5, quality: { level: 'good' }, ts: 3 }]);
+    assert.equal(cvt.get('ess1/ActivePower')?.tq, undefined, 'a sample without time quality clears it');
+  });
 });

@@ -14,6 +14,7 @@ import {
   type PointState,
   type PointUpdate,
   type Quality,
+  type TimeQuality,
 } from '../common';
 import { realScheduler, type Cancel, type Scheduler } from '../common/clock';
 
@@ -131,11 +132,13 @@ export class CurrentValueTable implements PointSink {
       e.sourceQuality = nonFinite ? DEVICE_BAD : s.quality;
       const quality = this.derive(e, value, e.sourceQuality);
       const st = e.state;
-      const isChange = st.value !== value || !qualityEquals(st.quality, quality);
+      const isChange = st.value !== value || !qualityEquals(st.quality, quality) || !sameTimeQuality(st.tq, s.tq);
       st.value = value;
       st.quality = quality;
       st.ts = s.ts;
       st.rts = rts;
+      if (s.tq) st.tq = s.tq;
+      else delete st.tq;
       all.push(st);
       if (isChange) {
         this.dirty.add(s.id);
@@ -228,4 +231,9 @@ export class CurrentValueTable implements PointSink {
     }
     return GOOD;
   }
+}
+
+function sameTimeQuality(a: TimeQuality | undefined, b: TimeQuality | undefined): boolean {
+  if (!a || !b) return a === b;
+  return a.leapSecondsKnown === b.leapSecondsKnown && a.clockFailure === b.clockFailure && a.clockNotSynchronized === b.clockNotSynchronized && a.accuracyBits === b.accuracyBits;
 }

@@ -187,6 +187,16 @@ export class ConnectionSupervisor<C> {
     };
   }
 
+  /**
+   * Publishes samples that arrive outside a poll (reports, subscriptions) and remembers the
+   * good values, so a lost link marks the points bad with their latest value.
+   */
+  publish(samples: readonly PointSample[]): void {
+    if (samples.length === 0) return;
+    for (const s of samples) if (s.quality.level === 'good') this.lastValues.set(s.id, s.value);
+    this.o.sink.publish(samples);
+  }
+
   /** payload bytes of a request and its answer, as the protocol counts them */
   countBytes(out: number, inn: number): void {
     this.stats.bytesOut += out;

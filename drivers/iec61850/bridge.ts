@@ -290,6 +290,7 @@ export class Iec61850Bridge implements Bridge {
           intgPdMs,
           optFlds: OPT.SEQ_NUM | OPT.TIME_STAMP | OPT.REASON | OPT.DATA_SET | OPT.CONF_REV,
           gi: true,
+          resvTmsS: this.profile.reserveS,
         });
       } catch (e) {
         for (const m of plans) if (!enabledMembers.has(m.member)) s.members.delete(m.member);
@@ -313,8 +314,8 @@ export class Iec61850Bridge implements Bridge {
       this.image.set(m.key, flatten(m.spec, e.value, m.prefix, new Map()));
       keys.add(m.key);
     }
-    const samples = this.samplesOf(keys);
-    if (samples.length) this.sink.publish(samples);
+    // through the supervisor: a lost link then marks these points bad with their latest reported value
+    this.sup.publish(this.samplesOf(keys));
   }
 
   private samplesOf(keys: ReadonlySet<string>): PointSample[] {

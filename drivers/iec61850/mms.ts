@@ -8,7 +8,7 @@
  * so it is tested without libiec61850.
  */
 import type { PointValue } from '../../core/common/point';
-import type { Quality } from '../../core/common/quality';
+import type { Quality, TimeQuality } from '../../core/common/quality';
 
 export type MmsData =
   | { type: 'boolean'; value: boolean }
@@ -167,13 +167,7 @@ export function describeQuality(q: QualityBits): string {
 
 // ---------------------------------------------------------------- UtcTime (IEC 61850-8-1 8.1.3.7)
 
-export interface TimeQuality {
-  leapSecondsKnown: boolean;
-  clockFailure: boolean;
-  clockNotSynchronized: boolean;
-  /** number of significant bits of the fraction (0-24), 31 = unspecified */
-  accuracyBits: number;
-}
+export type { TimeQuality } from '../../core/common/quality';
 
 export interface UtcTime {
   /** ms since the epoch, as libiec61850 computes it (fraction / 16777, truncated) */

@@ -138,17 +138,19 @@ export function sampleOf(plan: ChannelPlan, attrs: Map<string, MmsData> | undefi
   const q = attrs.get('q');
   if (q?.type === 'bit-string') quality = appQuality(decodeQuality(q.bytes, q.size));
   const t = attrs.get('t');
-  const tMs = t?.type === 'utc-time' && timeFresh ? decodeUtcTime(t.bytes).ms : 0;
-  const ts = tMs > 0 ? tMs : now;
-  if (value === undefined) return { id: pointId, value: null, quality: BAD_DEVICE, ts };
+  const time = t?.type === 'utc-time' && timeFresh ? decodeUtcTime(t.bytes) : undefined;
+  const ts = time && time.ms > 0 ? time.ms : now;
+  // the device's TimeQuality travels with its time (not with the receive time)
+  const withTq = (s: PointSample): PointSample => (time && time.ms > 0 ? { ...s, tq: time.quality } : s);
+  if (value === undefined) return withTq({ id: pointId, value: null, quality: BAD_DEVICE, ts });
   if (c.type === 'number') {
     const n = typeof value === 'boolean' ? (value ? 1 : 0) : typeof value === 'number' ? value : Number.NaN;
     value = n * c.scale + c.offset;
-    if (!Number.isFinite(value)) return { id: pointId, value: null, quality: BAD_DEVICE, ts };
+    if (!Number.isFinite(value)) return withTq({ id: pointId, value: null, quality: BAD_DEVICE, ts });
   } else if (c.type === 'boolean') {
     value = typeof value === 'boolean' ? value : value !== 0 && value !== '' && value !== null;
   } else value = String(value);
-  return { id: pointId, value, quality, ts };
+  return withTq({ id: pointId, value, quality, ts });
 }
 
 /** Where a data set member lands: its DO and the path prefix of its value inside the DO. */

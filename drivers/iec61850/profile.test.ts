@@ -11,7 +11,8 @@ import { parse } from 'yaml';
 import { ProtocolRegistry } from '../../core/common/profile';
 import type { PointSample } from '../../core/common/bridge';
 import { createIec61850Factory, ctlValue, libraryCandidates } from './bridge';
-import { encodeQuality, encodeUtcTime, MMS_TYPE, type MmsData } from './mms';
+import { timeQualityDetail, timeQualityText } from '../../core/common/quality';
+import { encodeQuality, encodeUtcTime, MMS_TYPE, type MmsData, type TimeQuality } from './mms';
 import { DoImage, flatten, memberCovers, planChannels, planMember, sampleOf, splitAtDataObject } from './model';
 import { iec61850ConnectionSchema, iec61850Protocol, iec61850ProfileSchema, type Iec61850Profile } from './profile';
 
@@ -99,14 +100,14 @@ test('samples: value scaled, quality from q, source time from t; whole DOs and s
   const image = new DoImage();
   image.set(power.key, flatten(MV_SPEC, mv(12_500, [0, 0], 1_764_620_000_250), '', new Map()));
   const s = sampleOf(power, image.get(power.key), 'ess1/ActivePower', 0) as PointSample;
-  assert.deepEqual(s, { id: 'ess1/ActivePower', value: 12.5, quality: { level: 'good' }, ts: 1_764_620_000_250 });
+  assert.deepEqual(s, { id: 'ess1/ActivePower', value: 12.5, quality: { level: 'good' }, ts: 1_764_620_000_250, tq: { leapSecondsKnown: false, clockFailure: false, clockNotSynchronized: false, accuracyBits: 10 } });
   // a report member carrying only q (FCDA): questionable + old data -> uncertain, the value kept
   const qMember = planMember('LD0/MMXU1.TotW.q[MX]');
   image.set(qMember.key, flatten(undefined, { type: 'bit-string', size: 13, bytes: encodeQuality({ validity: 'questionable', oldData: true }) }, qMember.prefix, new Map()));
   assert.deepEqual(sampleOf(power, image.get(power.key), 'ess1/ActivePower', 0)?.quality, { level: 'uncertain', reason: 'device' });
   // a DO named without attribute takes mag.f; a member mag.f carries it
   image.set(volts.key, flatten(MV_SPEC, mv(51.2, encodeQuality({ substituted: true }), 1_764_620_001_000), '', new Map()));
-  assert.deepEqual(sampleOf(volts, image.get(volts.key), 'ess1/BatteryVoltage', 0), { id: 'ess1/BatteryVoltage', value: 51.2, quality: { level: 'uncertain', reason: 'manual' }, ts: 1_764_620_001_000 });
+  assert.deepEqual(sampleOf(volts, image.get(volts.key), 'ess1/BatteryVoltage', 0), { id: 'ess1/BatteryVoltage', value: 51.2, quality: { level: 'uncertain', reason: 'manual' }, ts: 1_764_620_001_000, tq: { leapSecondsKnown: false, clockFailure: false, clockNotSynchronized: false, accuracyBits: 10 } });
   assert.equal(memberCovers(planMember('LD0/ZBAT1.InBatV.mag.f[MX]'), volts), true);
   assert.equal(memberCovers(planMember('LD0/ZBAT1.InBatV.q[MX]'), volts), false, 'a q alone does not carry the value');
   assert.equal(memberCovers(planMember('LD0/MMXU1.TotW[MX]'), power), true, 'the whole DO');
@@ -123,8 +124,30 @@ test('samples: value scaled, quality from q, source time from t; whole DOs and s
   fresh.set(power.key, new Map([['mag.f', { type: 'float', value: 2000 } as MmsData]]));
   assert.equal(fresh.timeFresh(power.key, 'mag.f'), false);
   assert.equal(sampleOf(power, fresh.get(power.key), 'p', 42, fresh.timeFresh(power.key, 'mag.f'))?.ts, 42);
+  assert.equal(sampleOf(power, fresh.get(power.key), 'p', 42, fresh.timeFresh(power.key, 'mag.f'))?.tq, undefined, 'no TimeQuality with the receive time');
   fresh.set(power.key, flatten(MV_SPEC, mv(1000, [0, 0], 0), '', new Map()));
   assert.equal(sampleOf(power, fresh.get(power.key), 'p', 43, true)?.ts, 43);
+});
+
+test('time quality: the t of the value carries leap seconds known, clock failure, not synchronised and accuracy to the sample, in words', () => {
+  const profile = iec61850ProfileSchema.parse(PROFILE) as Iec61850Profile;
+  const power = planChannels(profile, '').find((x) => x.channel.channel === 'ActivePower')!;
+  const withTime = (tq: Partial<TimeQuality>): MmsData => ({
+    type: 'structure',
+    items: [{ type: 'structure', items: [{ type: 'float', value: 1000 }] }, { type: 'bit-string', size: 13, bytes: [0, 0] }, { type: 'utc-time', bytes: encodeUtcTime(1_764_620_000_000, tq) }],
+  });
+  const image = new DoImage();
+  image.set(power.key, flatten(MV_SPEC, withTime({ leapSecondsKnown: true, clockNotSynchronized: true, accuracyBits: 7 }), '', new Map()));
+  const s = sampleOf(power, image.get(power.key), 'p', 0)!;
+  assert.deepEqual(s.tq, { leapSecondsKnown: true, clockFailure: false, clockNotSynchronized: true, accuracyBits: 7 });
+  assert.equal(s.quality.level, 'good', 'the value itself stays good: the flags are about its time');
+  assert.equal(timeQualityText(s.tq), 'clock not synchronised');
+  assert.match(timeQualityDetail(s.tq), /leap seconds known; clock working; clock not synchronised; accuracy 7 bits \(about 7\.8 ms\)/);
+  image.set(power.key, flatten(MV_SPEC, withTime({ clockFailure: true, accuracyBits: 31 }), '', new Map()));
+  const f = sampleOf(power, image.get(power.key), 'p', 0)!;
+  assert.deepEqual(f.tq, { leapSecondsKnown: false, clockFailure: true, clockNotSynchronized: false, accuracyBits: 31 });
+  assert.equal(timeQualityText(f.tq), 'clock failure, accuracy unspecified, leap seconds not known');
+  assert.equal(timeQualityText({ leapSecondsKnown: false, clockFailure: false, clockNotSynchronized: false, accuracyBits: 10 }), '', 'a healthy clock says nothing');
 });
 
 test('commands: ctlVal from the control object type (SPC, DPC, INC, APC)', () => {

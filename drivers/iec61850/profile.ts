@@ -73,6 +73,8 @@ export const iec61850ProfileSchema = z
     reports: z.union([z.literal('auto'), z.literal('off'), z.array(reportSettingsSchema).min(1)]).default('auto'),
     /** integrity period asked of RCBs enabled automatically (0 = none) */
     integrityMs: z.number().int().min(0).default(10_000),
+    /** buffered RCBs that have ResvTms (edition 2): seconds they stay reserved for this client after a lost link (0 = not asked) */
+    reserveS: z.number().int().min(0).max(32_767).default(60),
     channels: z.array(iec61850ChannelSchema).min(1),
   })
   .strict();

@@ -19,6 +19,8 @@ export interface RcbSettings {
   optFlds?: number;
   gi?: boolean;
   purgeBuf?: boolean;
+  /** buffered RCBs with ResvTms: keep the RCB reserved for this client this many seconds after the link is lost */
+  resvTmsS?: number;
 }
 
 export type WorkerOp =
@@ -64,6 +66,8 @@ export interface RcbValues {
   trgOps: number;
   intgPdMs: number;
   bufTmMs: number;
+  /** ResvTms of a buffered RCB that has it (seconds; edition 2), else undefined */
+  resvTms?: number;
 }
 
 export interface ReportEntry {

@@ -324,6 +324,7 @@ async function readRcb(c: Conn, ref: string): Promise<{ rcb: Ptr; values: RcbVal
       intgPdMs: f.ClientReportControlBlock_getIntgPd!(rcb) as number,
       bufTmMs: f.ClientReportControlBlock_getBufTm!(rcb) as number,
     };
+    if (values.buffered && f.ClientReportControlBlock_hasResvTms!(rcb)) values.resvTms = f.ClientReportControlBlock_getResvTms!(rcb) as number;
     return { rcb, values };
   } catch (e) {
     if (rcb) f.ClientReportControlBlock_destroy!(release('ClientReportControlBlock', rcb));
@@ -568,7 +569,12 @@ async function handle(m: WorkerOp): Promise<unknown> {
           const s = m.settings;
           let mask = 2; // RptEna
           if (values.buffered) {
-            // a buffered RCB is reserved by enabling it; ResvTms is optional (edition 2)
+            // a buffered RCB is reserved by enabling it; with ResvTms (edition 2) the reservation
+            // outlives a lost link, so the reconnecting client gets the reports buffered meanwhile
+            if (values.resvTms !== undefined && s.resvTmsS !== undefined && s.resvTmsS > 0) {
+              f.ClientReportControlBlock_setResvTms!(rcb, s.resvTmsS);
+              mask |= 16384;
+            }
           } else {
             f.ClientReportControlBlock_setResv!(rcb, true);
             mask |= 4;

@@ -85,7 +85,7 @@ export class PointStore {
     let applied = 0;
     for (let i = 0; i < updates.length; i++) {
       const u = updates[i]!;
-      const state: PointState = { id: u.id, value: u.v, quality: u.q, ts: u.ts, rts: u.rts };
+      const state: PointState = u.tq ? { id: u.id, value: u.v, quality: u.q, ts: u.ts, rts: u.rts, tq: u.tq } : { id: u.id, value: u.v, quality: u.q, ts: u.ts, rts: u.rts };
       if (this.put(state)) {
         applied++;
         const set = this.listeners.get(u.id);

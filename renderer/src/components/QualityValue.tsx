@@ -54,11 +54,11 @@ export const QualityValue = memo(function QualityValue({ id, unit = true, decima
   );
 });
 
-export function QualityTag({ label }: { label: string }) {
+export function QualityTag({ label, title }: { label: string; title?: string }) {
   return (
     <Box
       component="span"
-      title={`Value quality: ${label}`}
+      title={title ?? `Value quality: ${label}`}
       sx={{
         border: `1px solid ${hmi.quality}`,
         color: hmi.quality,

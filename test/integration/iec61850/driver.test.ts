@@ -120,6 +120,65 @@ describe('IEC 61850 driver: basic I/O example server', () => {
   });
 });
 
+describe('IEC 61850 driver: link loss with report-driven points', () => {
+  const why = missing('server_example_basic_io');
+  test('a lost link marks report-driven points comm-fail with their latest reported value, not the first poll', async (t) => {
+    if (why) return t.skip(why);
+    process.env.ESM_LIBIEC61850 = LIB;
+    const srv = await startExample('server_example_basic_io');
+    const factory = createIec61850Factory();
+    const sink = new Sink();
+    const bridge = await startBridge(factory, srv.port, profile({ integrityMs: 300 }, IO_CHANNELS), sink, 60_000);
+    try {
+      await until('three different reported An1 values', () => (new Set(sink.all('ied/An1').map((s) => s.value)).size >= 3 ? true : undefined));
+      assert.equal(bridge.status().polls, 1, 'one initial poll, the rest from reports');
+      const first = sink.all('ied/An1')[0]?.value;
+      await srv.stop();
+      const fail = await until('comm-fail', () => sink.all('ied/An1').find((s) => s.quality.reason === 'comm-fail'));
+      const good = sink.all('ied/An1').filter((s) => s.quality.level === 'good');
+      const latest = good[good.length - 1]?.value;
+      assert.notEqual(latest, first, 'the reports moved An1 after the first poll');
+      assert.equal(fail.value, latest, 'comm-fail carries the latest reported value');
+      assert.equal(fail.quality.level, 'bad');
+    } finally {
+      await bridge.stop();
+      await factory.stop?.();
+      await srv.stop();
+    }
+  });
+});
+
+describe('IEC 61850 driver: ResvTms of buffered reports', () => {
+  const why = missing('server_example_basic_io');
+  test('the buffered RCB the driver enables is reserved for it with the profile\'s ResvTms (seconds)', async (t) => {
+    if (why) return t.skip(why);
+    process.env.ESM_LIBIEC61850 = LIB;
+    const srv = await startExample('server_example_basic_io');
+    const factory = createIec61850Factory();
+    const sink = new Sink();
+    const bridge = await startBridge(factory, srv.port, profile({ reserveS: 45 }, IO_CHANNELS), sink, 60_000);
+    const lib = factory.library();
+    assert.ok(lib);
+    const other = await lib.client({ host: '127.0.0.1', port: srv.port });
+    try {
+      await until('online', () => (bridge.status().state === 'online' ? true : undefined));
+      await other.connect();
+      const buffered = (await other.findRcbs()).filter((r) => r.buffered);
+      assert.ok(buffered.length > 0, 'the example server has buffered RCBs');
+      const values = await Promise.all(buffered.map((r) => other.rcb(r.ref)));
+      const enabled = values.filter((v) => v.rptEna);
+      assert.ok(enabled.length >= 1, 'the driver enabled buffered RCBs');
+      for (const v of enabled) assert.equal(v.resvTms, 45, `${v.ref}: ResvTms written with RptEna`);
+      assert.ok(values.some((v) => !v.rptEna && v.resvTms === 0), 'the others stay free');
+    } finally {
+      await other.destroy();
+      await bridge.stop();
+      await factory.stop?.();
+      await srv.stop();
+    }
+  });
+});
+
 describe('IEC 61850 driver: control example server', () => {
   const why = missing('server_example_control');
   let srv: ExampleServer | undefined;

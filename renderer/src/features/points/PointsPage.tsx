@@ -2,6 +2,9 @@
  * All points, virtualised: only the visible rows exist in the DOM and only they subscribe to
  * their points, so 10,000 points changing every second cost what ~30 rows cost.
  * Each value cell: data-testid="value-<id>" data-quality=<level> data-reason=<reason>.
+ * A source time whose clock is not trustworthy (IEC 61850 TimeQuality: clock failure, not
+ * synchronised, accuracy unspecified) shows a TIME tag in the quality cell, the flags in words
+ * (data-testid="tq-<id>"), and every flag in the time's tooltip.
  */
 import Box from '@mui/material/Box';
 import Paper from '@mui/material/Paper';
@@ -9,6 +12,7 @@ import Typography from '@mui/material/Typography';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useDeferredValue, useMemo, useRef, useState } from 'react';
 import type { PointMeta } from '../../../../core/common/point';
+import { timeQualityDetail, timeQualityText } from '../../../../core/common/quality';
 import { useNow, usePoint, usePointMetaList, useSite } from '../../api/hooks';
 import { AssetSelect } from '../../components/AssetSelect';
 import { cellSx, GridTable, virtualRowSx } from '../../components/GridTable';
@@ -84,6 +88,7 @@ const PointRow = memo(function PointRow({ meta, index, top, timeZone }: { meta: 
   const state = usePoint(meta.id);
   const now = useNow(1000);
   const v = viewOf(state, meta);
+  const tqText = timeQualityText(state?.tq);
   return (
     <Box
       role="row"
@@ -118,8 +123,13 @@ const PointRow = memo(function PointRow({ meta, index, top, timeZone }: { meta: 
       </Box>
       <Box role="cell" sx={{ ...cell, display: 'flex', alignItems: 'center', gap: 0.75 }}>
         {v.label ? <QualityTag label={v.label} /> : <Box component="span" sx={{ color: hmi.textDim }}>good</Box>}
+        {tqText ? (
+          <Box component="span" data-testid={`tq-${meta.id}`} data-time-quality={tqText} sx={{ display: 'inline-flex' }}>
+            <QualityTag label="TIME" title={`Source time: ${tqText}`} />
+          </Box>
+        ) : null}
       </Box>
-      <Box role="cell" sx={{ ...cell, textAlign: 'right', ...monoNumbers }}>
+      <Box role="cell" sx={{ ...cell, textAlign: 'right', ...monoNumbers }} title={state?.tq ? `source time quality: ${timeQualityDetail(state.tq)}` : undefined} data-time-quality={tqText || undefined}>
         {state ? formatTime(state.ts, timeZone) : ''}
       </Box>
       <Box role="cell" sx={{ ...cell, textAlign: 'right', ...monoNumbers, color: hmi.textDim }}>
