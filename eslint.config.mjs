@@ -25,11 +25,18 @@ const ROOMS = [
   ...['core/optimiser', 'core/forecast'].map((dir) => ({
     dir,
     may: ['core/common', 'core/config', 'core/optimiser', 'core/forecast'],
-    packages: [NODE, 'highs', 'suncalc'],
+    packages: [NODE, 'highs', 'suncalc', 'ml-regression-multivariate-linear'],
     // their tests run them against the real alarm engine and historian
     tests: { may: ['core'] },
     why: 'the optimiser and forecasts compute; they never reach a device or a store themselves (core/plan wires them)',
   })),
+  {
+    dir: 'core/prices',
+    may: ['core/common', 'core/optimiser', 'core/prices'],
+    packages: [NODE, 'fast-xml-parser'],
+    tests: { may: ['core'] },
+    why: 'market prices are read from files or a URL and turned into price series; core/plan and the host wire them',
+  },
   // the asset views and the control cycle run every second on a frozen snapshot: no I/O, no
   // Node, no store; time comes from the injected Scheduler (core/common/clock.ts), never a timer
   { dir: 'core/assets', may: ['core/common', 'core/assets'], packages: [], why: 'typed views over the CVT are pure' },

@@ -44,6 +44,12 @@ export const tariffPeriodSchema = z
     to: clock,
     /** price of energy in this period, currency per kWh */
     pricePerKwh: z.number(),
+    /**
+     * power term of this period: currency per kW of the highest import within the period's
+     * hours over the horizon (periods of the same name share one peak), on top of the grid's
+     * `demandChargePerKw`
+     */
+    demandChargePerKw: z.number().nonnegative().optional(),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -77,6 +83,39 @@ export const tariffSchema = z
   });
 
 export type Tariff = z.infer<typeof tariffSchema>;
+
+/**
+ * Day-ahead market prices (energy.10): files in a watched folder or a URL, CSV or ENTSO-E XML
+ * (core/prices), read again every 2-4 hours. The market price replaces the energy price of the
+ * tariffs where it is known: import = market × importFactor + importAdder (network charges by
+ * time of use), export = market × exportFactor; steps the market has not priced keep the tariffs.
+ */
+export const marketPricesSchema = z
+  .object({
+    /** a folder of price files (*.csv, *.xml), relative to the site file's folder */
+    folder: z.string().min(1).optional(),
+    /** a URL answering one price file (CSV or ENTSO-E XML) */
+    url: z.string().url('a URL such as http://prices.example/day-ahead.xml').optional(),
+    refreshMinutes: z
+      .number()
+      .int()
+      .min(120, 'market prices are read every 2 to 4 hours: 120 to 240 minutes')
+      .max(240, 'market prices are read every 2 to 4 hours: 120 to 240 minutes')
+      .default(180),
+    /** the bidding zone's EIC code, when an ENTSO-E document holds several */
+    area: z.string().min(1).optional(),
+    importFactor: z.number().default(1),
+    /** network charges and taxes added to the market price by time of use */
+    importAdder: tariffSchema.optional(),
+    exportFactor: z.number().default(1),
+    timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
+  })
+  .strict()
+  .superRefine((m, ctx) => {
+    if (m.folder === undefined && m.url === undefined) ctx.addIssue({ code: 'custom', path: ['folder'], message: 'market prices need a folder or a url' });
+  });
+
+export type MarketPricesConfig = z.infer<typeof marketPricesSchema>;
 
 export const OBJECTIVES = ['cost', 'self-consumption', 'zero-export', 'reserve', 'battery-life', 'profile'] as const;
 export type ObjectiveName = (typeof OBJECTIVES)[number];
@@ -256,6 +295,8 @@ export const energyConfigSchema = z
       })
       .strict()
       .optional(),
+    /** day-ahead market prices (energy.10) */
+    prices: marketPricesSchema.optional(),
     /** weather forecast from an Open-Meteo-compatible API (energy.01) */
     weather: z
       .object({

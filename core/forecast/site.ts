@@ -26,6 +26,8 @@ export interface SiteForecastOptions {
   alarms?: ForecastAlarms;
   /** days of history the load model and the PV correction learn from */
   historyDays?: number;
+  /** the plan's prices (market prices with the tariffs, core/prices); the tariffs when absent */
+  prices?: { series(start: number, steps: number, stepMinutes: number): { importPrice: number[]; exportPrice: number[]; source: string } };
 }
 
 /** Fills interior gaps linearly and the ends with the nearest value; all-null stays null. */
@@ -47,7 +49,14 @@ export function fillGaps(v: readonly (number | null)[]): (number | null)[] {
 export class SiteForecasts {
   constructor(private readonly o: SiteForecastOptions) {}
 
-  async forecast(req: { start: number; steps: number; stepMinutes: number }): Promise<{ loadKw: number[]; pvKw: Record<string, number[]>; controllableLoadKw: Record<string, number[]>; source: string }> {
+  async forecast(req: { start: number; steps: number; stepMinutes: number }): Promise<{
+    loadKw: number[];
+    pvKw: Record<string, number[]>;
+    controllableLoadKw: Record<string, number[]>;
+    importPrice?: number[];
+    exportPrice?: number[];
+    source: string;
+  }> {
     const { site } = this.o;
     const days = this.o.historyDays ?? 28;
     const stepMs = req.stepMinutes * 60_000;
@@ -124,6 +133,14 @@ export class SiteForecasts {
     if (problems.length > 0)
       this.o.alarms?.raiseSystemAlarm(FORECAST_FAILED_ALARM, { message: 'A forecast failed: the plan uses a fallback', priority: 'medium', class: 'energy', text: problems.join('; ') });
     else this.o.alarms?.clearSystemAlarm(FORECAST_FAILED_ALARM);
-    return { loadKw, pvKw, controllableLoadKw, source: [...notes, ...problems.map((p) => `fallback: ${p}`)].join('; ') };
+    const prices = this.o.prices?.series(req.start, req.steps, req.stepMinutes);
+    if (prices) notes.push(prices.source);
+    return {
+      loadKw,
+      pvKw,
+      controllableLoadKw,
+      ...(prices ? { importPrice: prices.importPrice, exportPrice: prices.exportPrice } : {}),
+      source: [...notes, ...problems.map((p) => `fallback: ${p}`)].join('; '),
+    };
   }
 }

@@ -4,7 +4,7 @@
  * mode. It never imports a driver: the composition root (electron/) passes the bridge
  * factories and, for the demo, the simulator's control.
  */
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   ApiError,
   priorityRank,
@@ -36,6 +36,7 @@ import { realScheduler, type Cancel } from '../common/clock';
 import { SiteForecasts } from '../forecast/site';
 import { Optimiser } from '../optimiser/optimiser';
 import { PlanService } from '../plan/service';
+import { MarketPriceService } from '../prices/service';
 import { planState } from '../plan/state';
 import { EXPORT_TTL_MS, expireExports, secureDataDir } from './datadir';
 import { openServices, type Services } from './services';
@@ -86,6 +87,7 @@ export class Host {
   private optimiser: Optimiser | undefined;
   private plans: PlanService | undefined;
   private planStartup: Cancel | undefined;
+  private prices: MarketPriceService | undefined;
   private dispatcherRef: ApiDispatcher | undefined;
   private web: WebTransport | undefined;
   private readonly startedAt = Date.now();
@@ -415,11 +417,26 @@ export class Host {
       const pen = r.pens[0];
       return pen ? { t: pen.t, v: pen.v.map((x) => (typeof x === 'number' ? x : null)) } : { t: [], v: [] };
     };
+    // market prices (energy.10): read now and every 2-4 h; new prices after the first read re-plan
+    let firstPrices = true;
+    const prices = site.energy.prices
+      ? new MarketPriceService({
+          energy: site.energy,
+          baseDir: dirname(this.opts.loaded.file),
+          scheduler: realScheduler,
+          tz: site.site.timezone,
+          alarms: s.alarms,
+          onUpdate: () => {
+            if (!firstPrices) void this.plans?.replan('event', 'market prices updated');
+            firstPrices = false;
+          },
+        })
+      : undefined;
     const plans = new PlanService({
       site,
       scheduler: realScheduler,
       optimiser,
-      forecasts: new SiteForecasts({ site, alarms: s.alarms, history }),
+      forecasts: new SiteForecasts({ site, alarms: s.alarms, history, ...(prices ? { prices } : {}) }),
       state: () => planState(site, new SiteAssets(site, this.cvt, (id) => s.assetModes.get(id) ?? 'in-service')),
       historian: s.historian,
       alarms: s.alarms,
@@ -427,6 +444,8 @@ export class Host {
       onChange: (summary) => this.bus.emit('plan.changed', summary),
     });
     plans.start();
+    prices?.start();
+    this.prices = prices;
     // a first plan once the devices have reported, unless a stored plan still covers now
     this.planStartup = realScheduler.setTimeout(() => {
       if (plans.mode().mode === 'fallback') void plans.replan('event', 'start-up');
@@ -443,6 +462,7 @@ export class Host {
   async stop(): Promise<void> {
     // planning first: a solve in progress is abandoned (its worker terminated)
     this.planStartup?.();
+    this.prices?.stop();
     this.plans?.stop();
     await within(this.optimiser?.close() ?? Promise.resolve(), 1000, 'the optimiser');
     await within(this.plans?.idle() ?? Promise.resolve(), 1000, 'the plan service');

@@ -86,6 +86,16 @@ export function buildModel(p: PlanProblem, options: ModelOptions = {}, forceStor
     lp.addCost(TERMS.demandCharge, peak, p.demandChargePerKw);
   }
 
+  const periodPeaks = economic
+    ? (p.periodDemandCharges ?? [])
+        .filter((d) => d.perKw > 0 && d.steps.some(Boolean))
+        .map((d, k) => {
+          const v = lp.addVar(`p_grid_peak_p${k}`, 0, p.importLimitKw ?? Infinity);
+          lp.addCost(TERMS.demandCharge, v, d.perKw);
+          return { v, steps: d.steps };
+        })
+    : [];
+
   for (let t = 0; t < T; t++) {
     const gi = lp.addVar(`p_grid_pos_${ts(t)}`, 0, p.importLimitKw ?? Infinity);
     const ge = lp.addVar(`p_grid_neg_${ts(t)}`, 0, obj === 'zero-export' ? 0 : (p.exportLimitKw ?? Infinity));
@@ -106,6 +116,9 @@ export function buildModel(p: PlanProblem, options: ModelOptions = {}, forceStor
       lp.addCost(TERMS.contractOverrun, over, p.contractOverrunPerKwh * dt);
     }
     if (peak) lp.addRow(`demand_peak_${ts(t)}`, [[gi, 1], [peak, -1]], '<=', 0);
+    periodPeaks.forEach((d, k) => {
+      if (d.steps[t]) lp.addRow(`demand_peak_p${k}_${ts(t)}`, [[gi, 1], [d.v, -1]], '<=', 0);
+    });
     if (p.committedKw) {
       const dp = lp.addVar(`dev_pos_${ts(t)}`, 0, Infinity);
       const dn = lp.addVar(`dev_neg_${ts(t)}`, 0, Infinity);

@@ -90,6 +90,11 @@ export interface PlanProblem {
   contractedPowerKw?: number | undefined;
   contractOverrunPerKwh: number;
   demandChargePerKw: number;
+  /**
+   * power terms of tariff periods: per kW of the highest import over the steps marked (e.g. the
+   * peak hours of a time-of-use tariff); one peak per entry
+   */
+  periodDemandCharges?: Array<{ name: string; perKw: number; steps: boolean[] }> | undefined;
   /** highest import already reached in the billing period: the demand charge applies above it */
   peakSoFarKw?: number | undefined;
   storage: StorageProblem[];
@@ -159,6 +164,10 @@ export function checkProblem(p: PlanProblem): void {
     if (pv.forecastKw.some((v) => v < 0)) fail(`the PV forecast of "${pv.id}" has negative production`);
   }
   for (const l of p.controllableLoads) series(`the forecast of load "${l.id}"`, l.baseKw);
+  for (const d of p.periodDemandCharges ?? []) {
+    if (d.steps.length !== p.steps) fail(`the power term of period "${d.name}" marks ${d.steps.length} steps for ${p.steps}`);
+    if (!(d.perKw >= 0)) fail(`the power term of period "${d.name}" must be 0 or more per kW (got ${d.perKw})`);
+  }
   for (const s of p.storage) {
     if (!(s.capacityKwh > 0)) fail(`battery "${s.id}": capacity must be greater than 0 kWh (got ${s.capacityKwh})`);
     if (!(s.socMinPct >= 0 && s.socMaxPct <= 100 && s.socMinPct < s.socMaxPct))

@@ -50,6 +50,25 @@ export function tariffSeries(t: Tariff, start: number, steps: number, stepMinute
   return Array.from({ length: steps }, (_, k) => tariffPrice(t, start + k * stepMinutes * 60_000, tz));
 }
 
+/**
+ * The power terms of a tariff's periods (`demandChargePerKw` on a period): the steps each
+ * applies to, one entry per period name (a period listed for several day groups shares one peak).
+ */
+export function periodDemandCharges(t: Tariff, start: number, steps: number, stepMinutes: number, tz: string): Array<{ name: string; perKw: number; steps: boolean[] }> {
+  const out = new Map<string, { name: string; perKw: number; steps: boolean[] }>();
+  for (let k = 0; k < steps; k++) {
+    const l = localParts(start + k * stepMinutes * 60_000, tz);
+    for (const p of t.periods) {
+      if (!p.demandChargePerKw || !p.days.includes(l.weekday) || l.minuteOfDay < clockMinutes(p.from) || l.minuteOfDay >= clockMinutes(p.to)) continue;
+      const e = out.get(p.name) ?? { name: p.name, perKw: p.demandChargePerKw, steps: new Array<boolean>(steps).fill(false) };
+      e.perKw = Math.max(e.perKw, p.demandChargePerKw);
+      e.steps[k] = true;
+      out.set(p.name, e);
+    }
+  }
+  return [...out.values()];
+}
+
 /** EV sessions of the site file, as needs within the horizon. A session cut by the horizon needs its share of the energy. */
 export function evNeeds(sessions: EnergyConfig['ev'][number]['sessions'], start: number, steps: number, stepMinutes: number, tz: string): EvNeed[] {
   const stepMs = stepMinutes * 60_000;
@@ -161,6 +180,7 @@ export function problemFromSite(site: SiteConfig, inputs: PlanInputs): PlanProbl
     contractedPowerKw: site.site.pcc.contractedPowerKw,
     contractOverrunPerKwh: e.grid.contractOverrunPerKwh,
     demandChargePerKw: e.grid.demandChargePerKw,
+    periodDemandCharges: periodDemandCharges(e.grid.importTariff, start, steps, stepMinutes, tz),
     peakSoFarKw: inputs.peakSoFarKw,
     storage,
     pv,
