@@ -9,6 +9,7 @@ import { ProtocolRegistry, idSchema as id, type ConfigIssue, type ProtocolDefini
 import { modbusProtocol } from './profiles/modbus';
 import { energyConfigSchema } from './energy';
 import { controlConfigSchema } from './cycle';
+import { kpiConfigSchema } from './kpi';
 
 export * from './profile';
 export * from './profiles/modbus';
@@ -121,6 +122,8 @@ export function buildSiteSchema(registry: ProtocolRegistry) {
     historian: historianConfigSchema.optional(),
     /** energy-management parameters: what the optimiser plans with (core/common/energy.ts) */
     energy: energyConfigSchema.optional(),
+    /** energy statistics and KPIs: emission factors, taxes, economics, cycle life (core/common/kpi.ts) */
+    kpi: kpiConfigSchema.optional(),
     /** the control cycle and its controllers (core/cycle), highest priority first */
     control: controlConfigSchema.optional(),
     /** the plant simulator serving this site, if any */

@@ -31,6 +31,9 @@ import { Downloads } from './downloads';
 import { securityHandlers } from './handlers/security';
 import { describeError, takeFailureRecord, type FailureRecord } from './failures';
 import { planHandlers } from './handlers/plan';
+import { kpiHandlers } from './handlers/kpi';
+import { KpiService } from '../kpi/service';
+import { kpiSpecOf } from '../kpi/spec';
 import { SiteAssets } from '../assets';
 import { realScheduler, type Cancel } from '../common/clock';
 import { SiteForecasts } from '../forecast/site';
@@ -86,6 +89,7 @@ export class Host {
   private services: Services | undefined;
   private optimiser: Optimiser | undefined;
   private plans: PlanService | undefined;
+  private kpi: KpiService | undefined;
   private planStartup: Cancel | undefined;
   private prices: MarketPriceService | undefined;
   private dispatcherRef: ApiDispatcher | undefined;
@@ -246,6 +250,7 @@ export class Host {
       ...securityHandlers(s, this.siteId),
       ...alarmHandlers(s, this.siteId),
       ...planHandlers(s, this.siteId, this.opts.loaded.site.site.timezone, this.plans),
+      ...kpiHandlers(s, () => this.kpi),
       ...historianHandlers({
         services: s,
         siteId: this.siteId,
@@ -322,6 +327,8 @@ export class Host {
     this.raisePreviousFailure(s);
     for (const f of this.earlyFailures.splice(0)) this.reportFailure(f.kind, f.err);
     this.startPlanning(s);
+    // energy statistics and KPIs: computed in their own worker over the historian file (read-only)
+    this.kpi = new KpiService({ dbPath: s.historian.dbPath, spec: kpiSpecOf(this.opts.loaded.site) });
     this.dispatcherRef = new ApiDispatcher(this.handlers(s), new SecurityGate(s.auth, s.audit, this.siteId), this.bus);
     this.cvt.start();
     this.disposers.push(this.cvt.subscribe((batch) => this.bus.emit('points.changed', batch)));
@@ -466,6 +473,7 @@ export class Host {
     this.plans?.stop();
     await within(this.optimiser?.close() ?? Promise.resolve(), 1000, 'the optimiser');
     await within(this.plans?.idle() ?? Promise.resolve(), 1000, 'the plan service');
+    await within(this.kpi?.close() ?? Promise.resolve(), 1000, 'the KPI worker');
     for (const d of this.disposers.splice(0)) {
       try {
         d();

@@ -108,6 +108,9 @@ export const METHOD_CAPABILITIES: { readonly [M in MethodName]: MethodAccess } =
   'history.export': cap(['data.export'], 'current'),
   'history.exportCancel': cap(['data.export'], 'current'),
   'history.backup': cap(['system.administer'], 'none'),
+  // energy statistics and KPIs (read-only, computed in the KPI worker)
+  'kpi.summary': cap(['site.view'], 'current'),
+  'kpi.definitions': cap(['site.view'], 'current'),
   // control explanation and run-time site parameters (CommandService.setParameter checks control.setpoint)
   'control.active': cap(['site.view'], 'current'),
   'site.parameters.set': cap(['control.setpoint'], 'current'),

@@ -15,6 +15,7 @@ import { historianMethodArgSchemas, type HistorianApiEvents, type HistorianApiMe
 import { PLAN_EVENT_NAMES, planMethodArgSchemas, type PlanApiEvents, type PlanApiMethods } from '../plan';
 import { CONTROL_EVENT_NAMES, controlMethodArgSchemas, type ControlApiEvents, type ControlApiMethods, type SiteParameterView } from '../control';
 import { cycleMethodArgSchemas, type CycleApiMethods } from '../cycle';
+import { kpiMethodArgSchemas, type KpiApiMethods } from '../kpi';
 
 // the session belongs to security.ts (no type cycle); the screens see it through this contract
 export type { SessionInfo } from '../security';
@@ -96,7 +97,7 @@ export interface CoreApiMethods {
 }
 
 /** Every method of the API: the core's plus each service area's (security, alarms, historian). */
-export interface ApiMethods extends CoreApiMethods, SecurityApiMethods, AlarmApiMethods, HistorianApiMethods, ControlApiMethods, PlanApiMethods, CycleApiMethods {}
+export interface ApiMethods extends CoreApiMethods, SecurityApiMethods, AlarmApiMethods, HistorianApiMethods, ControlApiMethods, PlanApiMethods, CycleApiMethods, KpiApiMethods {}
 
 /** The core's own pushed events. */
 export interface CoreApiEvents {
@@ -145,6 +146,7 @@ export const methodArgSchemas: { [M in MethodName]: z.ZodType<MethodReq<M>> } = 
   ...(historianMethodArgSchemas as unknown as { [M in keyof HistorianApiMethods]: z.ZodType<HistorianApiMethods[M]['req']> }),
   ...controlMethodArgSchemas,
   ...planMethodArgSchemas,
+  ...(kpiMethodArgSchemas as unknown as { [M in keyof KpiApiMethods]: z.ZodType<KpiApiMethods[M]['req']> }),
 };
 
 export const EVENT_NAMES: readonly EventName[] = ['points.changed', 'devices.changed', 'sim.changed', ...ALARM_EVENT_NAMES, 'history.exportProgress', ...CONTROL_EVENT_NAMES, ...PLAN_EVENT_NAMES];
