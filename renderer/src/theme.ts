@@ -79,7 +79,8 @@ export const theme = createTheme({
     MuiCssBaseline: {
       styleOverrides: {
         body: { backgroundColor: hmi.bg, color: hmi.text },
-        '*:focus-visible': { outline: `3px solid ${hmi.focus}`, outlineOffset: 1 },
+        // 'body *' outranks MUI's `outline: 0` on buttons: every keyboard focus is visible
+        'body *:focus-visible': { outline: `3px solid ${hmi.focus}`, outlineOffset: 1 },
       },
     },
     MuiButtonBase: { defaultProps: { disableRipple: true } },
@@ -91,5 +92,7 @@ export const theme = createTheme({
       },
     },
     MuiTooltip: { defaultProps: { arrow: true } },
+    // MUI's default (54 % black) is below 4.5:1 on the grey panels
+    MuiToggleButton: { styleOverrides: { root: { color: hmi.textDim } } },
   },
 });

@@ -42,7 +42,13 @@ export function GridTable({ label, rowCount, columns, header, scrollerRef, scrol
           {header}
         </Box>
       </Box>
-      <Box ref={scrollerRef} role="rowgroup" data-testid={scrollerTestId} sx={{ flex: 1, minHeight: 0, overflow: 'auto', position: 'relative' }}>
+      <Box
+        ref={scrollerRef}
+        // an empty rowgroup is an ARIA error (required children); the scroller takes the keyboard (arrows, page keys)
+        role={rowCount > 0 ? 'rowgroup' : undefined}
+        tabIndex={rowCount > 0 ? 0 : undefined}
+        data-testid={scrollerTestId}
+        sx={{ flex: 1, minHeight: 0, overflow: 'auto', position: 'relative' }}>
         <Box sx={{ height: totalSize, position: 'relative' }}>{children}</Box>
         {footer}
       </Box>

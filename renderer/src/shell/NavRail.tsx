@@ -167,18 +167,19 @@ export function NavRail({ route, site }: { route: RouteId; site: SiteView | null
                         {assetsOpen ? (
                           <List dense disablePadding aria-label="Assets" data-testid="nav-assets">
                             {tree.map(({ asset, depth }) => (
-                              <ListItemButton
-                                key={asset.id}
-                                component="a"
-                                href={assetHref(asset.id)}
-                                selected={route === 'asset' && assetId === asset.id}
-                                aria-current={route === 'asset' && assetId === asset.id ? 'page' : undefined}
-                                title={asset.name}
-                                data-testid={`nav-asset-${asset.id}`}
-                                sx={{ ...itemSx, minHeight: 28, py: 0, pl: 3 + depth * 1.5 }}
-                              >
-                                <ListItemText primary={asset.name} slotProps={{ primary: { noWrap: true, sx: { fontSize: 12.5 } } }} />
-                              </ListItemButton>
+                              <Box key={asset.id} component="li" sx={{ listStyle: 'none' }}>
+                                <ListItemButton
+                                  component="a"
+                                  href={assetHref(asset.id)}
+                                  selected={route === 'asset' && assetId === asset.id}
+                                  aria-current={route === 'asset' && assetId === asset.id ? 'page' : undefined}
+                                  title={asset.name}
+                                  data-testid={`nav-asset-${asset.id}`}
+                                  sx={{ ...itemSx, minHeight: 28, py: 0, pl: 3 + depth * 1.5 }}
+                                >
+                                  <ListItemText primary={asset.name} slotProps={{ primary: { noWrap: true, sx: { fontSize: 12.5 } } }} />
+                                </ListItemButton>
+                              </Box>
                             ))}
                           </List>
                         ) : null}

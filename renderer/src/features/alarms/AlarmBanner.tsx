@@ -65,11 +65,14 @@ export function AlarmBanner() {
               data-testid={`alarm-count-${c.priority}`}
               data-unack={c.unack}
               data-active={c.active}
-              sx={{ display: 'flex', alignItems: 'center', gap: 0.5, opacity: c.unack + c.active === 0 ? 0.45 : 1, ...monoNumbers }}
+              sx={{ display: 'flex', alignItems: 'center', gap: 0.5, ...monoNumbers }}
               title={`${PRIORITY_STYLE[c.priority].label}: ${c.unack} unacknowledged, ${c.active} active`}
             >
-              <PriorityBadge priority={c.priority} size={16} />
-              <Typography component="span" sx={{ fontSize: 13, fontWeight: c.unack > 0 ? 700 : 400, minWidth: 34 }}>
+              {/* a priority without alarms is faded; its count stays readable (contrast) */}
+              <Box component="span" sx={{ display: 'inline-flex', opacity: c.unack + c.active === 0 ? 0.45 : 1 }}>
+                <PriorityBadge priority={c.priority} size={16} />
+              </Box>
+              <Typography component="span" sx={{ fontSize: 13, fontWeight: c.unack > 0 ? 700 : 400, minWidth: 34, color: c.unack + c.active === 0 ? hmi.textDim : hmi.text }}>
                 {c.unack}/{c.active}
               </Typography>
             </Box>

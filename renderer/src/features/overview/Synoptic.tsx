@@ -67,7 +67,7 @@ export function Synoptic({ model }: { model: SynopticModel }) {
   return (
     <svg
       viewBox={`0 0 ${W} ${H}`}
-      role="img"
+      role="group"
       aria-label="Site single-line diagram"
       data-testid="synoptic"
       style={{ width: '100%', height: 'auto', display: 'block', fontFamily: FONT }}

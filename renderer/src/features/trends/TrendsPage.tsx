@@ -448,7 +448,8 @@ function QualityLegend({ uncertain, band, forecast }: { uncertain: boolean; band
         </svg>
         gap: bad quality or no data
       </Box>
-      <Box component="span" sx={{ ...item, opacity: forecast ? 1 : 0.7 }}>
+      {/* not shown: dimmed by colour, not by opacity (text contrast) */}
+      <Box component="span" sx={{ ...item, color: forecast ? undefined : hmi.textDim }}>
         <LineSample dash={FORECAST_DASH} /> plan / forecast
       </Box>
       {band ? (

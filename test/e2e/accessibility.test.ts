@@ -1,0 +1,80 @@
+/**
+ * Accessibility, as axe-core sees it: every screen of the built app in Chromium (browser
+ * mode), signed in as the administrator (who sees every screen), with no serious or critical
+ * violation of the WCAG 2.x A/AA rules and axe's best practices.
+ */
+import { strict as assert } from 'node:assert';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import type { SiteView } from '../../core/common';
+import type { AppProcess } from '../support/app-process';
+import { ADMIN } from '../support/auth';
+import { describeFindings, seriousViolations } from '../support/axe';
+import { launchChromium } from '../support/browser';
+import { DESKTOP, signInUi, startAppWithUsers, stopAll } from '../support/ui';
+
+let app: AppProcess;
+let browser: Browser;
+let page: Page;
+let site: SiteView;
+
+/** Every screen reachable from the navigation, and the detail page of an asset. */
+const SCREENS = ['overview', 'devices', 'points', 'simulator', 'alarms', 'alarm-history', 'alarm-definitions', 'trends', 'plan', 'history', 'audit', 'admin'];
+
+describe('accessibility (axe-core over every screen)', () => {
+  before(async () => {
+    const started = await startAppWithUsers();
+    app = started.app;
+    site = await started.boot.admin.call<SiteView>('site.get');
+    await started.boot.admin.close();
+    browser = await launchChromium();
+    // bypassCSP: only so that the test can inject axe-core into the page
+    page = await browser.newPage({ viewport: DESKTOP, reducedMotion: 'reduce', bypassCSP: true });
+  });
+  after(() => stopAll({ ctx: page, browser, app }));
+
+  it('the sign-in screen has no serious violation', async () => {
+    await page.goto(app.url);
+    await page.getByLabel('Username').waitFor({ timeout: 20_000 });
+    const f = await seriousViolations(page);
+    assert.equal(f.length, 0, describeFindings('sign-in', f));
+  });
+
+  it('no screen has a serious or critical violation', async () => {
+    await signInUi(page, ADMIN);
+    const ess = site.assets.find((a) => a.nature === 'Ess');
+    assert.ok(ess, 'the demo site has a battery');
+    const problems: string[] = [];
+    for (const s of [...SCREENS, `asset/${ess.id}`]) {
+      await page.evaluate((h) => (window.location.hash = h), `#/${s}`);
+      await page.locator('main#main').waitFor();
+      // the screen's first data (values, tables) is on screen
+      await page.waitForTimeout(1500);
+      const f = await seriousViolations(page);
+      if (f.length) problems.push(describeFindings(s, f));
+    }
+    assert.equal(problems.length, 0, problems.join('\n'));
+  });
+
+  it('the keyboard reaches the navigation and every focused control shows a visible focus ring', async () => {
+    await page.evaluate(() => (window.location.hash = '#/overview'));
+    await page.locator('main#main').waitFor();
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    const seen: string[] = [];
+    for (let i = 0; i < 25; i++) {
+      await page.keyboard.press('Tab');
+      const f = await page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        if (!el || el === document.body) return null;
+        const cs = getComputedStyle(el);
+        const ring = cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2;
+        return { name: (el.getAttribute('aria-label') ?? el.textContent ?? el.tagName).trim().slice(0, 40), ring, inNav: !!el.closest('nav') };
+      });
+      if (!f) continue;
+      assert.ok(f.ring, `the focused control "${f.name}" has no visible focus ring`);
+      seen.push(`${f.inNav ? 'nav:' : ''}${f.name}`);
+    }
+    assert.ok(seen[0]?.startsWith('Skip to content'), `the first Tab stop is the skip link, not ${seen[0]}`);
+    for (const screen of ['Site overview', 'Alarms', 'Trends']) assert.ok(seen.some((s) => s.startsWith(`nav:${screen}`)), `Tab reaches ${screen} in the navigation: ${seen.join(' | ')}`);
+  });
+});
