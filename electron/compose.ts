@@ -11,6 +11,7 @@ import type { Driver } from '../core/common/bridge';
 import type { KeyProvider } from '../core/security';
 import { iec61850Driver } from '../drivers/iec61850/bridge';
 import { modbusDriver } from '../drivers/modbus/bridge';
+import { opcuaDriver } from '../drivers/opcua/bridge';
 import { startSimulator, type SimulatorHandle } from '../drivers/sim/serve';
 
 /**
@@ -20,6 +21,7 @@ import { startSimulator, type SimulatorHandle } from '../drivers/sim/serve';
 export const DRIVERS: readonly Driver[] = [
   modbusDriver, // Modbus TCP and RTU
   iec61850Driver, // IEC 61850 MMS client (libiec61850, provided by the user: docs/iec61850.md)
+  opcuaDriver, // OPC UA client (node-opcua): subscriptions, security, certificates, browse
 ];
 
 export interface ComposeOptions {

@@ -107,6 +107,58 @@ export interface Bridge {
    * point (or the channel itself) from the Current Value Table, as the device reports it.
    */
   read?(channel: string): Promise<PointValue>;
+  /**
+   * Lists the children of a node of the device's address space (the root when absent), to
+   * pick points: OPC UA browse. A protocol without an address space leaves it out.
+   */
+  browse?(nodeId?: string): Promise<BrowseNode[]>;
+}
+
+/** One node of a device's address space, as a browse shows it. */
+export interface BrowseNode {
+  /** the protocol's address of the node (an OPC UA NodeId such as ns=1;s=Bms.Soc) */
+  id: string;
+  /** display name */
+  name: string;
+  /** the protocol's qualified name, e.g. 1:Soc */
+  browseName?: string;
+  kind: 'object' | 'variable' | 'method';
+  /** the node may have children worth browsing */
+  hasChildren: boolean;
+  /** a variable's data type, e.g. Double */
+  dataType?: string;
+  /** a variable's value when browsed */
+  value?: PointValue;
+  /** a variable this application may write */
+  writable?: boolean;
+}
+
+/** A server certificate a driver was shown: trusted by an administrator, or waiting for a decision. */
+export interface TrustedCertificate {
+  /** the device protocol family, e.g. opcua */
+  protocol: string;
+  /** SHA-1 thumbprint, 40 lowercase hex digits (what OPC UA tools show) */
+  thumbprint: string;
+  /** SHA-256 fingerprint, colon-separated hex */
+  sha256: string;
+  subject: string;
+  issuer: string;
+  applicationUri?: string | undefined;
+  /** validity, ms since epoch */
+  validFrom: number;
+  validTo: number;
+  status: 'trusted' | 'rejected';
+  /** a sentence when the certificate cannot be used even if trusted, e.g. "expired on 2026-01-01" */
+  problem?: string;
+  /** when the certificate was stored (first presented or trusted), ms since epoch */
+  seenAt?: number;
+}
+
+/** The certificates of a factory's trust store, for the administrator's trust dialog. */
+export interface CertificateTrust {
+  list(): Promise<TrustedCertificate[]>;
+  /** trusts (or rejects again) the certificate with this SHA-1 thumbprint */
+  setTrust(thumbprint: string, trust: boolean): Promise<TrustedCertificate>;
 }
 
 /** A narrow view of the app's sealed secrets (passwords, keys), by name. */
@@ -152,6 +204,8 @@ export interface BridgeFactory {
   start?(ctx: DriverContext): Promise<void>;
   /** closes them; after every bridge stopped; idempotent */
   stop?(): Promise<void>;
+  /** the server certificates this factory's devices were shown, when the protocol checks them */
+  readonly certificates?: CertificateTrust;
 }
 
 /**

@@ -15,6 +15,12 @@
  * - Status handlers hear state changes (and new errors), not every poll.
  * - Statistics per device (issue #12 item 4): requests answered and failed, timeouts,
  *   reconnects, latency, payload bytes the protocol reports, last error.
+ * - A protocol whose library restores a lost link by itself (OPC UA: a new channel, the
+ *   session and its subscriptions transferred and republished) says so with `interrupted()`
+ *   and `restored()`: the points turn bad/comm-fail and the device offline meanwhile, the
+ *   link object is kept, requests are refused at once, and the supervisor does not reconnect.
+ * - Values a device pushes (subscriptions, reports) go through `publish()`, so that a
+ *   comm-fail keeps their last good value too.
  */
 import type { CommState, CommStats, DeviceStatus, PointSample, PointSink, Unsubscribe } from '../../core/common/bridge';
 import type { PointValue } from '../../core/common/point';
@@ -123,6 +129,8 @@ export class ConnectionSupervisor<C> {
   private readonly st: DeviceStatus;
   private readonly stats: CommStats = { ok: 0, failed: 0, timeouts: 0, reconnects: 0, bytesOut: 0, bytesIn: 0 };
   private latencySum = 0;
+  /** the protocol library is restoring the link itself (why), see interrupted() */
+  private interruptedWhy: string | undefined;
   /** polls skipped because the previous one was still running */
   skippedPolls = 0;
 
@@ -157,6 +165,7 @@ export class ConnectionSupervisor<C> {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.interruptedWhy = undefined;
     this.pollTimer?.();
     this.reconnectTimer?.();
     this.pollTimer = undefined;
@@ -203,6 +212,47 @@ export class ConnectionSupervisor<C> {
     this.stats.bytesIn += inn;
   }
 
+  /** answers the protocol received outside request() (subscription notifications), for the statistics */
+  countAnswers(n: number): void {
+    this.stats.ok += n;
+  }
+
+  /**
+   * Publishes samples the device pushed (a subscription's notifications, a report) and keeps
+   * their good values for the comm-fail marking.
+   */
+  publish(samples: readonly PointSample[]): void {
+    if (!this.running || samples.length === 0) return;
+    for (const s of samples) if (s.quality.level === 'good') this.lastValues.set(s.id, s.value);
+    this.o.sink.publish(samples);
+  }
+
+  /**
+   * The protocol's library lost the link and is restoring it by itself (keeping its session):
+   * every point turns bad/comm-fail once, the device is offline, requests are refused at once
+   * and the poll timer does nothing until `restored()`. The supervisor does not reconnect.
+   */
+  interrupted(why: string): void {
+    if (!this.running || !this.link || this.link.closed) return;
+    this.interruptedWhy = why;
+    this.noteFailure(new Error(why));
+    this.st.failures++;
+    const errorChanged = this.st.lastError !== why;
+    this.st.lastError = why;
+    this.markCommFail();
+    this.setState('offline', errorChanged);
+  }
+
+  /** The library restored the link (counted as a reconnect); the device is online again. */
+  restored(): void {
+    if (!this.running || this.interruptedWhy === undefined) return;
+    this.interruptedWhy = undefined;
+    this.stats.reconnects++;
+    this.backoffMs = BACKOFF_MIN_MS;
+    this.st.lastOk = this.o.now();
+    this.setState('online', true);
+  }
+
   /**
    * Runs one request on the link, after every request queued before it. `timeoutMs` guards
    * a request the protocol library lost (default: the device's timeout + 500 ms).
@@ -212,6 +262,7 @@ export class ConnectionSupervisor<C> {
       const link = this.link;
       if (!link || link.closed)
         throw new LinkDown(`device ${this.o.device.id} is not connected${this.st.lastError ? ` (${this.st.lastError})` : ''}`);
+      if (this.interruptedWhy !== undefined) throw new LinkDown(`device ${this.o.device.id} is reconnecting (${this.interruptedWhy})`);
       const t0 = performance.now();
       try {
         const v = await this.guard(op(link.conn), timeoutMs, `no answer within ${this.o.device.timeoutMs} ms`, link);
@@ -316,6 +367,7 @@ export class ConnectionSupervisor<C> {
     if (link.closed || !this.running) return;
     const err = e instanceof Error ? e : new Error(errorText(e));
     if (this.link === link) this.link = undefined;
+    this.interruptedWhy = undefined;
     this.closeLink(link, new LinkDown(`connection lost: ${err.message}`));
     this.failed(err);
   }
@@ -325,13 +377,7 @@ export class ConnectionSupervisor<C> {
     this.st.failures++;
     const errorChanged = this.st.lastError !== err.message;
     this.st.lastError = err.message;
-    if (!this.commFailPublished) {
-      this.commFailPublished = true;
-      this.p.onCommFail?.();
-      const ts = this.o.now();
-      // bad with the last known value (null if never read), as OPC UA does
-      this.o.sink.publish(this.o.pointIds.map((id) => ({ id, value: this.lastValue(id), quality: COMM_FAIL, ts })));
-    }
+    this.markCommFail();
     this.setState('offline', errorChanged);
     if (!this.reconnectTimer) {
       const delay = this.backoffMs;
@@ -340,10 +386,20 @@ export class ConnectionSupervisor<C> {
     }
   }
 
+  /** every point bad/comm-fail, once per outage, with its last good value */
+  private markCommFail(): void {
+    if (this.commFailPublished) return;
+    this.commFailPublished = true;
+    this.p.onCommFail?.();
+    const ts = this.o.now();
+    // bad with the last known value (null if never read), as OPC UA does
+    this.o.sink.publish(this.o.pointIds.map((id) => ({ id, value: this.lastValue(id), quality: COMM_FAIL, ts })));
+  }
+
   // ------------------------------------------------------------------ polling
 
   private async poll(): Promise<void> {
-    if (!this.running || !this.link) return;
+    if (!this.running || !this.link || this.interruptedWhy !== undefined) return;
     if (this.polling) {
       this.skippedPolls++;
       return;
