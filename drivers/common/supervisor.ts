@@ -19,8 +19,6 @@
  *   session and its subscriptions transferred and republished) says so with `interrupted()`
  *   and `restored()`: the points turn bad/comm-fail and the device offline meanwhile, the
  *   link object is kept, requests are refused at once, and the supervisor does not reconnect.
- * - Values a device pushes (subscriptions, reports) go through `publish()`, so that a
- *   comm-fail keeps their last good value too.
  */
 import type { CommState, CommStats, DeviceStatus, PointSample, PointSink, Unsubscribe } from '../../core/common/bridge';
 import type { PointValue } from '../../core/common/point';
@@ -215,16 +213,6 @@ export class ConnectionSupervisor<C> {
   /** answers the protocol received outside request() (subscription notifications), for the statistics */
   countAnswers(n: number): void {
     this.stats.ok += n;
-  }
-
-  /**
-   * Publishes samples the device pushed (a subscription's notifications, a report) and keeps
-   * their good values for the comm-fail marking.
-   */
-  publish(samples: readonly PointSample[]): void {
-    if (!this.running || samples.length === 0) return;
-    for (const s of samples) if (s.quality.level === 'good') this.lastValues.set(s.id, s.value);
-    this.o.sink.publish(samples);
   }
 
   /**
