@@ -11,25 +11,37 @@ import type { PointId, PointValue } from './point';
 
 // ------------------------------------------------------------------ site parameters
 
-/** Site parameters that can be changed at run time; the site file holds their defaults. */
-export const SITE_PARAMETERS = ['contractedPowerKw', 'peakShavingLimitKw'] as const;
+/**
+ * Site parameters that can be changed at run time; the site file holds their defaults.
+ * `socMinPct` is the batteries' SoC reserve (assets[ess].limits.socMinPct): one value for every
+ * battery of the site while it is overridden; present only on a site whose batteries have one.
+ */
+export const SITE_PARAMETERS = ['contractedPowerKw', 'peakShavingLimitKw', 'socMinPct'] as const;
 export type SiteParameter = (typeof SITE_PARAMETERS)[number];
 
 export const SITE_PARAMETER_LABELS: Record<SiteParameter, string> = {
   contractedPowerKw: 'Contracted power',
   peakShavingLimitKw: 'Peak-shaving limit',
+  socMinPct: 'SoC reserve',
 };
 
-/** Bounds every value must keep, kW (the pipeline adds the relations between them). */
+export const SITE_PARAMETER_UNITS: Record<SiteParameter, 'kW' | '%'> = {
+  contractedPowerKw: 'kW',
+  peakShavingLimitKw: 'kW',
+  socMinPct: '%',
+};
+
+/** Bounds every value must keep, in the parameter's unit (the pipeline adds the relations between them). */
 export const SITE_PARAMETER_RANGE: Record<SiteParameter, { min: number; max: number }> = {
   contractedPowerKw: { min: 1, max: 100_000 },
   peakShavingLimitKw: { min: 0, max: 100_000 },
+  socMinPct: { min: 0, max: 95 },
 };
 
 export interface SiteParameterView {
   id: SiteParameter;
   label: string;
-  unit: 'kW';
+  unit: 'kW' | '%';
   /** the value in force */
   value: number;
   /** the site file's value (or, for the peak-shaving limit, the contracted power) */

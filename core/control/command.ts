@@ -14,7 +14,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { ESS_STATE_CODE, channelPoint, natureChannel } from '../common/natures';
 import { splitPointId, type PointId, type PointValue } from '../common/point';
 import type { CommandRequest, CommandResult, CommandStage, SelectResult } from '../common/security';
-import { SITE_PARAMETER_LABELS, SITE_PARAMETER_RANGE, type ActiveCommand, type CommandSource, type SiteParameterRequest, type SiteParameterResult } from '../common/control';
+import { SITE_PARAMETER_LABELS, SITE_PARAMETER_RANGE, SITE_PARAMETER_UNITS, type ActiveCommand, type CommandSource, type SiteParameterRequest, type SiteParameterResult } from '../common/control';
 import type { AuditLog } from '../audit/log';
 import type { ReasonCatalog } from '../audit/reasons';
 import { Authorizer } from '../security/authorizer';
@@ -51,11 +51,13 @@ export interface CommandServiceOptions {
   readbackIntervalMs?: number;
   /** readback tolerance for numbers: max(abs, rel * |value|); default 0.5 unit, 1 % */
   tolerance?: { abs: number; rel: number };
-  /** run-time site parameters (contracted power, peak-shaving limit) changed by `setParameter` */
+  /** run-time site parameters (contracted power, peak-shaving limit, SoC reserve) changed by `setParameter` */
   parameters?: {
     store: SiteParameterStore;
     /** device points that carry a parameter (e.g. each ESS's PeakShavingLimit), written through the pipeline */
     deviceTargets?: (siteId: string, parameter: SiteParameterRequest['parameter']) => PointId[];
+    /** the lowest upper end of the batteries' SoC windows (limits.socMaxPct), %: the reserve stays below it */
+    socMaxPct?: (siteId: string) => number | undefined;
   };
 }
 
@@ -216,7 +218,7 @@ export class CommandService {
   }
 
   /**
-   * Changes a run-time site parameter (contracted power, peak-shaving limit) through the same
+   * Changes a run-time site parameter (contracted power, peak-shaving limit, SoC reserve) through the same
    * stages as a field command: permission (setpoint) → validation (range) → interlock (the
    * peak-shaving limit stays within the contract) → reason → audit (fail closed) → device
    * points carrying the value (through `execute`, audited there too) → store.
@@ -239,9 +241,13 @@ export class CommandService {
     if (!view) return refuse('validation', 'parameter.unknown', `there is no site parameter "${req.parameter}"`);
     const label = SITE_PARAMETER_LABELS[req.parameter];
     const range = SITE_PARAMETER_RANGE[req.parameter];
+    const unit = SITE_PARAMETER_UNITS[req.parameter];
     const after = req.value ?? view.default;
     if (!Number.isFinite(after) || after < range.min || after > range.max)
-      return refuse('validation', 'value.out-of-range', `${label} must be between ${range.min} and ${range.max} kW; ${after} kW is not`);
+      return refuse('validation', 'value.out-of-range', `${label} must be between ${range.min} and ${range.max} ${unit}; ${after} ${unit} is not`);
+    const socMax = req.parameter === 'socMinPct' ? this.deps.parameters?.socMaxPct?.(req.siteId) : undefined;
+    if (socMax !== undefined && after >= socMax)
+      return refuse('interlock', 'interlock.soc-window-empty', `${label} of ${after} % would leave no SoC window: the batteries charge to at most ${socMax} % (limits.socMaxPct)`);
     const now = Object.fromEntries(views.map((v) => [v.id, v.value])) as Record<string, number>;
     const psOverride = views.find((v) => v.id === 'peakShavingLimitKw')?.override;
     if (req.parameter === 'peakShavingLimitKw' && after > (now['contractedPowerKw'] ?? Infinity))

@@ -165,3 +165,41 @@ test('command sources: person, alarm procedure, plan, controller', () => {
   assert.equal(commandSource({ kind: 'system', userId: 'system:plan-day-ahead' }), 'plan');
   assert.equal(commandSource({ kind: 'system', userId: 'system:peak-shaving' }), 'controller');
 });
+
+test('the SoC reserve is a run-time parameter in %: present only where the batteries have one, kept below their maximum SoC, audited', async () => {
+  const S = setup();
+  assert.equal(S.store.views(SITE)?.find((v) => v.id === 'socMinPct'), undefined, 'a site without a battery reserve has no SoC reserve parameter');
+  const none = await S.svc.setParameter(OPERATOR, { siteId: SITE, parameter: 'socMinPct', value: 20, reason: 'contract' });
+  assert.equal(none.ok, false);
+  if (!none.ok) assert.equal(none.rule, 'parameter.unknown');
+
+  const store = new SiteParameterStore(S.db, new Map([[SITE, { contractedPowerKw: 60, socMinPct: 10 }]]), S.now);
+  const svc = new CommandService({
+    model: { asset: () => undefined, point: () => undefined, pcc: () => undefined },
+    reader: { get: () => undefined },
+    writer: { write: async () => undefined, read: async () => null },
+    audit: S.audit,
+    reasons: S.reasons,
+    now: S.now,
+    parameters: { store, socMaxPct: () => 90 },
+  });
+  const v = store.views(SITE)?.find((x) => x.id === 'socMinPct');
+  assert.deepEqual([v?.label, v?.unit, v?.value, v?.default], ['SoC reserve', '%', 10, 10]);
+  const seen: Array<number | undefined> = [];
+  store.onChange((_s, values) => seen.push(values.socMinPct));
+  const high = await svc.setParameter(OPERATOR, { siteId: SITE, parameter: 'socMinPct', value: 90, reason: 'contract' });
+  assert.equal(high.ok, false);
+  if (!high.ok) {
+    assert.equal(high.rule, 'interlock.soc-window-empty');
+    assert.match(high.message, /SoC reserve of 90 % would leave no SoC window: the batteries charge to at most 90 %/);
+  }
+  const out = await svc.setParameter(OPERATOR, { siteId: SITE, parameter: 'socMinPct', value: 120, reason: 'contract' });
+  assert.equal(out.ok, false);
+  if (!out.ok) assert.match(out.message, /between 0 and 95 %; 120 % is not/);
+  const ok = await svc.setParameter(OPERATOR, { siteId: SITE, parameter: 'socMinPct', value: 20, reason: 'contract' });
+  assert.equal(ok.ok, true, JSON.stringify(ok));
+  assert.equal(store.effective(SITE)?.socMinPct, 20);
+  assert.deepEqual(seen, [20], 'listeners (the reserve sync, the alarm refs) hear the new reserve');
+  const rec = S.audit.query({ type: 'parameter.result' }).at(-1);
+  assert.deepEqual([rec?.before, rec?.after], [{ socMinPct: 10 }, { socMinPct: 20 }]);
+});

@@ -1,20 +1,23 @@
 /**
- * Site parameters changed at run time (contracted power, peak-shaving limit), kept in the
+ * Site parameters changed at run time (contracted power, peak-shaving limit, SoC reserve), kept in the
  * application database (`site_parameter_overrides`, migration 3) over the site file's
  * defaults. Only `CommandService.setParameter` writes here (permission, limits, reason,
  * audit); everything that uses a parameter (the contracted-power interlock, alarm limits,
  * controllers) reads the value in force from `effective()`.
  */
 import type Database from 'better-sqlite3';
-import { SITE_PARAMETER_LABELS, SITE_PARAMETERS, type SiteParameter, type SiteParameterView } from '../common/control';
+import { SITE_PARAMETER_LABELS, SITE_PARAMETER_UNITS, SITE_PARAMETERS, type SiteParameter, type SiteParameterView } from '../common/control';
 
 export interface SiteParameterDefaults {
   contractedPowerKw: number;
   /** default: the contracted power (the device's own peak shaving keeps the PCC within the contract) */
   peakShavingLimitKw?: number;
+  /** the batteries' SoC reserve in the site file (the first battery's); without it the site has no socMinPct parameter */
+  socMinPct?: number;
 }
 
-export type SiteParameterValues = Record<SiteParameter, number>;
+/** The values in force; `socMinPct` only on a site whose batteries have a reserve. */
+export type SiteParameterValues = Record<Exclude<SiteParameter, 'socMinPct'>, number> & { socMinPct?: number };
 
 interface Row {
   parameter: string;
@@ -51,15 +54,17 @@ export class SiteParameterStore {
     if (!d) return undefined;
     const rows = this.rows(siteId);
     const contracted = rows.get('contractedPowerKw')?.value ?? d.contractedPowerKw;
-    const defaults: SiteParameterValues = { contractedPowerKw: d.contractedPowerKw, peakShavingLimitKw: d.peakShavingLimitKw ?? contracted };
-    return SITE_PARAMETERS.map((id) => {
+    const defaults: Partial<Record<SiteParameter, number>> = { contractedPowerKw: d.contractedPowerKw, peakShavingLimitKw: d.peakShavingLimitKw ?? contracted, socMinPct: d.socMinPct };
+    return SITE_PARAMETERS.flatMap((id) => {
+      const def = defaults[id];
+      if (def === undefined) return [];
       const r = rows.get(id);
       return {
         id,
         label: SITE_PARAMETER_LABELS[id],
-        unit: 'kW' as const,
-        value: r?.value ?? defaults[id],
-        default: defaults[id],
+        unit: SITE_PARAMETER_UNITS[id],
+        value: r?.value ?? def,
+        default: def,
         ...(r ? { override: { value: r.value, by: r.updated_by, at: r.updated_at, reason: r.reason, ...(r.comment ? { comment: r.comment } : {}) } } : {}),
       };
     });

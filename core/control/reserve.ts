@@ -8,6 +8,10 @@
  * every reconnect), and whenever the site's reserve changes (`setReserve`). A device that reads
  * the site's value already is left alone; a value changed at the device while it stays online is
  * the external-change watcher's business (audited, alarmed where the site file asks).
+ *
+ * The same mechanism carries the site's peak-shaving limit (a run-time override stored in the
+ * app database) to each battery's PeakShavingLimit: `what`/`unit` name the value in the log,
+ * and `expect` records a value the pipeline has just written itself (no second write).
  */
 import type { PointId, PointState } from '../common/point';
 
@@ -25,17 +29,25 @@ export interface ReserveSyncOptions {
   /** tolerance, % (the register's resolution) */
   tolerancePct?: number;
   log?: (line: string) => void;
+  /** what the value is, for the log; default "the site's SoC reserve" */
+  what?: string;
+  /** its unit, for the log; default "%" */
+  unit?: string;
 }
 
 export class ReserveSync {
   private readonly targets = new Map<PointId, { reservePct: number; online: boolean; busy: boolean; lastRead: number | undefined }>();
   private readonly tolerance: number;
   private readonly log: (line: string) => void;
+  private readonly what: string;
+  private readonly unit: string;
 
   constructor(private readonly o: ReserveSyncOptions) {
     for (const t of o.targets) this.targets.set(t.point, { reservePct: t.reservePct, online: false, busy: false, lastRead: undefined });
     this.tolerance = o.tolerancePct ?? 0.05;
     this.log = o.log ?? ((l) => console.log(l));
+    this.what = o.what ?? "the site's SoC reserve";
+    this.unit = o.unit ?? '%';
   }
 
   /** CVT changes: a MinSoc point turning good (device online) is brought to the site's reserve. */
@@ -59,6 +71,19 @@ export class ReserveSync {
     if (t.online) this.sync(point);
   }
 
+  /** The value in force changed and the pipeline wrote it to the device already: remember it, write nothing. */
+  expect(point: PointId, value: number): void {
+    const t = this.targets.get(point);
+    if (!t) return;
+    t.reservePct = value;
+    t.lastRead = value;
+  }
+
+  /** The value the device should hold (undefined for an unknown point). */
+  target(point: PointId): number | undefined {
+    return this.targets.get(point)?.reservePct;
+  }
+
   private sync(point: PointId): void {
     const t = this.targets.get(point);
     if (!t || t.busy) return;
@@ -69,8 +94,13 @@ export class ReserveSync {
     this.o
       .write(point, want)
       .then(
-        (r) => this.log(r.ok ? `control: ${point} set to the site's SoC reserve ${want} % (the device had ${String(was)} %)` : `control: ${point} could not be set to the site's SoC reserve ${want} %: ${r.message ?? 'refused'}`),
-        (e: unknown) => this.log(`control: ${point} could not be set to the site's SoC reserve ${want} %: ${(e as Error).message}`),
+        (r) =>
+          this.log(
+            r.ok
+              ? `control: ${point} set to ${this.what} ${want} ${this.unit} (the device had ${String(was)} ${this.unit})`
+              : `control: ${point} could not be set to ${this.what} ${want} ${this.unit}: ${r.message ?? 'refused'}`,
+          ),
+        (e: unknown) => this.log(`control: ${point} could not be set to ${this.what} ${want} ${this.unit}: ${(e as Error).message}`),
       )
       .finally(() => {
         t.busy = false;

@@ -37,6 +37,8 @@ export interface CycleParameters {
   contractedPowerKw: number;
   /** the PCC import the site's peak shaving holds to; the contracted power unless changed */
   peakShavingLimitKw: number;
+  /** the batteries' SoC reserve changed from the screens, %; unset: each battery's limits.socMinPct */
+  socMinPct?: number;
 }
 
 export interface Controller {

@@ -129,3 +129,16 @@ describe('AMPERE D3.1 peak shaving: 8 kW contracted, 15 kW load, T-Pro 9 kW / 12
     }
   });
 });
+
+describe('SoC protection follows the SoC reserve changed at run time (site parameter socMinPct)', () => {
+  it('a reserve raised to 20 % stops discharge at 15 %; without it the site file\'s 10 % applies', () => {
+    const pair = (): Controller[] => [new SocProtectionController({ type: 'soc-protection', ess: 'tpro' }), new PeakShavingController({ type: 'peak-shaving', ess: 'tpro', rechargeKw: 3 })];
+    const rows = [{ name: 'SoC 15 %, 15 kW load', inputs: at(15, 0, 15), expect: 7, source: 'peak-shaving' }];
+    const [plain] = runTable(SITE, pair(), T, rows);
+    assert.equal(plain?.got?.value, 7, 'above the site file\'s 10 % the battery shaves');
+    const [raised] = runTable(SITE, pair(), T, rows, 1000, () => ({ socMinPct: 20 }));
+    assert.equal(raised?.got?.value, 0, `at 15 % under a 20 % reserve: no discharge (${raised?.got?.why})`);
+    assert.equal(raised?.got?.source, 'soc-protection');
+    assert.match(raised?.got?.why ?? '', /at or below the 20 % reserve/);
+  });
+});

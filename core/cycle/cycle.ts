@@ -82,7 +82,7 @@ export class ControlCycle {
     const snap: PointSource = this.o.source.snapshot();
     const p = this.o.parameters?.();
     const contractedPowerKw = p?.contractedPowerKw ?? this.o.site.site.pcc.contractedPowerKw;
-    const parameters: CycleParameters = { contractedPowerKw, peakShavingLimitKw: p?.peakShavingLimitKw ?? contractedPowerKw };
+    const parameters: CycleParameters = { contractedPowerKw, peakShavingLimitKw: p?.peakShavingLimitKw ?? contractedPowerKw, ...(p?.socMinPct !== undefined ? { socMinPct: p.socMinPct } : {}) };
     const ctx: CycleContext = { now, periodMs: this.periodMs, assets: new SiteAssets(this.o.site, snap, this.o.states ?? allInService), parameters };
     const outputs: CycleResult['outputs'] = [];
     for (const c of this.o.controllers) {

@@ -6,7 +6,7 @@
 import { GOOD, type PointState, type Quality } from '../common';
 import { VirtualScheduler } from '../common/clock';
 import type { SiteConfig } from '../common/site';
-import type { Controller } from './controller';
+import type { Controller, CycleParameters } from './controller';
 import { ControlCycle } from './cycle';
 import type { MergedSetpoint } from './merge';
 
@@ -33,7 +33,7 @@ export interface TableRun {
 }
 
 /** Runs the rows as consecutive cycles; returns what each produced (the test asserts). */
-export function runTable(site: SiteConfig, controllers: Controller[], target: string, rows: readonly Row[], periodMs = 1000): TableRun[] {
+export function runTable(site: SiteConfig, controllers: Controller[], target: string, rows: readonly Row[], periodMs = 1000, parameters?: () => Partial<CycleParameters>): TableRun[] {
   const clock = new VirtualScheduler(Date.UTC(2026, 0, 5, 12));
   let points = new Map<string, PointState>();
   let got: MergedSetpoint[] = [];
@@ -44,6 +44,7 @@ export function runTable(site: SiteConfig, controllers: Controller[], target: st
     controllers,
     source: { snapshot: () => points },
     sink: { apply: (s) => (got = [...s]) },
+    ...(parameters ? { parameters } : {}),
   });
   cycle.start();
   const out: TableRun[] = [];

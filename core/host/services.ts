@@ -112,7 +112,18 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
   const assetModes = new Map<string, AssetState>();
 
   const assets = new Map(o.site.assets.map((a) => [a.id, a]));
-  const siteParameters = new SiteParameterStore(db, new Map([[siteId, { contractedPowerKw: o.site.site.pcc.contractedPowerKw }]]), now);
+  // the batteries' SoC reserve is a run-time parameter too (one value for all while overridden)
+  const essAssets = o.site.assets.filter((a) => a.nature === 'Ess');
+  const socMinDefault = essAssets.find((a) => a.limits?.socMinPct !== undefined)?.limits?.socMinPct;
+  const siteParameters = new SiteParameterStore(
+    db,
+    new Map([[siteId, { contractedPowerKw: o.site.site.pcc.contractedPowerKw, ...(socMinDefault !== undefined ? { socMinPct: socMinDefault } : {}) }]]),
+    now,
+  );
+  /** the SoC reserve changed from the screens (undefined: each battery keeps its own limits.socMinPct) */
+  const socMinOverride = (): number | undefined => siteParameters.views(siteId)?.find((v) => v.id === 'socMinPct')?.override?.value;
+  /** a battery's SoC reserve in force */
+  const socMinOf = (assetId: string): number | undefined => socMinOverride() ?? assets.get(assetId)?.limits?.socMinPct;
   const model: AssetModel = {
     asset: (s, id) => {
       const a = s === siteId ? assets.get(id) : undefined;
@@ -121,7 +132,8 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
         id: a.id,
         nature: a.nature,
         state: assetModes.get(a.id) ?? 'in-service',
-        ...(a.limits ? { limits: a.limits } : {}),
+        // the SoC reserve in force (changed from the screens, or the site file's)
+        ...(a.limits ? { limits: a.nature === 'Ess' && socMinOverride() !== undefined ? { ...a.limits, socMinPct: socMinOverride() } : a.limits } : {}),
         ...(a.rating ? { rating: a.rating } : {}),
       };
     },
@@ -197,18 +209,56 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
   // each battery's own peak shaving follows the site's peak-shaving limit
   const peakShavingTargets = (s: string): PointId[] =>
     s !== siteId ? [] : o.site.assets.filter((a) => a.nature === 'Ess' && o.cvt.meta(`${a.id}/PeakShavingLimit`)?.access === 'rw').map((a) => `${a.id}/PeakShavingLimit`);
-  const commands = new CommandService({ model, reader, writer, audit, reasons, now, parameters: { store: siteParameters, deviceTargets: peakShavingTargets }, onPersonWrite: (_s, target, p) => lane.hold(target, scheduler.now() + holdMs, p.username) });
+  const socMaxLowest = (): number | undefined => {
+    const maxes = essAssets.map((a) => a.limits?.socMaxPct).filter((x): x is number => x !== undefined);
+    return maxes.length > 0 ? Math.min(...maxes) : undefined;
+  };
+  const commands = new CommandService({
+    model,
+    reader,
+    writer,
+    audit,
+    reasons,
+    now,
+    parameters: { store: siteParameters, deviceTargets: peakShavingTargets, socMaxPct: (s) => (s === siteId ? socMaxLowest() : undefined) },
+    onPersonWrite: (_s, target, p) => lane.hold(target, scheduler.now() + holdMs, p.username),
+  });
 
   // the site's SoC reserve is written to each battery's own reserve (MinSoc) when it comes online,
   // as a system command (limits, audit, read-back): the window holds in the device's own modes
   const reservePrincipal = systemPrincipal({ id: 'site-reserve', displayName: 'Site SoC reserve', capabilities: ['site.view', 'control.setpoint'], sites: [siteId] });
+  const reserveAssets = essAssets.filter((a) => a.limits?.socMinPct !== undefined && o.cvt.meta(`${a.id}/MinSoc`)?.access === 'rw');
   const reserve = new ReserveSync({
-    targets: o.site.assets
-      .filter((a) => a.nature === 'Ess' && a.limits?.socMinPct !== undefined && o.cvt.meta(`${a.id}/MinSoc`)?.access === 'rw')
-      .map((a) => ({ point: `${a.id}/MinSoc`, reservePct: a.limits?.socMinPct ?? 0 })),
-    write: (point, value) => commands.execute(reservePrincipal, { siteId, target: point, value, comment: "the site's SoC reserve (limits.socMinPct)" }),
+    targets: reserveAssets.map((a) => ({ point: `${a.id}/MinSoc`, reservePct: socMinOf(a.id) ?? 0 })),
+    write: (point, value) =>
+      commands.execute(reservePrincipal, { siteId, target: point, value, comment: socMinOverride() !== undefined ? "the site's SoC reserve (changed from the screens)" : "the site's SoC reserve (limits.socMinPct)" }),
   });
   const offReserve = o.cvt.subscribeRaw((states) => reserve.observe(states));
+  // the reserve changed from the screens (site.parameters.set, audited there) reaches every battery
+  // through the same system command (limits, audit, read-back)
+  siteParameters.onChange((s) => {
+    if (s !== siteId) return;
+    for (const a of reserveAssets) {
+      const v = socMinOf(a.id);
+      if (v !== undefined && v !== reserve.target(`${a.id}/MinSoc`)) reserve.setReserve(`${a.id}/MinSoc`, v);
+    }
+  });
+
+  // the peak-shaving limit in force (an override stored in the app database, or the contract) is
+  // pushed to each battery's own peak shaving when it comes online: at start-up and after every
+  // reconnect, as a system command (limits, audit, read-back). Changes from the screens are
+  // written by site.parameters.set itself.
+  const psPrincipal = systemPrincipal({ id: 'site-parameters', displayName: 'Site parameters', capabilities: ['site.view', 'control.setpoint'], sites: [siteId] });
+  const peakShaving = new ReserveSync({
+    what: "the site's peak-shaving limit",
+    unit: 'kW',
+    targets: peakShavingTargets(siteId).map((point) => ({ point, reservePct: siteParameters.effective(siteId)?.peakShavingLimitKw ?? o.site.site.pcc.contractedPowerKw })),
+    write: (point, value) => commands.execute(psPrincipal, { siteId, target: point, value, comment: "the site's peak-shaving limit in force (pushed when the device comes online)" }),
+  });
+  const offPeakShaving = o.cvt.subscribeRaw((states) => peakShaving.observe(states));
+  siteParameters.onChange((s, values) => {
+    if (s === siteId) for (const point of peakShavingTargets(siteId)) peakShaving.expect(point, values.peakShavingLimitKw);
+  });
 
   // automatic alarm procedures go through the same pipeline, as a system principal
   const alarmsPrincipal = systemPrincipal({ id: 'alarms', displayName: 'Alarm procedures', capabilities: ['site.view', 'control.setpoint', 'control.operate'], sites: [siteId] });
@@ -279,21 +329,23 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
   const tamper = audit.tamperState();
   if (tamper) auditTampered(tamper.message);
   const offTamper = audit.onTamper(auditTampered);
-  // limit alarms that follow the contracted power (setpoint: { ref: contractedPowerKw }) move
-  // with its run-time value (changed through the command pipeline), at start and on each change
-  const followContractedPower = (kw: number | undefined): void => {
-    if (kw === undefined) return;
-    for (const d of alarms.definitions())
-      if (d.type === 'limit' && d.setpointRef === 'contractedPowerKw' && d.setpoint !== kw) {
-        try {
-          alarms.upsertDefinition({ ...d, setpoint: kw }, { user: 'system:site-parameters' });
-        } catch (e) {
-          console.error(`alarms: ${d.id} cannot follow the contracted power: ${(e as Error).message}`);
-        }
+  // limit alarms that follow the contracted power (setpoint: { ref: contractedPowerKw }) or a
+  // battery's SoC reserve ({ ref: socMinPct }) move with the run-time value (changed through the
+  // command pipeline), at start and on each change
+  const followParameters = (kw: number | undefined): void => {
+    for (const d of alarms.definitions()) {
+      if (d.type !== 'limit') continue;
+      const want = d.setpointRef === 'contractedPowerKw' ? kw : d.setpointRef === 'socMinPct' ? socMinOf(d.asset ?? d.point.split('/')[0] ?? '') : undefined;
+      if (want === undefined || d.setpoint === want) continue;
+      try {
+        alarms.upsertDefinition({ ...d, setpoint: want }, { user: 'system:site-parameters' });
+      } catch (e) {
+        console.error(`alarms: ${d.id} cannot follow the site parameter ${d.setpointRef}: ${(e as Error).message}`);
       }
+    }
   };
-  followContractedPower(siteParameters.effective(siteId)?.contractedPowerKw);
-  siteParameters.onChange((s, values) => s === siteId && followContractedPower(values.contractedPowerKw));
+  followParameters(siteParameters.effective(siteId)?.contractedPowerKw);
+  siteParameters.onChange((s, values) => s === siteId && followParameters(values.contractedPowerKw));
   if (skipped.length > 0)
     alarms.raiseSystemAlarm(SKIPPED_OVERRIDES_ALARM, {
       message: `${skipped.length} edited alarm definition${skipped.length === 1 ? '' : 's'} not applied (no longer valid for this site)`,
@@ -378,6 +430,7 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
       offTamper();
       offExternal();
       offReserve();
+      offPeakShaving();
       notifierTimer?.();
       alarms.stop();
       await notifier?.close();

@@ -22,7 +22,7 @@ export class SocProtectionController implements Controller {
     const target = ess.point('SetActivePower');
     if (!ess.inService) return output([]);
     const window = ess.socWindow();
-    const minPct = this.cfg.minPct ?? window.minPct;
+    const minPct = this.cfg.minPct ?? ctx.parameters.socMinPct ?? window.minPct;
     const maxPct = this.cfg.maxPct ?? window.maxPct;
     const soc = ess.soc();
     if (!soc.known) return output([[target, { min: 0, max: 0, why: `the state of charge is unknown (${soc.reason}): 0 kW` }]]);

@@ -1,5 +1,5 @@
 /**
- * Contracted power and peak-shaving limit: the values in force, the site file's default and
+ * Contracted power, peak-shaving limit and the batteries' SoC reserve: the values in force, the site file's default and
  * who changed them; "Change…" (control.setpoint) goes through the core's command pipeline
  * (site.parameters.set: limits, reason, audit). Without the permission the button is shown
  * disabled with the reason.
@@ -41,10 +41,10 @@ export function SiteLimitsPanel({ site }: { site: SiteView }) {
           <Box key={p.id} sx={{ display: 'contents' }} data-testid={`param-${p.id}`}>
             <dt>{p.label}</dt>
             <dd style={{ fontWeight: 700, textAlign: 'right', ...monoNumbers }}>
-              <span data-testid={`param-value-${p.id}`}>{formatNumber(p.value, 1)}</span> <span style={{ color: hmi.textDim, fontWeight: 400, fontSize: '0.85em' }}>kW</span>
+              <span data-testid={`param-value-${p.id}`}>{formatNumber(p.value, 1)}</span> <span style={{ color: hmi.textDim, fontWeight: 400, fontSize: '0.85em' }}>{p.unit}</span>
             </dd>
             <dd style={{ color: hmi.textDim, fontSize: 12.5, gridColumn: '1 / -1', marginTop: -2 }} data-testid={`param-note-${p.id}`}>
-              {p.override ? `changed by ${p.override.by} ${formatDateTime(p.override.at, site.timezone)} (site file: ${formatNumber(p.default, 1)} kW)` : p.id === 'peakShavingLimitKw' ? 'follows the contracted power' : 'from the site file'}
+              {p.override ? `changed by ${p.override.by} ${formatDateTime(p.override.at, site.timezone)} (site file: ${formatNumber(p.default, 1)} ${p.unit})` : p.id === 'peakShavingLimitKw' ? 'follows the contracted power' : 'from the site file'}
             </dd>
           </Box>
         ))}
@@ -81,7 +81,10 @@ function ParameterDialog({ site, param, onClose }: { site: SiteView; param: Site
     };
   }, [client]);
   const contracted = site.parameters?.find((p) => p.id === 'contractedPowerKw')?.value ?? site.pcc.contractedPowerKw;
-  const problem = parameterInputProblem(param.id, text, { contractedKw: contracted, range: SITE_PARAMETER_RANGE[param.id] });
+  const socMaxes = site.assets.filter((a) => a.nature === 'Ess').flatMap((a) => (a.limits?.socMaxPct !== undefined ? [a.limits.socMaxPct] : []));
+  const socMaxPct = socMaxes.length > 0 ? Math.min(...socMaxes) : undefined;
+  const u = param.unit;
+  const problem = parameterInputProblem(param.id, text, { contractedKw: contracted, range: SITE_PARAMETER_RANGE[param.id], ...(socMaxPct !== undefined ? { socMaxPct } : {}) });
   const reasonMissing = !!reasons?.required && !reason;
   const send = async (value: number | null) => {
     setBusy(true);
@@ -106,15 +109,19 @@ function ParameterDialog({ site, param, onClose }: { site: SiteView; param: Site
         <DialogTitle>Change {param.label.toLowerCase()}</DialogTitle>
         <DialogContent sx={{ display: 'flex', flexDirection: 'column', gap: 2, pt: '8px !important' }}>
           <Typography sx={{ fontSize: 13.5 }}>
-            In force: <b>{formatNumber(param.value, 1)} kW</b>; site file: {formatNumber(param.default, 1)} kW. The change goes through the command pipeline (limits, reason, audit)
-            {param.id === 'peakShavingLimitKw' ? ' and is written to the battery’s own peak shaving.' : '; the contracted-power interlock and the battery’s peak shaving (while it follows the contract) use it at once.'}
+            In force: <b>{formatNumber(param.value, 1)} {u}</b>; site file: {formatNumber(param.default, 1)} {u}. The change goes through the command pipeline (limits, reason, audit)
+            {param.id === 'peakShavingLimitKw'
+              ? ' and is written to the battery’s own peak shaving.'
+              : param.id === 'socMinPct'
+                ? ' and is written to every battery’s own reserve; the SoC limits and the low-SoC alarms follow it at once.'
+                : '; the contracted-power interlock and the battery’s peak shaving (while it follows the contract) use it at once.'}
           </Typography>
           <TextField
-            label={`${param.label} (kW)`}
+            label={`${param.label} (${u})`}
             value={text}
             onChange={(e) => setText(e.target.value)}
             error={!!problem}
-            helperText={problem ?? `${SITE_PARAMETER_RANGE[param.id].min} to ${param.id === 'peakShavingLimitKw' ? formatNumber(contracted, 1) : SITE_PARAMETER_RANGE[param.id].max} kW`}
+            helperText={problem ?? `${SITE_PARAMETER_RANGE[param.id].min} to ${param.id === 'peakShavingLimitKw' ? formatNumber(contracted, 1) : param.id === 'socMinPct' && socMaxPct !== undefined ? `below ${socMaxPct}` : SITE_PARAMETER_RANGE[param.id].max} ${u}`}
             slotProps={{ htmlInput: { inputMode: 'decimal', 'data-testid': 'param-value-input' } }}
             autoFocus
           />
@@ -138,7 +145,7 @@ function ParameterDialog({ site, param, onClose }: { site: SiteView; param: Site
           <CommentField value={comment} onChange={setComment} testId="param-comment" />
           {result ? (
             <Alert severity={result.ok ? 'success' : 'error'} data-testid="param-result" data-ok={String(result.ok)} data-rule={result.ok ? undefined : result.rule}>
-              {result.ok ? `${param.label} is now ${formatNumber(result.after, 1)} kW (was ${formatNumber(result.before, 1)} kW). Recorded in the audit log.` : `Not changed: ${result.message}.`}
+              {result.ok ? `${param.label} is now ${formatNumber(result.after, 1)} ${u} (was ${formatNumber(result.before, 1)} ${u}). Recorded in the audit log.` : `Not changed: ${result.message}.`}
             </Alert>
           ) : null}
           {error ? (
@@ -150,7 +157,7 @@ function ParameterDialog({ site, param, onClose }: { site: SiteView; param: Site
         <DialogActions>
           {param.override ? (
             <Button onClick={() => void send(null)} disabled={busy || reasonMissing} data-testid="param-reset">
-              Back to the site file ({formatNumber(param.default, 1)} kW)
+              Back to the site file ({formatNumber(param.default, 1)} {u})
             </Button>
           ) : null}
           <Box sx={{ flex: 1 }} />

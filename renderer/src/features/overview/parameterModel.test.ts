@@ -13,3 +13,11 @@ test('site parameter entries are checked before sending', () => {
   assert.match(parameterInputProblem('peakShavingLimitKw', '9', { ...o, range: { min: 0, max: 100_000 } }) ?? '', /At most the contracted power \(8 kW\)/);
   assert.equal(parameterInputProblem('peakShavingLimitKw', '6', { ...o, range: { min: 0, max: 100_000 } }), null);
 });
+
+test('the SoC reserve entry is checked in % and against the batteries’ maximum SoC', () => {
+  const o = { contractedKw: 8, range: { min: 0, max: 95 }, socMaxPct: 90 };
+  assert.equal(parameterInputProblem('socMinPct', '20', o), null);
+  assert.equal(parameterInputProblem('socMinPct', '', o), 'Enter a value in %.');
+  assert.equal(parameterInputProblem('socMinPct', '96', o), 'At most 95 %.');
+  assert.match(parameterInputProblem('socMinPct', '90', o) ?? '', /Below the batteries’ maximum SoC \(90 %\)/);
+});
