@@ -2,12 +2,13 @@
 /**
  * End to end, the rest of issue #9 on the screens: reason fields with counters (shelving, out
  * of service, impersonation), the simulated clock brought back to wall time from the simulator
- * page (audited).
+ * page (audited), and a protective procedure step that does not act raising the critical alarm
+ * (the battery in maintenance refuses its stop) shown in the banner and the alarm detail.
  */
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { AuditEntry, SimState, SiteView } from '../../core/common';
+import type { AlarmListRes, AuditEntry, SimState, SiteView } from '../../core/common';
 import type { AppProcess } from '../support/app-process';
 import type { Bootstrapped } from '../support/auth';
 import { openBrowser, signInUi, startAppWithUsers, stopAll, withPage } from '../support/ui';
@@ -97,5 +98,45 @@ describe('operator safety on every screen (issue #9, browser mode, Chromium)', (
       assert.ok(rows.some((r) => r.actor === boot.operator.username && JSON.stringify(r.after).includes('toWallTime')), 'the audit log records the return to wall time');
       await shot(o, 'safety-sim-wall');
     });
+  });
+
+  it('a protective step that does not act raises a critical alarm, in the banner and in the detail with the real outcome', async () => {
+    // the battery taken into maintenance by the engineer: commands to it are refused
+    await boot.admin.call('alarms.setAssetMode', { assetId: ess, mode: 'maintenance', reason: 'inverter firmware update' });
+    // an alarm on the PCC whose procedure is a protective stop of the battery (always active here)
+    const id = 'test.protective.refused';
+    await boot.admin.call('alarms.definitions.upsert', {
+      definition: { id, type: 'limit', point: 'pcc-meter/ActivePower', level: 'H', setpoint: -100_000, priority: 'high', asset: 'pcc-meter', message: 'Test: stop the battery', actions: [{ target: `${ess}/Stop`, value: 1 }] },
+    });
+    const failedId = `system.protective-failed.${id}`;
+    const failed = await waitFor(
+      'the critical failed-protective alarm',
+      async () => (await boot.admin.call<AlarmListRes>('alarms.list', { view: 'live' })).alarms.find((a) => a.id === failedId && a.active),
+      30_000,
+    );
+    assert.equal(failed.priority, 'critical', 'the highest priority');
+    assert.equal(failed.state, 'unack-active');
+    assert.match(failed.message, new RegExp(`Protective action refused: ${ess}/Stop := 1`));
+    // the banner: the critical alarm on a line of its own, first
+    await page.goto(`${app.url.replace(/\/$/, '')}/#/overview`);
+    const line = page.locator(`[data-testid="alarm-banner-line"][data-alarm-id="${failedId}"]`);
+    await line.waitFor({ timeout: 15_000 });
+    assert.equal(await line.getAttribute('data-priority'), 'critical');
+    assert.equal(await page.getByTestId('alarm-banner-line').first().getAttribute('data-alarm-id'), failedId, 'the most urgent line');
+    assert.ok(Number(await page.getByTestId('alarm-count-critical').getAttribute('data-unack')) >= 1);
+    // the procedure's alarm: its step with the real outcome and the rule, not a claim of success
+    await page.goto(`${app.url.replace(/\/$/, '')}/#/alarms?id=${encodeURIComponent(id)}`);
+    const step = page.getByTestId('alarm-procedure-step').first();
+    await step.waitFor({ timeout: 15_000 });
+    assert.equal(await step.getAttribute('data-outcome'), 'refused');
+    const text = (await step.textContent()) ?? '';
+    assert.match(text, /REFUSED/);
+    assert.match(text, new RegExp(`${ess}/Stop := 1`));
+    assert.match(text, /maintenance/);
+    await shot(page, 'safety-protective-refused');
+    // clean up for the tests after this one
+    await boot.admin.call('alarms.setAssetMode', { assetId: ess, mode: 'in-service', reason: 'update done' });
+    await boot.admin.call('alarms.reset', { ids: [id] }).catch(() => undefined);
+    await boot.admin.call('alarms.definitions.delete', { id });
   });
 });
