@@ -158,7 +158,20 @@ export function requiredChannels(nature: NatureName): string[] {
     .map(([c]) => c);
 }
 
-/** The point id of a nature channel, checked by the compiler: `channelPoint('Ess', 'ess1', 'Soc')`. */
+/**
+ * The point id of a nature channel, checked by the compiler: `channelPoint('Ess', 'ess1', 'Soc')`.
+ * The same string each time (cached): the control cycle looks points up by these ids every
+ * second, and a string built anew must be hashed anew for every Map lookup.
+ */
 export function channelPoint<N extends NatureName>(_nature: N, assetId: string, channel: ChannelOf<N>): PointId {
-  return `${assetId}/${channel}`;
+  let byChannel = POINT_IDS.get(assetId);
+  if (byChannel === undefined) {
+    if (POINT_IDS.size >= 10_000) POINT_IDS.clear(); // a bound, for hosts that load many sites
+    POINT_IDS.set(assetId, (byChannel = new Map()));
+  }
+  let id = byChannel.get(channel);
+  if (id === undefined) byChannel.set(channel, (id = `${assetId}/${channel}`));
+  return id;
 }
+
+const POINT_IDS = new Map<string, Map<string, PointId>>();

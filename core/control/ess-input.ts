@@ -15,15 +15,14 @@ export function essPowerInput(
   pcc: { meter: string; contractedPowerKw: number } | undefined,
   last: { kw: number; ageS: number } | undefined,
 ): EssPowerInput {
-  const k = (id: PointId) => known(read(id));
   return {
     assetId,
     ratedKw: asset.rating?.powerKw,
     limits: asset.limits,
-    bms: { maxDischargeKw: k(channelPoint('Ess', assetId, 'MaxDischargePower')), maxChargeKw: k(channelPoint('Ess', assetId, 'MaxChargePower')) },
-    socPct: k(channelPoint('Ess', assetId, 'Soc')),
-    essKw: k(channelPoint('Ess', assetId, 'ActivePower')),
-    pcc: pcc ? { contractedPowerKw: pcc.contractedPowerKw, pccKw: k(channelPoint('Meter', pcc.meter, 'ActivePower')) } : undefined,
+    bms: { maxDischargeKw: known(read(channelPoint('Ess', assetId, 'MaxDischargePower'))), maxChargeKw: known(read(channelPoint('Ess', assetId, 'MaxChargePower'))) },
+    socPct: known(read(channelPoint('Ess', assetId, 'Soc'))),
+    essKw: known(read(channelPoint('Ess', assetId, 'ActivePower'))),
+    pcc: pcc ? { contractedPowerKw: pcc.contractedPowerKw, pccKw: known(read(channelPoint('Meter', pcc.meter, 'ActivePower'))) } : undefined,
     last,
   };
 }

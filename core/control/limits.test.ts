@@ -114,3 +114,34 @@ test('protective actions: stop, standby, trip, power to 0', () => {
   assert.equal(isProtective({ nature: 'Breaker', channel: 'Close', value: true }), false);
   assert.equal(isProtective({ nature: 'Pv', channel: 'ActivePowerLimit', value: 0 }), false);
 });
+
+test('every rule says its sentence from the figures it keeps (no closure per constraint)', () => {
+  const x: EssPowerInput = { ...base, bms: { maxChargeKw: 30, maxDischargeKw: 60 }, essKw: 12, last: { kw: 5, ageS: 1.5 } };
+  const said = (input: EssPowerInput): Record<string, string> => Object.fromEntries(essPowerConstraints(input).map((c) => [c.rule, c.explain(77.77)]));
+  assert.deepEqual(said(x), {
+    'limit.max-discharge': '77.8 kW exceeds the discharge limit of ess1 (80 kW)',
+    'limit.max-charge': '-77.8 kW charge exceeds the charge limit of ess1 (100 kW)',
+    'limit.bms-discharge': '77.8 kW exceeds what the BMS allows now (60 kW discharge)',
+    'limit.bms-charge': '-77.8 kW charge exceeds what the BMS allows now (30 kW)',
+    'limit.ramp': 'a step of 72.8 kW in 1.5 s exceeds the ramp limit of ess1 (10 kW/s): command at most 20 kW now',
+    'interlock.contracted-power': '77.8 kW would take the PCC to -25.8 kW, beyond the contracted 150 kW',
+  });
+  assert.equal(said({ ...x, socPct: 5 })['interlock.soc-min'], 'ess1 is at 5 % SoC, at or below its minimum 10 %: discharge refused');
+  assert.equal(said({ ...x, socPct: 95 })['interlock.soc-max'], 'ess1 is at 95 % SoC, at or above its maximum 90 %: charge refused');
+  assert.equal(said({ ...x, socPct: null })['interlock.soc-unknown'], 'the state of charge of ess1 is not known with good quality: only 0 kW is allowed');
+  assert.equal(said({ ...x, pcc: { contractedPowerKw: 150, pccKw: null } })['interlock.pcc-unknown'], 'the PCC or ESS power is not known with good quality: only reductions toward 0 kW are allowed');
+  const unknownBms = essPowerConstraints({ ...x, bms: { maxChargeKw: null, maxDischargeKw: null } }).filter((c) => c.rule === 'limit.bms-unknown');
+  assert.deepEqual(
+    unknownBms.map((c) => c.explain(1)),
+    [
+      'the discharge power the BMS of ess1 allows is not known with good quality: discharge refused',
+      'the charge power the BMS of ess1 allows is not known with good quality: charge refused',
+    ],
+  );
+  // the machine lane builds these every cycle: the sentence is one shared method, not a new
+  // closure per constraint per call (a closure each made the cycle allocate and, under tsx,
+  // rename a function object every second)
+  const a = essPowerConstraints(x);
+  const b = essPowerConstraints({ ...x, socPct: 5 });
+  for (const c of [...a, ...b]) assert.equal(c.explain, a[0]!.explain, `${c.rule}: explain is shared`);
+});

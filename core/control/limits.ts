@@ -82,6 +82,60 @@ export type LimitDecision =
 const INF = Number.POSITIVE_INFINITY;
 const EPS = 1e-9;
 
+/**
+ * One constraint as data: the sentence is written by `explain` (on the prototype) from the
+ * rule and the figures kept here, so building the constraints of a setpoint allocates no
+ * closure (the machine lane does it every cycle).
+ */
+class Rule implements Constraint {
+  constructor(
+    readonly rule: string,
+    readonly physical: boolean,
+    readonly lo: number,
+    readonly hi: number,
+    /** the asset named in the sentence */
+    private readonly id: string,
+    /** the rule's figures: a limit, the SoC, the previous setpoint, the PCC power */
+    private readonly a: number,
+    private readonly b: number,
+    private readonly c: number,
+  ) {}
+
+  explain(v: number): string {
+    const { id, a, b, c } = this;
+    switch (this.rule) {
+      case 'limit.max-discharge':
+        return `${r1(v)} kW exceeds the discharge limit of ${id} (${a} kW)`;
+      case 'limit.max-charge':
+        return `${r1(-v)} kW charge exceeds the charge limit of ${id} (${a} kW)`;
+      case 'limit.bms-discharge':
+        return `${r1(v)} kW exceeds what the BMS allows now (${r1(a)} kW discharge)`;
+      case 'limit.bms-charge':
+        return `${r1(-v)} kW charge exceeds what the BMS allows now (${r1(a)} kW)`;
+      case 'limit.bms-unknown':
+        return `the ${a > 0 ? 'discharge' : 'charge'} power the BMS of ${id} allows is not known with good quality: ${a > 0 ? 'discharge' : 'charge'} refused`;
+      case 'interlock.soc-unknown':
+        return `the state of charge of ${id} is not known with good quality: only 0 kW is allowed`;
+      case 'interlock.soc-min':
+        return `${id} is at ${r1(a)} % SoC, at or below its minimum ${b} %: discharge refused`;
+      case 'interlock.soc-max':
+        return `${id} is at ${r1(a)} % SoC, at or above its maximum ${b} %: charge refused`;
+      case 'limit.ramp': {
+        // a = previous setpoint, b = its age in s, c = the ramp, kW/s
+        const step = c * Math.max(0, b);
+        return `a step of ${r1(Math.abs(v - a))} kW in ${r1(b)} s exceeds the ramp limit of ${id} (${c} kW/s): command at most ${r1(a + Math.sign(v - a) * step)} kW now`;
+      }
+      case 'interlock.pcc-unknown':
+        return `the PCC or ESS power is not known with good quality: only reductions toward 0 kW are allowed`;
+      case 'interlock.contracted-power':
+        // a = PCC power, b = ESS power, c = contracted power
+        return `${r1(v)} kW would take the PCC to ${r1(a + b - v)} kW, beyond the contracted ${c} kW`;
+      default:
+        return `${r1(v)} kW is outside ${r1(this.lo)}..${r1(this.hi)} kW (${this.rule})`;
+    }
+  }
+}
+
 /** Every constraint on an ESS power setpoint, in the order a person's refusal names them. */
 export function essPowerConstraints(x: EssPowerInput): Constraint[] {
   const out: Constraint[] = [];
@@ -91,29 +145,24 @@ export function essPowerConstraints(x: EssPowerInput): Constraint[] {
   // power limits from the asset model
   const maxDis = L.maxDischargeKw ?? x.ratedKw;
   const maxCh = L.maxChargeKw ?? x.ratedKw;
-  if (maxDis !== undefined)
-    out.push({ rule: 'limit.max-discharge', physical: true, lo: -INF, hi: Math.max(0, maxDis), explain: (v) => `${r1(v)} kW exceeds the discharge limit of ${id} (${maxDis} kW)` });
-  if (maxCh !== undefined)
-    out.push({ rule: 'limit.max-charge', physical: true, lo: -Math.max(0, maxCh), hi: INF, explain: (v) => `${r1(-v)} kW charge exceeds the charge limit of ${id} (${maxCh} kW)` });
+  if (maxDis !== undefined) out.push(new Rule('limit.max-discharge', true, -INF, Math.max(0, maxDis), id, maxDis, 0, 0));
+  if (maxCh !== undefined) out.push(new Rule('limit.max-charge', true, -Math.max(0, maxCh), INF, id, maxCh, 0, 0));
 
   // live BMS limits; a BMS limit the device reports but that is unknown now allows nothing in that direction
   const bDis = x.bms?.maxDischargeKw;
-  if (bDis === null) out.push({ rule: 'limit.bms-unknown', physical: true, lo: -INF, hi: 0, explain: () => `the discharge power the BMS of ${id} allows is not known with good quality: discharge refused` });
-  else if (bDis !== undefined) out.push({ rule: 'limit.bms-discharge', physical: true, lo: -INF, hi: Math.max(0, bDis), explain: (v) => `${r1(v)} kW exceeds what the BMS allows now (${r1(bDis)} kW discharge)` });
+  if (bDis === null) out.push(new Rule('limit.bms-unknown', true, -INF, 0, id, 1, 0, 0));
+  else if (bDis !== undefined) out.push(new Rule('limit.bms-discharge', true, -INF, Math.max(0, bDis), id, bDis, 0, 0));
   const bCh = x.bms?.maxChargeKw;
-  if (bCh === null) out.push({ rule: 'limit.bms-unknown', physical: true, lo: 0, hi: INF, explain: () => `the charge power the BMS of ${id} allows is not known with good quality: charge refused` });
-  else if (bCh !== undefined) out.push({ rule: 'limit.bms-charge', physical: true, lo: -Math.max(0, bCh), hi: INF, explain: (v) => `${r1(-v)} kW charge exceeds what the BMS allows now (${r1(bCh)} kW)` });
+  if (bCh === null) out.push(new Rule('limit.bms-unknown', true, 0, INF, id, -1, 0, 0));
+  else if (bCh !== undefined) out.push(new Rule('limit.bms-charge', true, -Math.max(0, bCh), INF, id, bCh, 0, 0));
 
   // SoC window: zero is always allowed
   if (L.socMinPct !== undefined || L.socMaxPct !== undefined) {
     const soc = x.socPct;
-    if (soc === null || soc === undefined)
-      out.push({ rule: 'interlock.soc-unknown', physical: true, lo: 0, hi: 0, explain: () => `the state of charge of ${id} is not known with good quality: only 0 kW is allowed` });
+    if (soc === null || soc === undefined) out.push(new Rule('interlock.soc-unknown', true, 0, 0, id, 0, 0, 0));
     else {
-      if (L.socMinPct !== undefined && soc <= L.socMinPct)
-        out.push({ rule: 'interlock.soc-min', physical: true, lo: -INF, hi: 0, explain: () => `${id} is at ${r1(soc)} % SoC, at or below its minimum ${L.socMinPct} %: discharge refused` });
-      if (L.socMaxPct !== undefined && soc >= L.socMaxPct)
-        out.push({ rule: 'interlock.soc-max', physical: true, lo: 0, hi: INF, explain: () => `${id} is at ${r1(soc)} % SoC, at or above its maximum ${L.socMaxPct} %: charge refused` });
+      if (L.socMinPct !== undefined && soc <= L.socMinPct) out.push(new Rule('interlock.soc-min', true, -INF, 0, id, soc, L.socMinPct, 0));
+      if (L.socMaxPct !== undefined && soc >= L.socMaxPct) out.push(new Rule('interlock.soc-max', true, 0, INF, id, soc, L.socMaxPct, 0));
     }
   }
 
@@ -122,14 +171,7 @@ export function essPowerConstraints(x: EssPowerInput): Constraint[] {
   if (L.rampKwPerS !== undefined && x.last) {
     const { kw, ageS } = x.last;
     const step = L.rampKwPerS * Math.max(0, ageS);
-    out.push({
-      rule: 'limit.ramp',
-      physical: false,
-      lo: kw - step,
-      hi: kw + step,
-      explain: (v) =>
-        `a step of ${r1(Math.abs(v - kw))} kW in ${r1(ageS)} s exceeds the ramp limit of ${id} (${L.rampKwPerS} kW/s): command at most ${r1(kw + Math.sign(v - kw) * step)} kW now`,
-    });
+    out.push(new Rule('limit.ramp', false, kw - step, kw + step, id, kw, ageS, L.rampKwPerS));
   }
 
   // contracted power at the PCC: predicted = pcc + (essNow − value); allowed while |predicted|
@@ -139,23 +181,11 @@ export function essPowerConstraints(x: EssPowerInput): Constraint[] {
     const ess = x.essKw;
     if (ess === null || ess === undefined || pccKw === null || pccKw === undefined) {
       const e = typeof ess === 'number' ? ess : 0;
-      out.push({
-        rule: 'interlock.pcc-unknown',
-        physical: false,
-        lo: Math.min(0, e),
-        hi: Math.max(0, e),
-        explain: () => `the PCC or ESS power is not known with good quality: only reductions toward 0 kW are allowed`,
-      });
+      out.push(new Rule('interlock.pcc-unknown', false, Math.min(0, e), Math.max(0, e), id, 0, 0, 0));
     } else {
       const m = Math.max(c, Math.abs(pccKw));
       const centre = pccKw + ess;
-      out.push({
-        rule: 'interlock.contracted-power',
-        physical: false,
-        lo: centre - m,
-        hi: centre + m,
-        explain: (v) => `${r1(v)} kW would take the PCC to ${r1(pccKw + ess - v)} kW, beyond the contracted ${c} kW`,
-      });
+      out.push(new Rule('interlock.contracted-power', false, centre - m, centre + m, id, pccKw, ess, c));
     }
   }
   return out;
@@ -167,26 +197,35 @@ export function essPowerConstraints(x: EssPowerInput): Constraint[] {
  * physical one (physical wins); a rule is reported as binding when it moved the value.
  */
 export function decide(lane: Lane, constraints: readonly Constraint[], requestedKw: number): LimitDecision {
-  const active = lane === 'protective' ? constraints.filter((c) => c.physical) : constraints;
-  const phys = span(active.filter((c) => c.physical));
-  const all = span(active);
+  const protective = lane === 'protective';
+  // the allowed intervals: of every constraint that applies in this lane, and of the physical ones
+  let allLo = -INF;
+  let allHi = INF;
+  let physLo = -INF;
+  let physHi = INF;
+  for (const c of constraints) {
+    if (c.physical) {
+      if (c.lo > physLo) physLo = c.lo;
+      if (c.hi < physHi) physHi = c.hi;
+    } else if (protective) continue;
+    if (c.lo > allLo) allLo = c.lo;
+    if (c.hi < allHi) allHi = c.hi;
+  }
+  const all = { lo: allLo, hi: allHi };
   if (!Number.isFinite(requestedKw)) return { ok: false, rule: 'value.not-finite', message: `the requested power is not a number`, range: all };
 
   if (lane !== 'machine') {
-    for (const c of active)
-      if (requestedKw < c.lo - EPS || requestedKw > c.hi + EPS) return { ok: false, rule: c.rule, message: c.explain(requestedKw), range: all };
+    for (const c of constraints)
+      if ((c.physical || !protective) && (requestedKw < c.lo - EPS || requestedKw > c.hi + EPS)) return { ok: false, rule: c.rule, message: c.explain(requestedKw), range: all };
     return { ok: true, valueKw: requestedKw, requestedKw, binding: null, range: all };
   }
 
   // machine: commercial range limited to the physical one (physical wins where they conflict)
-  const range = { lo: clamp(all.lo, phys.lo, phys.hi), hi: clamp(all.hi, phys.lo, phys.hi) };
+  const range = { lo: clamp(allLo, physLo, physHi), hi: clamp(allHi, physLo, physHi) };
   if (range.lo > range.hi) range.lo = range.hi;
   const valueKw = clamp(requestedKw, range.lo, range.hi);
   if (Math.abs(valueKw - requestedKw) <= EPS) return { ok: true, valueKw: requestedKw, requestedKw, binding: null, range };
-  // the binding rule: the constraint whose bound is the one clamped to (physical first)
-  const up = valueKw > requestedKw;
-  const byBound = (c: Constraint): boolean => Math.abs((up ? c.lo : c.hi) - valueKw) <= EPS;
-  const binding = active.find((c) => c.physical && byBound(c)) ?? active.find(byBound) ?? active.find((c) => requestedKw < c.lo - EPS || requestedKw > c.hi + EPS);
+  const binding = bindingRule(constraints, valueKw, requestedKw);
   return {
     ok: true,
     valueKw,
@@ -194,6 +233,20 @@ export function decide(lane: Lane, constraints: readonly Constraint[], requested
     binding: binding ? { rule: binding.rule, message: `${binding.explain(requestedKw)}; limited to ${r1(valueKw)} kW` } : null,
     range,
   };
+}
+
+/** The rule a clamped value is bound by: the constraint whose bound it was clamped to (physical first), else the first one broken. */
+function bindingRule(constraints: readonly Constraint[], valueKw: number, requestedKw: number): Constraint | undefined {
+  const up = valueKw > requestedKw;
+  let any: Constraint | undefined;
+  for (const c of constraints) {
+    if (Math.abs((up ? c.lo : c.hi) - valueKw) > EPS) continue;
+    if (c.physical) return c;
+    any ??= c;
+  }
+  if (any) return any;
+  for (const c of constraints) if (requestedKw < c.lo - EPS || requestedKw > c.hi + EPS) return c;
+  return undefined;
 }
 
 /** Convenience: constraints and decision in one call. */
@@ -224,17 +277,6 @@ export function isProtective(c: { nature: string; channel: string; value: number
 
 function isNatureName(n: string): n is NatureName {
   return Object.prototype.hasOwnProperty.call(NATURES, n);
-}
-
-/** The allowed interval of all given constraints (their intersection; may be empty: lo > hi). */
-function span(cs: readonly Constraint[]): { lo: number; hi: number } {
-  let lo = -INF;
-  let hi = INF;
-  for (const c of cs) {
-    lo = Math.max(lo, c.lo);
-    hi = Math.min(hi, c.hi);
-  }
-  return { lo, hi };
 }
 
 function clamp(x: number, lo: number, hi: number): number {

@@ -80,6 +80,8 @@ interface Target extends MachineTargetStatus {
   inFlight: boolean;
   pending?: number;
   auditKey: string;
+  /** what the last audit record said (compared every cycle without building the key) */
+  audited?: { source: string; notable: string; rule: string | undefined; mismatch: boolean };
   /** the last audit record could not be written: nothing is written until it can (fail closed) */
   auditDown?: boolean;
 }
@@ -95,9 +97,12 @@ export class MachineLane {
   /** audit records written, for tests and the status view */
   audits = 0;
   private readonly listeners = new Set<() => void>();
+  /** the site's points as the pipeline reads them (one function, not one per cycle) */
+  private readonly read: (id: PointId) => ReturnType<PointReader['get']>;
 
   constructor(private readonly deps: MachineLaneOptions) {
     this.authorizer = new Authorizer(() => deps.scheduler.now());
+    this.read = (id) => deps.reader.get(deps.siteId, id);
     this.o = {
       keepaliveMs: deps.keepaliveMs ?? 10_000,
       deadband: deps.deadband ?? 0.05,
@@ -131,7 +136,11 @@ export class MachineLane {
 
   /** Every target the lane has written or been asked to write. */
   status(): MachineTargetStatus[] {
-    return [...this.targets.values()].map(({ inFlight: _i, pending: _p, auditKey: _a, auditDown: _d, ...s }) => ({ ...s }));
+    return [...this.targets.values()].map(({ inFlight: _i, pending: _p, auditKey: _a, audited: _b, auditDown: _d, ...s }) => {
+      // a field the lane cleared is left out, as if never set
+      for (const k of Object.keys(s) as Array<keyof MachineTargetStatus>) if (s[k] === undefined) delete s[k];
+      return s;
+    });
   }
 
   /** called when a target's source, state or binding rule changes (the audited changes) */
@@ -170,38 +179,37 @@ export class MachineLane {
 
     const d = this.decide(req, t, now);
     if (!d.ok) return this.set(t, { status: 'refused', rule: d.rule, message: d.message, heldUntil: undefined }, req);
-    const fields = { rule: d.rule, message: d.message, heldUntil: undefined };
     if (t.inFlight) {
       t.pending = d.value;
-      return this.set(t, { ...fields, status: 'queued' }, req);
+      return this.set(t, { rule: d.rule, message: d.message, heldUntil: undefined, status: 'queued' }, req);
     }
     const same = t.written !== undefined && Math.abs(d.value - t.written) <= this.o.deadband;
     const fresh = t.writtenAt !== undefined && now - t.writtenAt < this.o.keepaliveMs;
-    if (same && fresh && t.status !== 'failed' && t.status !== 'held' && t.status !== 'refused') return this.set(t, { ...fields, status: 'unchanged' }, req);
-    this.set(t, { ...fields, status: 'written' }, req);
+    if (same && fresh && t.status !== 'failed' && t.status !== 'held' && t.status !== 'refused')
+      return this.set(t, { rule: d.rule, message: d.message, heldUntil: undefined, status: 'unchanged' }, req);
+    this.set(t, { rule: d.rule, message: d.message, heldUntil: undefined, status: 'written' }, req);
     if (t.auditDown) return this.set(t, { status: 'failed', rule: 'audit.unavailable', message: 'the audit log cannot be written: nothing is sent to the device' });
     this.write(t, d.value, now);
   }
 
   private decide(req: MachineRequest, t: Target, now: number): Decision {
     const { siteId, model, reader } = this.deps;
-    const refuse = (rule: string, message: string): Decision => ({ ok: false, rule, message });
     let assetId: string;
     let channel: string;
     try {
       ({ assetId, channel } = splitPointId(req.target));
     } catch (e) {
-      return refuse('point.invalid', (e as Error).message);
+      return refused('point.invalid', (e as Error).message);
     }
     const point = model.point(siteId, req.target);
     const asset = model.asset(siteId, assetId);
-    if (!point || !asset) return refuse('point.unknown', `no point ${req.target} on site ${siteId}`);
-    if (point.access !== 'rw') return refuse('point.read-only', `${req.target} is read-only`);
-    if (point.type !== 'number') return refuse('value.type', `${req.target} does not take a number`);
-    if (!Number.isFinite(req.value)) return refuse('value.not-finite', `${req.source} asked for ${String(req.value)} on ${req.target}: not a number`);
+    if (!point || !asset) return refused('point.unknown', `no point ${req.target} on site ${siteId}`);
+    if (point.access !== 'rw') return refused('point.read-only', `${req.target} is read-only`);
+    if (point.type !== 'number') return refused('value.type', `${req.target} does not take a number`);
+    if (!Number.isFinite(req.value)) return refused('value.not-finite', `${req.source} asked for ${String(req.value)} on ${req.target}: not a number`);
     const perm = this.authorizer.check(this.deps.principal, 'control.setpoint', { siteId });
-    if (!perm.allowed) return refuse(perm.rule, perm.message);
-    if (asset.state !== 'in-service') return refuse(asset.state === 'maintenance' ? 'asset.maintenance' : 'asset.out-of-service', `${assetId} is ${asset.state.replace(/-/g, ' ')}`);
+    if (!perm.allowed) return refused(perm.rule, perm.message);
+    if (asset.state !== 'in-service') return refused(asset.state === 'maintenance' ? 'asset.maintenance' : 'asset.out-of-service', `${assetId} is ${asset.state.replace(/-/g, ' ')}`);
 
     let value = req.value;
     let rule: string | undefined;
@@ -209,13 +217,13 @@ export class MachineLane {
     const role = natureChannel(asset.nature, channel)?.role;
     if (asset.nature === 'Ess') {
       const st = reader.get(siteId, channelPoint('Ess', assetId, 'State'));
-      if (st && st.quality.level === 'good' && st.value === ESS_STATE_CODE.Maintenance) return refuse('asset.maintenance', `${assetId} reports maintenance mode`);
+      if (st && st.quality.level === 'good' && st.value === ESS_STATE_CODE.Maintenance) return refused('asset.maintenance', `${assetId} reports maintenance mode`);
     }
     if (asset.nature === 'Ess' && role === 'power-setpoint') {
       const last = t.written !== undefined && t.writtenAt !== undefined ? { kw: t.written, ageS: Math.max(0, now - t.writtenAt) / 1000 } : undefined;
-      const input = essPowerInput((id) => reader.get(siteId, id), assetId, asset, model.pcc(siteId), last);
+      const input = essPowerInput(this.read, assetId, asset, model.pcc(siteId), last);
       const lim = essPowerLimit('machine', input, value);
-      if (!lim.ok) return refuse(lim.rule, lim.message);
+      if (!lim.ok) return refused(lim.rule, lim.message);
       value = lim.valueKw;
       if (lim.binding) ({ rule, message } = lim.binding);
     } else if (role === 'power-limit') {
@@ -232,7 +240,10 @@ export class MachineLane {
       message = `${round(value)} ${point.unit} is outside ${point.min ?? '-∞'}..${point.max ?? '∞'} ${point.unit} for ${req.target}; limited to ${round(v)}`;
       value = v;
     }
-    return { ok: true, value, ...(rule !== undefined ? { rule } : {}), ...(message !== undefined ? { message } : {}) };
+    const ok: Decision = { ok: true, value };
+    if (rule !== undefined) ok.rule = rule;
+    if (message !== undefined) ok.message = message;
+    return ok;
   }
 
   private write(t: Target, value: number, now: number): void {
@@ -299,10 +310,15 @@ export class MachineLane {
       t.source = req.source;
       t.why = req.why;
     }
+    // a cleared field is set to undefined, not deleted (status() leaves it out): deleting
+    // would turn the target into a slow dictionary object, and this runs every cycle
     Object.assign(t, patch);
-    for (const k of Object.keys(patch) as Array<keyof MachineTargetStatus>) if (patch[k] === undefined) delete t[k];
     const notable = t.status === 'refused' || t.status === 'failed' || t.status === 'held' ? t.status : 'active';
-    const key = `${t.source}|${notable}|${t.rule ?? ''}|${t.readback === 'mismatch' ? 'mismatch' : ''}`;
+    const mismatch = t.readback === 'mismatch';
+    const a = t.audited;
+    if (a && a.source === t.source && a.notable === notable && a.rule === t.rule && a.mismatch === mismatch) return;
+    t.audited = { source: t.source, notable, rule: t.rule, mismatch };
+    const key = `${t.source}|${notable}|${t.rule ?? ''}|${mismatch ? 'mismatch' : ''}`;
     if (key === t.auditKey) return;
     const before = t.auditKey;
     t.auditKey = key;
@@ -333,10 +349,15 @@ export class MachineLane {
     } catch (e) {
       // fail closed, as the pipeline does: no write until the change is on record (retried next cycle)
       t.auditKey = before;
+      t.audited = undefined;
       if (!t.auditDown) console.error(`machine lane: audit failed: ${(e as Error).message}`);
       t.auditDown = true;
     }
   }
+}
+
+function refused(rule: string, message: string): Decision {
+  return { ok: false, rule, message };
 }
 
 function describeKey(key: string): { source: string; state: string; rule: string | null } {

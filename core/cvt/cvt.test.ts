@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { describe, it } from 'node:test';
+import { describe, it, mock } from 'node:test';
 import type { PointMeta, PointUpdate } from '../common';
 import { CurrentValueTable } from './cvt';
 
@@ -90,6 +90,52 @@ describe('CurrentValueTable', () => {
     assert.throws(() => {
       (snap.get('ess1/Soc') as { value: number }).value = 1;
     });
+  });
+
+  it('a snapshot copies only what it reads, or what changes while it is open (copy on read and on write)', () => {
+    // 10,000 points, a cycle reads 3 of them: 3 copies, not 10,000 (the old snapshot copied
+    // and froze every point every second)
+    const many: PointMeta[] = Array.from({ length: 10_000 }, (_, i) => ({ id: `a${i}/P`, assetId: `a${i}`, channel: 'P', unit: 'kW', type: 'number', access: 'ro' }));
+    const cvt = new CurrentValueTable(many, { now: () => 1 });
+    cvt.publish(many.map((m, i) => ({ id: m.id, value: i, quality: { level: 'good' }, ts: 1 })));
+    const freeze = mock.method(Object, 'freeze');
+    try {
+      const snap = cvt.snapshot();
+      assert.equal(snap.get('a1/P')?.value, 1);
+      assert.equal(snap.get('a2/P')?.value, 2);
+      // a point not read yet changes: the snapshot keeps it as it was
+      cvt.publish([
+        { id: 'a3/P', value: 333, quality: { level: 'good' }, ts: 2 },
+        { id: 'a1/P', value: 111, quality: { level: 'good' }, ts: 2 },
+      ]);
+      assert.equal(snap.get('a3/P')?.value, 3);
+      assert.equal(snap.get('a1/P')?.value, 1);
+      assert.equal(snap.get('a2/P'), snap.get('a2/P'), 'one copy per point');
+      assert.equal(snap.get('ghost/P'), undefined);
+      assert.equal(snap.size, 10_000);
+      assert.equal(freeze.mock.callCount(), 3, 'three points copied');
+      // a stale mark is a change too
+      const snap2 = cvt.snapshot();
+      let t = 1000;
+      const cvtStale = new CurrentValueTable(metas, { now: () => t, defaultStaleMs: 10 });
+      cvtStale.publish([{ id: 'ess1/Soc', value: 55, quality: { level: 'good' }, ts: 1 }]);
+      const snap3 = cvtStale.snapshot();
+      t += 1000;
+      cvtStale.checkStale();
+      assert.equal(cvtStale.get('ess1/Soc')?.quality.level, 'uncertain');
+      assert.equal(snap3.get('ess1/Soc')?.quality.level, 'good');
+      snap.release();
+      snap2.release();
+      snap3.release();
+      // released: later changes are not kept for it, and reading a point it never read is an error
+      const before = freeze.mock.callCount();
+      cvt.publish([{ id: 'a4/P', value: 444, quality: { level: 'good' }, ts: 3 }]);
+      assert.equal(freeze.mock.callCount(), before, 'nothing kept for a released snapshot');
+      assert.throws(() => snap.get('a4/P'), /released CVT snapshot/);
+      assert.equal(snap.get('a1/P')?.value, 1, 'what it read stays readable');
+    } finally {
+      freeze.mock.restore();
+    }
   });
 
   it('ignores samples for unknown points', () => {

@@ -59,6 +59,7 @@ export class CurrentValueTable implements PointSink {
   private readonly listeners = new Set<CvtListener>();
   private readonly rawListeners = new Set<(states: readonly PointState[]) => void>();
   private readonly sampleListeners = new Set<(states: readonly PointState[]) => void>();
+  private readonly openSnapshots = new Set<CvtSnapshot>();
   private flushTimer: Cancel | undefined;
   private staleTimer: Cancel | undefined;
   private readonly scheduler: Scheduler;
@@ -107,11 +108,17 @@ export class CurrentValueTable implements PointSink {
     return this.entries.get(id)?.state;
   }
 
-  /** A frozen copy of every point, for a controller cycle. */
-  snapshot(): ReadonlyMap<PointId, Readonly<PointState>> {
-    const m = new Map<PointId, Readonly<PointState>>();
-    for (const [id, e] of this.entries) m.set(id, Object.freeze({ ...e.state }));
-    return m;
+  /**
+   * The table frozen at this moment, for a controller cycle. Copy on read and on write: a
+   * point is copied (frozen) when the snapshot first reads it, or just before a later sample
+   * or stale mark changes it while the snapshot is open — so a cycle that reads 7 points of
+   * 10,000 copies 7, and still never sees a value change under it. `release()` it when done
+   * (an open snapshot holds at most one copy of each point).
+   */
+  snapshot(): CvtSnapshot {
+    const snap = new CvtSnapshot(this.entries, this.openSnapshots);
+    this.openSnapshots.add(snap);
+    return snap;
   }
 
   size(): number {
@@ -132,13 +139,14 @@ export class CurrentValueTable implements PointSink {
       e.sourceQuality = nonFinite ? DEVICE_BAD : s.quality;
       const quality = this.derive(e, value, e.sourceQuality);
       const st = e.state;
+      if (this.openSnapshots.size > 0) this.preserve(s.id, st);
       const isChange = st.value !== value || !qualityEquals(st.quality, quality) || !sameTimeQuality(st.tq, s.tq);
       st.value = value;
       st.quality = quality;
       st.ts = s.ts;
       st.rts = rts;
       if (s.tq) st.tq = s.tq;
-      else delete st.tq;
+      else if (st.tq !== undefined) delete st.tq;
       all.push(st);
       if (isChange) {
         this.dirty.add(s.id);
@@ -209,19 +217,25 @@ export class CurrentValueTable implements PointSink {
   /** Marks points whose last sample is older than their stale time. */
   checkStale(): void {
     const t = this.now();
-    const changed: PointState[] = [];
-    for (const [id, e] of this.entries) {
+    let changed: PointState[] | undefined;
+    for (const e of this.entries.values()) {
       const st = e.state;
       if (st.quality.level !== 'good' && st.quality.reason !== 'out-of-range') continue;
       if (st.ts === 0 || t - st.rts <= e.staleMs) continue;
+      if (this.openSnapshots.size > 0) this.preserve(st.id, st);
       st.quality = STALE;
-      this.dirty.add(id);
-      changed.push(st);
+      this.dirty.add(st.id);
+      (changed ??= []).push(st);
     }
-    if (changed.length > 0) {
+    if (changed) {
       this.deliver(this.rawListeners, changed, 'raw');
       this.deliver(this.sampleListeners, changed, 'samples');
     }
+  }
+
+  /** an open snapshot that has not read the point yet keeps it as it is now, before it changes */
+  private preserve(id: PointId, st: PointState): void {
+    for (const snap of this.openSnapshots) snap.keep(id, st);
   }
 
   private derive(e: Entry, value: PointSample['value'], q: Quality): Quality {
@@ -231,6 +245,54 @@ export class CurrentValueTable implements PointSink {
     }
     return GOOD;
   }
+}
+
+/** A frozen view of the CVT at one moment (`CurrentValueTable.snapshot()`). */
+export class CvtSnapshot {
+  private readonly taken = new Map<PointId, Readonly<PointState>>();
+  private released = false;
+
+  constructor(
+    private readonly entries: ReadonlyMap<PointId, { state: PointState }>,
+    private readonly open: Set<CvtSnapshot>,
+  ) {}
+
+  /** the point as it was when the snapshot was taken (a frozen copy); undefined for an unknown id */
+  get(id: PointId): Readonly<PointState> | undefined {
+    const kept = this.taken.get(id);
+    if (kept !== undefined) return kept;
+    const e = this.entries.get(id);
+    if (!e) return undefined;
+    if (this.released) throw new Error(`a released CVT snapshot was read (${id}): take a new one`);
+    const copy = frozen(e.state);
+    this.taken.set(id, copy);
+    return copy;
+  }
+
+  has(id: PointId): boolean {
+    return this.entries.has(id);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** the CVT stops keeping points for this snapshot; what it has read stays readable */
+  release(): void {
+    this.released = true;
+    this.open.delete(this);
+  }
+
+  /** @internal the CVT is about to change `id`: keep it as it is, unless already read */
+  keep(id: PointId, st: PointState): void {
+    if (!this.taken.has(id)) this.taken.set(id, frozen(st));
+  }
+}
+
+function frozen(st: PointState): Readonly<PointState> {
+  const copy: PointState = { id: st.id, value: st.value, quality: st.quality, ts: st.ts, rts: st.rts };
+  if (st.tq !== undefined) copy.tq = st.tq;
+  return Object.freeze(copy);
 }
 
 function sameTimeQuality(a: TimeQuality | undefined, b: TimeQuality | undefined): boolean {

@@ -11,14 +11,16 @@
 import { SiteAssets, allInService, type AssetStates, type PointSource } from '../assets';
 import type { Cancel, Scheduler } from '../common/clock';
 import type { ControllerStatusView } from '../common/cycle';
-import type { PointId, PointState } from '../common/point';
 import type { SiteConfig } from '../common/site';
 import type { Controller, ControllerOutput, CycleContext, CycleParameters } from './controller';
 import { mergeRequests, type MergedSetpoint } from './merge';
 
-/** Where the cycle's source of points comes from: the CVT (its snapshot is frozen copies). */
+/**
+ * Where the cycle's points come from: the CVT, whose snapshot is frozen (copied on read and
+ * before a change, core/cvt/cvt.ts). The cycle releases it at the end of the pass.
+ */
 export interface SnapshotSource {
-  snapshot(): ReadonlyMap<PointId, Readonly<PointState>>;
+  snapshot(): PointSource & { release?(): void };
 }
 
 /** Receives every cycle's merged setpoints: the machine lane. */
@@ -79,7 +81,15 @@ export class ControlCycle {
   /** One cycle now: snapshot → controllers → merge → sink. Returns what it did. */
   runOnce(): CycleResult {
     const now = this.o.scheduler.now();
-    const snap: PointSource = this.o.source.snapshot();
+    const snap = this.o.source.snapshot();
+    try {
+      return this.pass(now, snap);
+    } finally {
+      snap.release?.();
+    }
+  }
+
+  private pass(now: number, snap: PointSource): CycleResult {
     const p = this.o.parameters?.();
     const contractedPowerKw = p?.contractedPowerKw ?? this.o.site.site.pcc.contractedPowerKw;
     const parameters: CycleParameters = { contractedPowerKw, peakShavingLimitKw: p?.peakShavingLimitKw ?? contractedPowerKw, ...(p?.socMinPct !== undefined ? { socMinPct: p.socMinPct } : {}) };
@@ -98,7 +108,7 @@ export class ControlCycle {
         }
       }
     }
-    const setpoints = mergeRequests(outputs.map((x) => ({ controllerId: x.controllerId, requests: x.requests })));
+    const setpoints = mergeRequests(outputs);
     this.cycles++;
     this.last = { ts: now, setpoints, outputs };
     this.o.sink.apply(setpoints, now);

@@ -34,41 +34,55 @@ export interface RankedRequests {
   requests: ReadonlyMap<PointId, SetpointRequest>;
 }
 
-interface Edge {
-  v: number;
-  by: string;
-  why: string;
-}
-
 /** Merges requests given in priority order (highest first). Pure. */
 export function mergeRequests(ranked: readonly RankedRequests[]): MergedSetpoint[] {
-  const targets: PointId[] = [];
-  for (const r of ranked) for (const t of r.requests.keys()) if (!targets.includes(t)) targets.push(t);
-  return targets.map((t) => mergeTarget(t, ranked));
+  const out: MergedSetpoint[] = [];
+  for (const r of ranked)
+    for (const t of r.requests.keys())
+      if (!merged(out, t)) out.push(mergeTarget(t, ranked));
+  return out;
+}
+
+function merged(out: readonly MergedSetpoint[], target: PointId): boolean {
+  for (const m of out) if (m.target === target) return true;
+  return false;
 }
 
 function mergeTarget(target: PointId, ranked: readonly RankedRequests[]): MergedSetpoint {
-  let lo: Edge = { v: Number.NEGATIVE_INFINITY, by: '', why: '' };
-  let hi: Edge = { v: Number.POSITIVE_INFINITY, by: '', why: '' };
-  let fallback: { v: number; by: string; why: string } | undefined;
+  // the interval's edges, and who set them (a bound cut at a higher-priority edge belongs to that edge's controller)
+  let lo = Number.NEGATIVE_INFINITY;
+  let loBy = '';
+  let loWhy = '';
+  let hi = Number.POSITIVE_INFINITY;
+  let hiBy = '';
+  let hiWhy = '';
+  let fallback: SetpointRequest | undefined;
+  let fallbackBy = '';
   for (const { controllerId, requests } of ranked) {
     const r = requests.get(target);
     if (!r) continue;
-    // a bound cut at a higher-priority edge belongs to that edge's controller
-    if (r.min !== undefined && Number.isFinite(r.min) && r.min > lo.v) lo = r.min <= hi.v ? { v: r.min, by: controllerId, why: r.why } : { ...hi };
-    if (r.max !== undefined && Number.isFinite(r.max) && r.max < hi.v) hi = r.max >= lo.v ? { v: r.max, by: controllerId, why: r.why } : { ...lo };
-    if (r.value !== undefined && Number.isFinite(r.value)) return settle(target, r.value, controllerId, 'value', r.why, lo, hi);
-    if (!fallback && r.fallback !== undefined && Number.isFinite(r.fallback)) fallback = { v: r.fallback, by: controllerId, why: r.why };
+    if (r.min !== undefined && Number.isFinite(r.min) && r.min > lo) {
+      if (r.min <= hi) { lo = r.min; loBy = controllerId; loWhy = r.why; }
+      else { lo = hi; loBy = hiBy; loWhy = hiWhy; }
+    }
+    if (r.max !== undefined && Number.isFinite(r.max) && r.max < hi) {
+      if (r.max >= lo) { hi = r.max; hiBy = controllerId; hiWhy = r.why; }
+      else { hi = lo; hiBy = loBy; hiWhy = loWhy; }
+    }
+    if (r.value !== undefined && Number.isFinite(r.value)) return settle(target, r.value, controllerId, 'value', r.why, lo, loBy, loWhy, hi, hiBy, hiWhy);
+    if (!fallback && r.fallback !== undefined && Number.isFinite(r.fallback)) { fallback = r; fallbackBy = controllerId; }
   }
-  if (fallback) return settle(target, fallback.v, fallback.by, 'fallback', fallback.why, lo, hi);
-  const d = settle(target, 0, '', 'default', '', lo, hi);
-  if (d.how === 'default') return { ...d, source: lo.by || hi.by || '', why: 'no controller asks for a value: 0 kW within the bounds' };
+  if (fallback) return settle(target, fallback.fallback ?? 0, fallbackBy, 'fallback', fallback.why, lo, loBy, loWhy, hi, hiBy, hiWhy);
+  const d = settle(target, 0, '', 'default', '', lo, loBy, loWhy, hi, hiBy, hiWhy);
+  if (d.how === 'default') {
+    d.source = loBy || hiBy || '';
+    d.why = 'no controller asks for a value: 0 kW within the bounds';
+  }
   return d;
 }
 
-function settle(target: PointId, wanted: number, by: string, how: SetpointHow, why: string, lo: Edge, hi: Edge): MergedSetpoint {
-  const base = { target, lo: lo.v, hi: hi.v };
-  if (wanted < lo.v) return { ...base, value: lo.v, source: lo.by, how: 'bound', why: lo.why };
-  if (wanted > hi.v) return { ...base, value: hi.v, source: hi.by, how: 'bound', why: hi.why };
-  return { ...base, value: wanted, source: by, how, why };
+function settle(target: PointId, wanted: number, by: string, how: SetpointHow, why: string, lo: number, loBy: string, loWhy: string, hi: number, hiBy: string, hiWhy: string): MergedSetpoint {
+  if (wanted < lo) return { target, value: lo, source: loBy, how: 'bound', why: loWhy, lo, hi };
+  if (wanted > hi) return { target, value: hi, source: hiBy, how: 'bound', why: hiWhy, lo, hi };
+  return { target, value: wanted, source: by, how, why, lo, hi };
 }

@@ -224,8 +224,10 @@ export class Plant {
         Temperature: b.temperatureC,
         ChargeEnergy: b.chargedKwh,
         DischargeEnergy: b.dischargedKwh,
-        ...Object.fromEntries(b.rackVoltages.map((v, i) => [`Rack${i + 1}Voltage`, v])),
       };
+      // the racks' voltages (a loop, not a spread of entries: this runs every simulated second)
+      const ess = out[this.cfg.ess.id]!;
+      for (let i = 0; i < b.rackVoltages.length; i++) ess[rackKey(i)] = b.rackVoltages[i]!;
     }
     if (this.pv && this.cfg.pv) {
       const p = this.pv.output;
@@ -256,6 +258,11 @@ export class Plant {
     this.cache = out;
     return out;
   }
+}
+
+const RACK_KEYS: string[] = [];
+function rackKey(i: number): string {
+  return (RACK_KEYS[i] ??= `Rack${i + 1}Voltage`);
 }
 
 function stripId<T extends { id: string }>(o: T): Omit<T, 'id'> {
