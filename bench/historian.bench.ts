@@ -260,11 +260,23 @@ class Victoria {
     await Promise.all(inflight);
   }
 
-  /** flush, force-merge the month partitions, and wait until the data folder stops changing */
-  async settledBytes(): Promise<number> {
+  /** samples of a series held (searchable), to check a baseline holds all the data it is credited with */
+  async count(series: string, from: number, to: number): Promise<number> {
     await fetch(`${this.url}/internal/force_flush`).catch(() => undefined);
-    await new Promise((r) => setTimeout(r, 1500));
-    await fetch(`${this.url}/internal/force_merge`).catch(() => undefined);
+    const days = Math.ceil((to - from) / 86_400_000) + 1;
+    const r = (await this.q(`/api/v1/query?query=${encodeURIComponent(`count_over_time(m{id="${series}"}[${days}d])`)}&time=${Math.ceil(to / 1000) + 1}`)) as {
+      data: { result: Array<{ value: [number, string] }> };
+    };
+    return Number(r.data.result[0]?.value[1] ?? 0);
+  }
+
+  /** flush and wait until the data folder stops changing (before queries) */
+  async settle(): Promise<void> {
+    await fetch(`${this.url}/internal/force_flush`).catch(() => undefined);
+    await this.quiet();
+  }
+
+  private async quiet(): Promise<number> {
     let last = -1;
     let stable = 0;
     for (let i = 0; i < 120 && stable < 3; i++) {
@@ -275,6 +287,33 @@ class Victoria {
       last = b;
     }
     return last;
+  }
+
+  /**
+   * The whole data folder after a forced merge: VictoriaMetrics keeps recent data in memory
+   * parts, so it is stopped (which writes them), started again, force-merged, left to settle
+   * and stopped; then the folder is measured and removed.
+   */
+  async stopAndMeasure(): Promise<number> {
+    await this.halt();
+    await this.start();
+    await fetch(`${this.url}/internal/force_merge`).catch(() => undefined);
+    await this.quiet();
+    await this.halt();
+    const bytes = dirBytes(join(this.dir, 'data'));
+    rmSync(this.dir, { recursive: true, force: true });
+    return bytes;
+  }
+
+  private async halt(): Promise<void> {
+    const p = this.proc;
+    if (p && p.exitCode === null) {
+      const done = new Promise((r) => p.once('exit', r));
+      p.kill('SIGTERM');
+      const t = setTimeout(() => p.kill('SIGKILL'), 10_000);
+      await done;
+      clearTimeout(t);
+    }
   }
 
   async q(path: string): Promise<unknown> {
@@ -288,14 +327,7 @@ class Victoria {
   }
 
   async stop(): Promise<void> {
-    const p = this.proc;
-    if (p && p.exitCode === null) {
-      const done = new Promise((r) => p.once('exit', r));
-      p.kill('SIGTERM');
-      const t = setTimeout(() => p.kill('SIGKILL'), 5000);
-      await done;
-      clearTimeout(t);
-    }
+    await this.halt();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
@@ -621,7 +653,9 @@ async function storageBench(peers: Peers, results: BenchResult[]): Promise<void>
       let vmBps = Number.NaN;
       try {
         await vm.ingest(k.id, k.sig, N, T0);
-        vmBps = (await vm.settledBytes()) / N;
+        const held = await vm.count(k.id, T0, T0 + (N - 1) * 1000);
+        if (held !== N) throw new Error(`VictoriaMetrics holds ${held} of the ${N} samples of ${k.id}`);
+        vmBps = (await vm.stopAndMeasure()) / N;
       } finally {
         await vm.stop();
       }
@@ -774,8 +808,8 @@ async function queryBench(peers: Peers, results: BenchResult[]): Promise<void> {
     try {
       t0 = performance.now();
       await vm.ingest('ess1/P', value, N, from, 1000, 100_000);
-      await vm.settledBytes();
-      log(`VictoriaMetrics loaded and merged in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      await vm.settle();
+      log(`VictoriaMetrics loaded and flushed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
       const range = (fn: string): string =>
         `/api/v1/query_range?query=${encodeURIComponent(`${fn}(m{id="ess1/P"}[${w}s])`)}&start=${(from + w * 1000) / 1000}&end=${(to + 1) / 1000}&step=${w}s`;
       const ts: number[] = [];

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeChunk, encodeChunk, chunkValue, qualityCode, qualityFromCode } from './codec';
+import { decodeBuckets, decodeChunk, encodeBuckets, encodeChunk, chunkValue, qualityCode, qualityFromCode } from './codec';
+import type { Bucket } from './rollup';
 import type { PointValue } from '../common/point';
 
 function roundTrip(ts: number[], vs: PointValue[], qs: number[], deflate: boolean): Buffer {
@@ -47,4 +48,20 @@ test('quality codes round-trip', () => {
   }
   assert.equal(qualityCode({ level: 'good' }), 0);
   assert.ok(qualityCode({ level: 'bad', reason: 'comm-fail' }) >= 16);
+});
+
+test('packed rollup buckets round-trip exactly, decimal and float columns alike', () => {
+  const bs: Bucket[] = [];
+  let seed = 7;
+  const rnd = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  for (let i = 0; i < 96; i++) {
+    const b = Date.UTC(2025, 0, 1) + (i + (i > 50 ? 3 : 0)) * 900_000; // a gap of 3 buckets
+    const min = Math.round(rnd() * 10_000) / 100;
+    const max = min + Math.round(rnd() * 1000) / 100;
+    bs.push({ b, n: 900 - (i % 3), min, max, tmin: b + 1000 * Math.floor(rnd() * 900), tmax: b + 1000 * Math.floor(rnd() * 900), first: min, tfirst: b, last: max, tlast: b + 899_000, sum: min * 450 + max * 450.1, integ: (min + max) * 0.5 * 899_000 + rnd(), dur: 900_000 });
+  }
+  bs.push({ ...bs[0]!, b: bs[95]!.b + 900_000, min: 0.1 + 0.2, integ: Number.MAX_VALUE, sum: 5.5 });
+  const back = decodeBuckets(encodeBuckets(bs));
+  assert.deepEqual(back, bs);
+  assert.ok(encodeBuckets(bs).length < bs.length * 40, `${encodeBuckets(bs).length} bytes for ${bs.length} buckets`);
 });

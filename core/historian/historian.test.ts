@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Historian, type Sample } from './historian';
 import { ROLLUP_LEVELS } from './rollup';
+import { decodeBuckets } from './codec';
+import { aggParams } from './store';
 import type { HistorianConfigInput } from '../common/historian';
 import type { Quality } from '../common/quality';
 
@@ -114,6 +116,22 @@ test('rollups at every level equal a recomputation from the raw samples (across 
     // the same from raw data (unaligned origin forces the raw path): same definition
     const raw = (await h.query({ ids: ['ess1/P'], from: from + 1, to, mode: 'aggregate', intervalMs: L })).pens[0]!;
     assert.equal(raw.source, 'aggregate-raw');
+  }
+  // closed buckets were packed by columns (a day of 15 min, a week of hours, at month ends), and
+  // the rollups above were read back from those blocks and the loose rows together
+  assert.ok(h.stats().rollupPacks > 0, 'closed buckets are packed');
+  {
+    const db = new Database(h.dbPath, { readonly: true });
+    const loose = db.prepare("SELECT name FROM partitions WHERE kind = 'agg'").all() as { name: string }[];
+    let rows = 0;
+    let blocks = 0;
+    for (const p of loose) {
+      rows += (db.prepare(`SELECT count(*) AS n FROM ${p.name}`).get() as { n: number }).n;
+      blocks += (db.prepare(`SELECT count(*) AS n FROM ${p.name}_pk`).get() as { n: number }).n;
+    }
+    db.close();
+    const buckets = ROLLUP_LEVELS.reduce((a, L) => a + reference(stored, L).size, 0);
+    assert.ok(blocks > 0 && rows < buckets / 2, `${rows} loose rows and ${blocks} packed blocks for ${buckets} buckets`);
   }
   // the raw path equals the rollups when aligned the same way
   const viaRaw = (await h.query({ ids: ['ess1/P'], from, to, mode: 'aggregate', intervalMs: 30_000 })).pens[0]!;
@@ -259,4 +277,42 @@ test('out-of-order samples are dropped and counted', async () => {
     assert.equal(h.stats().outOfOrder, 2);
     assert.equal(h.stats().stored, 2);
   });
+});
+
+test('a file of schema 1 (1 min level, one row per bucket) is migrated: 1 min rows dropped, levels renumbered, rollups still read', async () => {
+  const dir = tmp();
+  const cfg: HistorianConfigInput = { queryWorkers: 0, default: { mode: 'all', retentionDays: 3650 } };
+  let h = new Historian(dir, { config: cfg });
+  await h.open();
+  const samples: Sample[] = [];
+  for (let i = 0; i < 3 * 3600; i += 10) samples.push({ id: 'pv1/P', value: Math.round(Math.sin(i / 900) * 5000) / 100, quality: GOOD, ts: JAN + i * 1000 });
+  h.record(samples);
+  const expected = (await h.query({ ids: ['pv1/P'], from: JAN, to: JAN + 3 * 3_600_000 - 1, mode: 'aggregate', intervalMs: 3_600_000 })).pens[0]!;
+  await h.close();
+  // turn the file into what version 1 wrote: levels 1..3 were 15 min, 1 h, 1 d; level 0 was 1 min
+  const db = new Database(join(dir, 'historian.db'));
+  const part = (db.prepare("SELECT name FROM partitions WHERE kind = 'agg'").get() as { name: string }).name;
+  // unpack everything into loose rows (version 1 had no packed blocks), shift the levels up
+  const blocks = db.prepare(`SELECT level, data FROM ${part}_pk`).all() as { level: number; data: Buffer }[];
+  assert.ok(blocks.length > 0, 'closing packed the closed buckets');
+  const put = db.prepare(`INSERT INTO ${part} VALUES (${new Array(15).fill('?').join(',')})`);
+  for (const blk of blocks) for (const b of decodeBuckets(blk.data)) put.run(...aggParams(1, blk.level, b));
+  db.prepare(`UPDATE ${part} SET level = level + 100`).run();
+  db.prepare(`UPDATE ${part} SET level = level - 99`).run();
+  db.prepare(`INSERT INTO ${part}(point, level, b, n, min, max, tmin, tmax, first, tfirst, last, tlast, sum, integ, dur) VALUES (1, 0, ?, 6, 1, 2, 0, 0, 1, 0, 2, 0, 9, 1, 1)`).run(JAN);
+  db.prepare(`DROP TABLE ${part}_pk`).run();
+  db.prepare("UPDATE meta SET value = '1' WHERE key = 'schema'").run();
+  db.close();
+  h = new Historian(dir, { config: cfg });
+  await h.open();
+  const after = (await h.query({ ids: ['pv1/P'], from: JAN, to: JAN + 3 * 3_600_000 - 1, mode: 'aggregate', intervalMs: 3_600_000 })).pens[0]!;
+  assert.equal(after.source, 'rollup');
+  assert.deepEqual(after.agg, expected.agg, 'the hour rollups read the same after the migration');
+  await h.close();
+  const check = new Database(join(dir, 'historian.db'), { readonly: true });
+  assert.equal((check.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string }).value, '2');
+  assert.equal((check.prepare(`SELECT count(*) AS n FROM ${part} WHERE level > 2`).get() as { n: number }).n, 0, 'no level beyond 1 d');
+  assert.equal((check.prepare(`SELECT count(*) AS n FROM ${part} WHERE b = ? AND n = 6`).get(JAN) as { n: number }).n, 0, 'the 1 min row is gone');
+  check.close();
+  rmSync(dir, { recursive: true, force: true });
 });

@@ -28,14 +28,14 @@ import {
 import type { PointId, PointValue } from '../common/point';
 import type { Quality } from '../common/quality';
 import { realScheduler, type Cancel, type Scheduler } from '../common/clock';
-import { chunkValue, encodeChunk, qualityCode } from './codec';
+import { chunkValue, encodeBuckets, encodeChunk, qualityCode } from './codec';
 import { csvPieces } from './export';
 import { checkExport, DEFAULT_HISTORIAN_LIMITS, rawEstimator, type HistorianLimits } from './limits';
 import { createPolicyState, resolvePolicy, type Emit, type NatureOf, type PolicyState } from './policy';
 import { QueryPool } from './pool';
 import { runForecastQuery, runQuery } from './query';
-import { ROLLUP_LEVELS, RollupAcc, type Bucket } from './rollup';
-import { aggParams, createPartitionTable, DAY_MS, monthKey, openDatabase, partitionName, Reader, type PartitionRow } from './store';
+import { PACK_AFTER, ROLLUP_LEVELS, RollupAcc, type Bucket } from './rollup';
+import { aggFromRow, aggParams, createPartitionTable, DAY_MS, monthKey, openDatabase, packedTable, partitionName, Reader, type PartitionRow } from './store';
 
 export interface Sample {
   id: PointId;
@@ -74,6 +74,8 @@ export interface HistorianStats {
   outOfOrder: number;
   flushes: number;
   chunksSealed: number;
+  /** packed rollup blocks written (closed buckets moved out of their one-row-per-bucket table) */
+  rollupPacks: number;
   lastFlushMs: number;
   points: number;
 }
@@ -101,6 +103,10 @@ interface PointRt {
   closed: [number, Bucket][];
   curDirty: boolean[];
   dirty: boolean;
+  /** per level: closed buckets written loose since the last pack (unknown after a restart: 0) */
+  loose: number[];
+  /** per level: the start of the month of the oldest loose closed bucket (NaN: unknown) */
+  looseMonth: number[];
 }
 
 const GOOD_CODE = 0;
@@ -128,7 +134,7 @@ export class Historian {
   /** partition tables created by the flush in progress (forgotten if it rolls back) */
   private createdParts: string[] | undefined;
   private writeError: Error | undefined;
-  private readonly s: HistorianStats = { received: 0, dropped: 0, failedFlushes: 0, stored: 0, outOfOrder: 0, flushes: 0, chunksSealed: 0, lastFlushMs: 0, points: 0 };
+  private readonly s: HistorianStats = { received: 0, dropped: 0, failedFlushes: 0, stored: 0, outOfOrder: 0, flushes: 0, chunksSealed: 0, rollupPacks: 0, lastFlushMs: 0, points: 0 };
 
   constructor(
     readonly dataDir: string,
@@ -188,9 +194,12 @@ export class Historian {
     for (const rt of this.points.values()) rt.ps.flush(rt.emit);
     // the last batch: a failure here is reported, and the file is still closed
     this.tryFlush();
+    this.packAll();
     await this.pool?.close();
     this.pool = undefined;
     try {
+      // give back the pages freed by packing and sealing (auto_vacuum = INCREMENTAL)
+      this.db.pragma('incremental_vacuum');
       this.db.pragma('wal_checkpoint(TRUNCATE)');
     } catch (e) {
       // a full or failing disk: the WAL stays; SQLite replays it at the next open
@@ -293,6 +302,8 @@ export class Historian {
       closed: [],
       curDirty: ROLLUP_LEVELS.map(() => false),
       dirty: false,
+      loose: ROLLUP_LEVELS.map(() => 0),
+      looseMonth: ROLLUP_LEVELS.map(() => Number.NaN),
     };
     rt.emit = (ts, value, q) => this.append(rt, ts, value, q);
     if (!this.emptyDb) this.resume(rt);
@@ -405,6 +416,46 @@ export class Historian {
     return s;
   }
 
+  /**
+   * Moves the closed loose rollup rows of a point and level (buckets before `before`) into packed
+   * blocks, one per month partition, inside the caller's transaction. `fromMonth` is the month of
+   * the oldest loose row (NaN: unknown, after a restart: every partition of that retention).
+   */
+  private pack(pid: number, level: number, days: number, before: number, fromMonth: number): void {
+    const db = this.conn;
+    const prefix = `agg_d${days}_`;
+    const lo = Number.isNaN(fromMonth) ? -Infinity : fromMonth;
+    for (const name of this.partitions) {
+      if (!name.startsWith(prefix)) continue;
+      const m = monthKey(Date.UTC(Number(name.slice(prefix.length, prefix.length + 4)), Number(name.slice(prefix.length + 4)) - 1, 1));
+      if (m.end <= lo || m.start >= before) continue;
+      const rows = db.prepare(`SELECT * FROM ${name} WHERE point = ? AND level = ? AND b < ? ORDER BY b`).all(pid, level, before) as Bucket[];
+      if (rows.length === 0) continue;
+      const bs = rows.map((r) => aggFromRow(r));
+      db.prepare(`INSERT INTO ${packedTable(name)}(point, level, b0, b1, k, data) VALUES (?, ?, ?, ?, ?, ?)`).run(pid, level, bs[0]!.b, bs[bs.length - 1]!.b, bs.length, encodeBuckets(bs));
+      db.prepare(`DELETE FROM ${name} WHERE point = ? AND level = ? AND b < ?`).run(pid, level, before);
+      this.s.rollupPacks++;
+    }
+  }
+
+  /** At close: packs every closed loose bucket whose month is known, in one transaction. */
+  private packAll(): void {
+    try {
+      this.conn.transaction(() => {
+        for (const rt of this.points.values()) {
+          const rd = rt.policy.rollupRetentionDays ?? rt.policy.retentionDays;
+          for (let l = 0; l < rt.accs.length; l++) {
+            const cur = (rt.accs[l] as RollupAcc).cur;
+            if (cur && (rt.loose[l] as number) > 0) this.pack(rt.pid, l, rd, cur.b, rt.looseMonth[l] as number);
+          }
+        }
+      })();
+    } catch (e) {
+      // the rows stay loose and readable; the next run packs them
+      (this.opts.onWriteError ?? ((c) => console.error('historian: packing rollups at close failed:', c)))(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+
   /** Commits everything buffered in one transaction. */
   flush(): void {
     const db = this.conn;
@@ -460,15 +511,29 @@ export class Historian {
           }
           const rd = rollDaysOf(rt);
           const closed = rt.closed.length;
-          for (const [l, b] of rt.closed) this.aggUpsert(this.partition('agg', rd, b.b)).run(...aggParams(rt.pid, l, b));
+          const loose = rt.loose.slice();
+          const looseMonth = rt.looseMonth.slice();
+          for (const [l, b] of rt.closed) {
+            this.aggUpsert(this.partition('agg', rd, b.b)).run(...aggParams(rt.pid, l, b));
+            loose[l] = (loose[l] as number) + 1;
+            if (Number.isNaN(looseMonth[l])) looseMonth[l] = monthKey(b.b).start;
+          }
           for (let l = 0; l < rt.accs.length; l++) {
             const cur = (rt.accs[l] as RollupAcc).cur;
             if (rt.curDirty[l] && cur) this.aggUpsert(this.partition('agg', rd, cur.b)).run(...aggParams(rt.pid, l, cur));
+            // pack the closed loose buckets: every PACK_AFTER of them, and when the month changed
+            if (cur && (loose[l] as number) > 0 && ((loose[l] as number) >= (PACK_AFTER[l] as number) || looseMonth[l] !== monthKey(cur.b).start)) {
+              this.pack(rt.pid, l, rd, cur.b, looseMonth[l] as number);
+              loose[l] = 0;
+              looseMonth[l] = Number.NaN;
+            }
           }
           commit.push(() => {
             rt.closed = rt.closed.slice(closed);
             rt.curDirty.fill(false);
             rt.dirty = false;
+            rt.loose = loose;
+            rt.looseMonth = looseMonth;
           });
         }
       })();
@@ -564,6 +629,7 @@ export class Historian {
       for (const p of parts) {
         if (p.end + p.days * DAY_MS <= now) {
           db.exec(`DROP TABLE IF EXISTS ${p.name}`);
+          if (p.kind === 'agg') db.exec(`DROP TABLE IF EXISTS ${packedTable(p.name)}`);
           db.prepare('DELETE FROM partitions WHERE name = ?').run(p.name);
           this.partitions.delete(p.name);
           this.rawStmts.delete(p.name);

@@ -8,7 +8,15 @@
  * sample gets integ = the integral of that curve over the bucket, dur = the length of the bucket
  * the curve covers; twa = integ / dur. A bucket without samples has no row.
  */
-export const ROLLUP_LEVELS = [60_000, 900_000, 3_600_000, 86_400_000] as const;
+export const ROLLUP_LEVELS = [900_000, 3_600_000, 86_400_000] as const;
+
+/**
+ * Closed buckets of a level are packed by columns (store.ts, `_pk` tables) once this many have
+ * closed since the last pack (a day of 15 min, a week of hours), and at every month change.
+ * The 1 min level is not stored: a query that needs it computes it from the raw chunks, which
+ * cost about as much to read (decision 0008).
+ */
+export const PACK_AFTER = [96, 168, 31] as const;
 
 export interface Bucket {
   /** bucket start, ms */

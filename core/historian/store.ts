@@ -4,7 +4,10 @@
  *   points(id, name)                         point name -> small integer
  *   partitions(name, kind, days, start, end) catalogue of the monthly partition tables
  *   raw_d<days>_<yyyymm>(id, point, t0, t1, n, data)     sealed, deflated chunks
- *   agg_d<days>_<yyyymm>(point, level, b, n, min, max, ...)  rollups, one row per bucket
+ *   agg_d<days>_<yyyymm>(point, level, b, n, min, max, ...)  rollups, one row per bucket (open
+ *                                            buckets and the closed ones not yet packed)
+ *   agg_d<days>_<yyyymm>_pk(id, point, level, b0, b1, k, data)  closed rollup buckets packed by
+ *                                            columns (codec.ts encodeBuckets), a day/week/month each
  *   hot(point, seq, t0, t1, n, data)         the open chunk of each point, as appended deltas
  *   forecasts(series, ts, issued, kind, value)
  *
@@ -14,7 +17,7 @@
  * samples not yet flushed are missing.
  */
 import Database from 'better-sqlite3';
-import { decodeChunk, type DecodedChunk } from './codec';
+import { decodeBuckets, decodeChunk, type DecodedChunk } from './codec';
 import { ROLLUP_LEVELS, type Bucket } from './rollup';
 
 export const DAY_MS = 86_400_000;
@@ -24,6 +27,36 @@ export function monthKey(t: number): { key: string; start: number; end: number }
   const y = d.getUTCFullYear();
   const m = d.getUTCMonth();
   return { key: `${y}${String(m + 1).padStart(2, '0')}`, start: Date.UTC(y, m, 1), end: Date.UTC(y, m + 1, 1) };
+}
+
+/** the table of packed rollup blocks that goes with an agg partition */
+export const packedTable = (aggPartition: string): string => `${aggPartition}_pk`;
+
+/**
+ * Schema versions of the file: 1 = rollups at 1 min, 15 min, 1 h, 1 d, one row per bucket;
+ * 2 = no stored 1 min level (derived from raw), closed buckets packed (`_pk` tables).
+ */
+export const SCHEMA_VERSION = 2;
+
+/** Brings a file written by an older version up to SCHEMA_VERSION (in one transaction). */
+export function migrate(db: Database.Database): void {
+  const v = Number((db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined)?.value ?? SCHEMA_VERSION);
+  if (v >= SCHEMA_VERSION) return;
+  db.transaction(() => {
+    const aggs = db.prepare("SELECT name, kind, days, start, end FROM partitions WHERE kind = 'agg'").all() as PartitionRow[];
+    for (const p of aggs) {
+      if (v < 2) {
+        // level 0 was the 1 min level: derived from raw now; the others move down one index
+        db.prepare(`DELETE FROM ${p.name} WHERE level = 0`).run();
+        // in two steps: one UPDATE that renumbers in place could meet a row not yet moved
+        db.prepare(`UPDATE ${p.name} SET level = level + 100`).run();
+        db.prepare(`UPDATE ${p.name} SET level = level - 101`).run();
+      }
+      createPartitionTable(db, p);
+    }
+    db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema', ?)").run(String(SCHEMA_VERSION));
+  })();
+  db.pragma('incremental_vacuum');
 }
 
 export function partitionName(kind: 'raw' | 'agg', days: number, t: number): string {
@@ -46,16 +79,19 @@ export function openDatabase(path: string, readonly: boolean): Database.Database
     db.pragma('synchronous = NORMAL');
     db.pragma('cache_size = -32000');
     db.exec(`
-      CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS points(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
       CREATE TABLE IF NOT EXISTS partitions(name TEXT PRIMARY KEY, kind TEXT NOT NULL, days INTEGER NOT NULL,
-        start INTEGER NOT NULL, end INTEGER NOT NULL);
+        start INTEGER NOT NULL, end INTEGER NOT NULL) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS hot(point INTEGER NOT NULL, seq INTEGER NOT NULL, t0 INTEGER NOT NULL,
-        t1 INTEGER NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY(point, seq));
+        t1 INTEGER NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY(point, seq)) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS forecasts(series TEXT NOT NULL, ts INTEGER NOT NULL, issued INTEGER NOT NULL,
         kind TEXT NOT NULL, value REAL, PRIMARY KEY(series, ts, issued)) WITHOUT ROWID;
-      INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', '1');
     `);
+    // a new file starts at the current schema; an existing one keeps its version until migrate()
+    const fresh = (db.prepare("SELECT count(*) AS n FROM meta WHERE key = 'schema'").get() as { n: number }).n === 0;
+    if (fresh) db.prepare("INSERT INTO meta(key, value) VALUES ('schema', ?)").run(String(SCHEMA_VERSION));
+    migrate(db);
   } else {
     db.pragma('cache_size = -32000');
   }
@@ -70,7 +106,10 @@ export function createPartitionTable(db: Database.Database, p: PartitionRow): vo
   } else {
     db.exec(`CREATE TABLE IF NOT EXISTS ${p.name}(point INTEGER NOT NULL, level INTEGER NOT NULL, b INTEGER NOT NULL,
       n INTEGER NOT NULL, min REAL, max REAL, tmin INTEGER, tmax INTEGER, first REAL, tfirst INTEGER,
-      last REAL, tlast INTEGER, sum REAL, integ REAL, dur INTEGER, PRIMARY KEY(point, level, b)) WITHOUT ROWID;`);
+      last REAL, tlast INTEGER, sum REAL, integ REAL, dur INTEGER, PRIMARY KEY(point, level, b)) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS ${packedTable(p.name)}(id INTEGER PRIMARY KEY, point INTEGER NOT NULL, level INTEGER NOT NULL,
+        b0 INTEGER NOT NULL, b1 INTEGER NOT NULL, k INTEGER NOT NULL, data BLOB NOT NULL);
+      CREATE INDEX IF NOT EXISTS ${packedTable(p.name)}_i ON ${packedTable(p.name)}(point, level, b0);`);
   }
   db.prepare('INSERT OR IGNORE INTO partitions(name, kind, days, start, end) VALUES (?, ?, ?, ?, ?)').run(p.name, p.kind, p.days, p.start, p.end);
 }
@@ -252,11 +291,18 @@ export class Reader {
     return undefined;
   }
 
-  /** Rollup rows of a point at a level (index into ROLLUP_LEVELS) with bucket start in [from, to]. */
+  /**
+   * Rollup rows of a point at a level (index into ROLLUP_LEVELS) with bucket start in [from, to]:
+   * the packed blocks and the loose rows.
+   */
   aggRows(pid: number, level: number, from: number, to: number): Bucket[] {
     const out: Bucket[] = [];
     for (const p of this.partitions('agg')) {
       if (p.start > to || p.end <= from) continue;
+      const blocks = this.stmt(`SELECT data FROM ${packedTable(p.name)} WHERE point = ? AND level = ? AND b0 <= ? AND b1 >= ? ORDER BY b0`).all(pid, level, to, from) as {
+        data: Buffer;
+      }[];
+      for (const blk of blocks) for (const b of decodeBuckets(blk.data)) if (b.b >= from && b.b <= to) out.push(b);
       const rows = this.stmt(`SELECT * FROM ${p.name} WHERE point = ? AND level = ? AND b >= ? AND b <= ? ORDER BY b`).all(pid, level, from, to) as AggRow[];
       for (const r of rows) out.push(aggFromRow(r));
     }
@@ -264,7 +310,7 @@ export class Reader {
     return out;
   }
 
-  /** The newest rollup row of a point at a level (to resume after a restart). */
+  /** The newest rollup row of a point at a level (to resume after a restart; the open bucket is never packed). */
   lastAgg(pid: number, level: number): Bucket | undefined {
     const parts = this.partitions('agg').reverse();
     for (const p of parts) {
