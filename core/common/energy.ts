@@ -303,9 +303,21 @@ export const energyConfigSchema = z
         /** e.g. https://api.open-meteo.com (the app adds /v1/forecast) */
         baseUrl: z.string().url('a URL such as https://api.open-meteo.com'),
         timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
+        /** a measured air temperature point ("asset/channel") the load model learns from; default: the weather forecasts stored in the historian */
+        temperaturePoint: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*\/[A-Za-z][A-Za-z0-9_]*$/, 'a point id "asset/channel"').optional(),
       })
       .strict()
       .optional(),
+    /** the load model (calendar + temperature): retrained on a schedule from the historian (energy.02) */
+    forecast: z
+      .object({
+        /** retrain every this many hours */
+        retrainHours: z.number().int().min(1, 'retrain every 1 to 168 hours').max(168, 'retrain every 1 to 168 hours').default(24),
+        /** days of history the models learn from */
+        historyDays: z.number().int().min(7, 'learn from 7 to 365 days of history').max(365, 'learn from 7 to 365 days of history').default(28),
+      })
+      .strict()
+      .default({ retrainHours: 24, historyDays: 28 }),
     /** UC1: cost of deviating from a committed PCC profile, currency per kWh */
     deviationCostPerKwh: z.number().nonnegative().default(0),
   })

@@ -8,8 +8,12 @@
  */
 import { pointId } from '../common/point';
 import type { SiteConfig } from '../common/site';
+import type { ForecastWrite } from '../common/historian';
 import { calendarLoadForecast, type History } from './load';
+import { predictLoad, type LoadModel } from './loadModel';
 import { learnCorrection, pvForecastKw } from './pv';
+import { similarDay } from './similarDay';
+import { alignTemperature } from './training';
 import { fetchWeather, type WeatherForecast } from './weather';
 
 export const FORECAST_FAILED_ALARM = 'forecast.failed';
@@ -26,6 +30,13 @@ export interface SiteForecastOptions {
   alarms?: ForecastAlarms;
   /** days of history the load model and the PV correction learn from */
   historyDays?: number;
+  /** the load models (calendar + temperature), retrained on a schedule (training.ts) */
+  models?: { model(asset: string): LoadModel | undefined };
+  /** air temperature history at a regular step (°C): for the similar-day fallback */
+  temperature?: (from: number, to: number, stepMs: number) => Promise<History>;
+  /** stores every forecast made, with its issue time (the historian's forecast store) */
+  record?: (w: ForecastWrite) => void;
+  now?: () => number;
   /** the plan's prices (market prices with the tariffs, core/prices); the tariffs when absent */
   prices?: { series(start: number, steps: number, stepMinutes: number): { importPrice: number[]; exportPrice: number[]; source: string } };
 }
@@ -46,8 +57,24 @@ export function fillGaps(v: readonly (number | null)[]): (number | null)[] {
   return out;
 }
 
+/** The value one day earlier at each step (temperature persistence), null where unknown. */
+function persistence(h: History, start: number, steps: number, stepMs: number): number[] {
+  const byT = new Map<number, number | null>();
+  h.t.forEach((t, i) => byT.set(t, h.v[i] ?? null));
+  return Array.from({ length: steps }, (_, k) => byT.get(start + k * stepMs - 86_400_000) ?? Number.NaN);
+}
+
 export class SiteForecasts {
   constructor(private readonly o: SiteForecastOptions) {}
+
+  private store(series: string, start: number, stepMs: number, values: readonly number[]): void {
+    if (!this.o.record) return;
+    try {
+      this.o.record({ series, kind: 'forecast', issuedAt: this.o.now?.() ?? Date.now(), points: values.map((value, t) => ({ ts: start + t * stepMs, value })) });
+    } catch {
+      // a forecast that cannot be stored still serves the plan (the historian alarms on its own)
+    }
+  }
 
   async forecast(req: { start: number; steps: number; stepMinutes: number }): Promise<{
     loadKw: number[];
@@ -100,34 +127,77 @@ export class SiteForecasts {
     const controllable = new Set((site.energy?.controllableLoads ?? []).map((l) => l.asset));
     const loadKw = new Array<number>(req.steps).fill(0);
     const controllableLoadKw: Record<string, number[]> = {};
-    for (const a of site.assets.filter((x) => x.nature === 'Load')) {
-      let f: (number | null)[] = [];
-      let empty = false;
+    let temps: History | undefined;
+    const temperatureHistory = async (): Promise<History | undefined> => {
+      if (temps || !this.o.temperature) return temps;
       try {
-        const hist = await this.o.history(pointId(a.id, 'ActivePower'), from, req.start - stepMs, stepMs);
-        empty = !hist.v.some((x) => x !== null && Number.isFinite(x));
-        f = fillGaps(calendarLoadForecast(hist, req.start, req.steps, req.stepMinutes, tz));
-        if (f.some((x) => x === null)) {
-          // no day of the same type: the most recent days, whatever their type (similar-day fallback)
-          const any = fillGaps(calendarLoadForecast({ t: hist.t.map((t) => t), v: hist.v }, req.start, req.steps, req.stepMinutes, tz));
-          if (any.every((x) => x !== null)) f = any;
-        }
+        temps = await this.o.temperature(from, req.start - stepMs, stepMs);
+      } catch {
+        // compared by day type and recency only
+      }
+      return temps;
+    };
+    for (const a of site.assets.filter((x) => x.nature === 'Load')) {
+      let values: number[] | undefined;
+      let hist: History = { t: [], v: [] };
+      let readable = true;
+      let failed: string | undefined;
+      try {
+        hist = await this.o.history(pointId(a.id, 'ActivePower'), from, req.start - stepMs, stepMs);
       } catch (e) {
+        readable = false;
         problems.push(`load history of "${a.id}" unreadable: ${(e as Error).message}`);
       }
-      let values: number[];
-      if (f.length === req.steps && f.every((x) => x !== null && Number.isFinite(x))) {
-        values = (f as number[]).map((x) => Math.max(0, x));
-        notes.push(`load "${a.id}": calendar model on ${days} days of history`);
-      } else {
-        const flat = (a.rating?.powerKw ?? 0) * 0.5;
+      const empty = !hist.v.some((x) => x !== null && Number.isFinite(x));
+      const rating = a.rating?.powerKw;
+      const model = this.o.models?.model(a.id);
+      if (model) {
+        // the calendar + temperature model needs the temperature forecast
+        if (!weather) failed = `no temperature forecast for the load model of "${a.id}"`;
+        else {
+          const p = predictLoad(model, req.start, req.steps, req.stepMinutes, weather.temperatureC, tz);
+          const bad = p.findIndex((x) => !Number.isFinite(x) || x < -0.05 * (rating ?? 1) || (rating !== undefined && x > 1.5 * rating));
+          if (bad >= 0) failed = `the load model of "${a.id}" predicts ${p[bad]?.toFixed(1)} kW at ${new Date(req.start + bad * stepMs).toISOString()}, outside 0-${rating !== undefined ? 1.5 * rating : '…'} kW`;
+          else {
+            values = p.map((x) => Math.max(0, x));
+            notes.push(`load "${a.id}": calendar + temperature model (trained ${new Date(model.trainedAt).toISOString()} on ${model.samples} samples, ±${model.rmseKw.toFixed(1)} kW)`);
+          }
+        }
+      } else if (readable && !empty) {
+        const f = fillGaps(calendarLoadForecast(hist, req.start, req.steps, req.stepMinutes, tz));
+        if (f.length === req.steps && f.every((x) => x !== null && Number.isFinite(x))) {
+          values = (f as number[]).map((x) => Math.max(0, x));
+          notes.push(`load "${a.id}": calendar model on ${days} days of history`);
+        } else failed = `the calendar model of "${a.id}" has no history for some steps`;
+      }
+      if (!values && failed && readable && !empty) {
+        // the most similar day of the history, by day type and temperature (energy.01 Req3)
+        const th = await temperatureHistory();
+        const histTemps = th ? alignTemperature(hist, th) : undefined;
+        // the target's temperatures: the forecast, else yesterday's (persistence)
+        const targetTemps = weather?.temperatureC ?? (th ? persistence(th, req.start, req.steps, stepMs) : undefined);
+        const sd = similarDay(hist, histTemps, { start: req.start, steps: req.steps, stepMinutes: req.stepMinutes, tempC: targetTemps }, tz);
+        if (sd) {
+          values = sd.values.map((x) => Math.max(0, x));
+          problems.push(`${failed}; the similar day ${sd.date}${sd.tempDiffC !== undefined ? ` (temperature within ${sd.tempDiffC.toFixed(1)} °C)` : ' (same day type, most recent)'} is used`);
+        } else problems.push(`${failed}; no similar day in the history`);
+      }
+      if (!values) {
+        const flat = (rating ?? 0) * 0.5;
         values = new Array<number>(req.steps).fill(flat);
         // a new installation has no history yet: no model to fail, so no alarm, but said
-        if (empty) notes.push(`load "${a.id}": no history yet, half its rating (${flat} kW) assumed`);
-        else problems.push(`load "${a.id}" has no usable history: half its rating (${flat} kW) assumed`);
+        if (empty && readable) notes.push(`load "${a.id}": no history yet, half its rating (${flat} kW) assumed`);
+        else if (readable) problems.push(`load "${a.id}" has no usable history: half its rating (${flat} kW) assumed`);
       }
       if (controllable.has(a.id)) controllableLoadKw[a.id] = values;
       else values.forEach((v, i) => (loadKw[i] = (loadKw[i] ?? 0) + v));
+      this.store(`forecast/${a.id}/load`, req.start, stepMs, values);
+    }
+    this.store('forecast/site/load', req.start, stepMs, loadKw);
+    for (const [id, v] of Object.entries(pvKw)) this.store(`forecast/${id}/power`, req.start, stepMs, v);
+    if (weather) {
+      this.store('forecast/weather/temperature', req.start, stepMs, weather.temperatureC);
+      this.store('forecast/weather/cloud', req.start, stepMs, weather.cloudCover);
     }
 
     if (problems.length > 0)

@@ -37,6 +37,7 @@ import { kpiSpecOf } from '../kpi/spec';
 import { SiteAssets } from '../assets';
 import { realScheduler, type Cancel } from '../common/clock';
 import { SiteForecasts } from '../forecast/site';
+import { LoadModelTrainer } from '../forecast/training';
 import { Optimiser } from '../optimiser/optimiser';
 import { PlanService } from '../plan/service';
 import { MarketPriceService } from '../prices/service';
@@ -92,6 +93,7 @@ export class Host {
   private kpi: KpiService | undefined;
   private planStartup: Cancel | undefined;
   private prices: MarketPriceService | undefined;
+  private trainer: LoadModelTrainer | undefined;
   private dispatcherRef: ApiDispatcher | undefined;
   private web: WebTransport | undefined;
   private readonly startedAt = Date.now();
@@ -424,6 +426,14 @@ export class Host {
       const pen = r.pens[0];
       return pen ? { t: pen.t, v: pen.v.map((x) => (typeof x === 'number' ? x : null)) } : { t: [], v: [] };
     };
+    // air temperature: a measured point, else the weather forecasts kept in the historian
+    const tempPoint = site.energy.weather?.temperaturePoint;
+    const temperature = async (from: number, to: number, stepMs: number) => {
+      if (tempPoint) return history(tempPoint, from, to, stepMs);
+      const [f] = await s.historian.queryForecast({ series: ['forecast/weather/temperature'], from, to });
+      return f ? { t: f.t, v: f.v } : { t: [], v: [] };
+    };
+    const trainer = new LoadModelTrainer({ site, scheduler: realScheduler, history, temperature });
     // market prices (energy.10): read now and every 2-4 h; new prices after the first read re-plan
     let firstPrices = true;
     const prices = site.energy.prices
@@ -443,7 +453,16 @@ export class Host {
       site,
       scheduler: realScheduler,
       optimiser,
-      forecasts: new SiteForecasts({ site, alarms: s.alarms, history, ...(prices ? { prices } : {}) }),
+      forecasts: new SiteForecasts({
+        site,
+        alarms: s.alarms,
+        history,
+        historyDays: site.energy.forecast.historyDays,
+        models: trainer,
+        temperature,
+        record: (w) => s.historian.writeForecast(w),
+        ...(prices ? { prices } : {}),
+      }),
       state: () => planState(site, new SiteAssets(site, this.cvt, (id) => s.assetModes.get(id) ?? 'in-service')),
       historian: s.historian,
       alarms: s.alarms,
@@ -453,6 +472,8 @@ export class Host {
     plans.start();
     prices?.start();
     this.prices = prices;
+    trainer.start();
+    this.trainer = trainer;
     // a first plan once the devices have reported, unless a stored plan still covers now
     this.planStartup = realScheduler.setTimeout(() => {
       if (plans.mode().mode === 'fallback') void plans.replan('event', 'start-up');
@@ -470,6 +491,7 @@ export class Host {
     // planning first: a solve in progress is abandoned (its worker terminated)
     this.planStartup?.();
     this.prices?.stop();
+    this.trainer?.stop();
     this.plans?.stop();
     await within(this.optimiser?.close() ?? Promise.resolve(), 1000, 'the optimiser');
     await within(this.plans?.idle() ?? Promise.resolve(), 1000, 'the plan service');
