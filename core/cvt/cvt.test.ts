@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it, mock } from 'node:test';
 import type { PointMeta, PointUpdate } from '../common';
 import { CurrentValueTable } from './cvt';
+import { VirtualScheduler } from '../common/clock';
 
 const metas: PointMeta[] = [
   { id: 'ess1/Soc', assetId: 'ess1', channel: 'Soc', unit: '%', type: 'number', access: 'ro', min: 0, max: 100 },
@@ -203,5 +204,45 @@ describe('CurrentValueTable sample feed', () => {
     assert.deepEqual(batches.at(-1)?.[0]?.tq, tq, 'the clock losing sync is sent though the value did not change');
     cvt.publish([{ id: 'ess1/ActivePower', value: 5, quality: { level: 'good' }, ts: 3 }]);
     assert.equal(cvt.get('ess1/ActivePower')?.tq, undefined, 'a sample without time quality clears it');
+  });
+
+  it('with flushSoonMs, a published change is pushed within that time of the previous push, not at the next flush tick', () => {
+    const clock = new VirtualScheduler(1_000_000);
+    const cvt = new CurrentValueTable(metas, { scheduler: clock, flushMs: 100, flushSoonMs: 20 });
+    const got: Array<{ at: number; ids: string[] }> = [];
+    cvt.subscribe((b) => got.push({ at: clock.now(), ids: b.map((u) => u.id) }));
+    cvt.start();
+    clock.advance(30);
+    cvt.publish([{ id: 'ess1/Soc', value: 50, quality: { level: 'good' }, ts: 1 }]);
+    clock.advance(0);
+    assert.deepEqual(got, [{ at: 1_000_030, ids: ['ess1/Soc'] }], 'pushed at once: nothing was pushed in the last 20 ms');
+    clock.advance(5);
+    cvt.publish([{ id: 'ess1/ActivePower', value: 3, quality: { level: 'good' }, ts: 2 }]);
+    cvt.publish([{ id: 'ess1/Soc', value: 51, quality: { level: 'good' }, ts: 2 }]);
+    clock.advance(14);
+    assert.equal(got.length, 1, 'a second push waits until 20 ms after the first');
+    clock.advance(1);
+    assert.deepEqual(got[1], { at: 1_000_050, ids: ['ess1/ActivePower', 'ess1/Soc'] }, 'both changes in one push, 20 ms after the first');
+    // unchanged samples push nothing; the periodic flush still runs as the backstop
+    cvt.publish([{ id: 'ess1/Soc', value: 51, quality: { level: 'good' }, ts: 3 }]);
+    clock.advance(200);
+    assert.equal(got.length, 2);
+    cvt.stop();
+    assert.equal(clock.pending(), 0, 'stop cancels every timer');
+  });
+
+  it('without flushSoonMs, changes wait for the flush tick (the default)', () => {
+    const clock = new VirtualScheduler(0);
+    const cvt = new CurrentValueTable(metas, { scheduler: clock, flushMs: 100 });
+    const at: number[] = [];
+    cvt.subscribe(() => at.push(clock.now()));
+    cvt.start();
+    clock.advance(30);
+    cvt.publish([{ id: 'ess1/Soc', value: 50, quality: { level: 'good' }, ts: 1 }]);
+    clock.advance(69);
+    assert.deepEqual(at, []);
+    clock.advance(1);
+    assert.deepEqual(at, [100]);
+    cvt.stop();
   });
 });

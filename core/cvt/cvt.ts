@@ -19,8 +19,15 @@ import {
 import { realScheduler, type Cancel, type Scheduler } from '../common/clock';
 
 export interface CvtOptions {
-  /** how often changes are pushed to subscribers, ms (default 100) */
+  /** how often changes are pushed to subscribers, ms (default 100): the longest a change waits */
   flushMs?: number;
+  /**
+   * Push changes soon after a bridge publishes them instead of waiting for the next flush tick:
+   * at most this long after the previous push (so at most 1000 / flushSoonMs pushes a second).
+   * Off when undefined. Only while started. The host sets it so a value reaches the screens
+   * with the pipeline's own latency, not a random share of the flush period.
+   */
+  flushSoonMs?: number;
   /** how often stale points are looked for, ms (default 500) */
   staleCheckMs?: number;
   /** default stale time when a point has none: ms since last sample (default 5000) */
@@ -61,6 +68,8 @@ export class CurrentValueTable implements PointSink {
   private readonly sampleListeners = new Set<(states: readonly PointState[]) => void>();
   private readonly openSnapshots = new Set<CvtSnapshot>();
   private flushTimer: Cancel | undefined;
+  private soonTimer: Cancel | undefined;
+  private lastFlushAt = -Infinity;
   private staleTimer: Cancel | undefined;
   private readonly scheduler: Scheduler;
   private readonly now: () => number;
@@ -91,9 +100,22 @@ export class CurrentValueTable implements PointSink {
   stop(): void {
     this.flushTimer?.();
     this.staleTimer?.();
+    this.soonTimer?.();
     this.flushTimer = undefined;
     this.staleTimer = undefined;
+    this.soonTimer = undefined;
     this.flush();
+  }
+
+  /** after a publish with changes: push them within flushSoonMs of the previous push */
+  private flushSoon(): void {
+    const gap = this.opts.flushSoonMs;
+    if (gap === undefined || this.soonTimer || !this.flushTimer) return;
+    const wait = Math.max(0, this.lastFlushAt + gap - this.scheduler.now());
+    this.soonTimer = this.scheduler.setTimeout(() => {
+      this.soonTimer = undefined;
+      this.flush();
+    }, wait);
   }
 
   metas(): PointMeta[] {
@@ -155,6 +177,7 @@ export class CurrentValueTable implements PointSink {
     }
     if (changed.length > 0) this.deliver(this.rawListeners, changed, 'raw');
     if (all.length > 0) this.deliver(this.sampleListeners, all, 'samples');
+    if (changed.length > 0) this.flushSoon();
   }
 
   private deliver(set: ReadonlySet<(states: readonly PointState[]) => void>, states: readonly PointState[], which: 'raw' | 'samples'): void {
@@ -199,6 +222,7 @@ export class CurrentValueTable implements PointSink {
   /** Pushes pending changes now. */
   flush(): void {
     if (this.dirty.size === 0) return;
+    this.lastFlushAt = this.scheduler.now();
     const batch: PointUpdate[] = [];
     for (const id of this.dirty) {
       const e = this.entries.get(id);

@@ -76,6 +76,8 @@ export interface HostOptions {
   /** serve browser mode (HTTP + WebSocket); Electron-only hosts may leave it out */
   web?: Omit<WebOptions, 'staticDir'> & { staticDir?: string };
   flushMs?: number;
+  /** changes are pushed this soon after a bridge publishes them (CvtOptions.flushSoonMs; default 20 ms) */
+  flushSoonMs?: number;
   /** the plan service (sites with an energy section); on by default */
   planning?: { enabled?: boolean; /** first plan after start when none covers now, ms (default 15 s) */ startupDelayMs?: number };
   /** exports are deleted this long after they were written (default EXPORT_TTL_MS, 1 h) */
@@ -119,6 +121,7 @@ export class Host {
     }
     this.cvt = new CurrentValueTable(loaded.points, {
       flushMs: opts.flushMs ?? 100,
+      flushSoonMs: opts.flushSoonMs ?? 20,
       staleMs,
       onListenerError: (err, which) => this.reportFailure(`a ${which} listener of the current value table`, err),
     });
