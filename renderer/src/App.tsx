@@ -1,18 +1,35 @@
 import CssBaseline from '@mui/material/CssBaseline';
 import { ThemeProvider } from '@mui/material/styles';
+import { useMemo, type ReactNode } from 'react';
 import { LiveProvider, useAuth } from './api/hooks';
 import type { LiveSite } from './api/live';
 import { ChangePasswordScreen, ConnectingScreen, SetupScreen, SignInScreen, useIdleLock } from './features/auth/AuthScreens';
+import { PrefsProvider, usePrefs } from './shell/prefs';
 import { Shell } from './shell/Shell';
-import { theme } from './theme';
+import { makeTheme } from './theme';
 
 export function App({ live }: { live: LiveSite }) {
   return (
+    <LiveProvider live={live}>
+      <PrefsProvider>
+        <Themed>
+          <AuthGate />
+        </Themed>
+      </PrefsProvider>
+    </LiveProvider>
+  );
+}
+
+/** The user's theme (day or night), switched live; <html data-theme> tells solid() which one. */
+function Themed({ children }: { children: ReactNode }) {
+  const mode = usePrefs().theme;
+  const theme = useMemo(() => makeTheme(mode), [mode]);
+  // set during render (idempotent): the children's chart effects resolve colours for this mode
+  document.documentElement.dataset.theme = mode;
+  return (
     <ThemeProvider theme={theme}>
       <CssBaseline />
-      <LiveProvider live={live}>
-        <AuthGate />
-      </LiveProvider>
+      {children}
     </ThemeProvider>
   );
 }

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { SiteView } from '../../core/common';
 import type { AppProcess } from '../support/app-process';
-import { ADMIN } from '../support/auth';
+import { ADMIN, OPERATOR } from '../support/auth';
 import { describeFindings, seriousViolations } from '../support/axe';
 import { launchChromium } from '../support/browser';
 import { DESKTOP, signInUi, startAppWithUsers, stopAll } from '../support/ui';
@@ -40,8 +40,7 @@ describe('accessibility (axe-core over every screen)', () => {
     assert.equal(f.length, 0, describeFindings('sign-in', f));
   });
 
-  it('no screen has a serious or critical violation', async () => {
-    await signInUi(page, ADMIN);
+  async function everyScreen(theme: string): Promise<string[]> {
     const ess = site.assets.find((a) => a.nature === 'Ess');
     assert.ok(ess, 'the demo site has a battery');
     const problems: string[] = [];
@@ -51,15 +50,60 @@ describe('accessibility (axe-core over every screen)', () => {
       // the screen's first data (values, tables) is on screen
       await page.waitForTimeout(1500);
       const f = await seriousViolations(page);
-      if (f.length) problems.push(describeFindings(s, f));
+      if (f.length) problems.push(describeFindings(`${theme} ${s}`, f));
     }
+    return problems;
+  }
+
+  it('no screen has a serious or critical violation (day theme)', async () => {
+    await signInUi(page, ADMIN);
+    const problems = await everyScreen('day');
     assert.equal(problems.length, 0, problems.join('\n'));
   });
 
-  it('the keyboard reaches the navigation and every focused control shows a visible focus ring', async () => {
+  it('the night theme switches live, is remembered for the user, and no screen has a serious violation in it', async () => {
+    const bg = (): Promise<string> => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const luminance = (rgb: string): number => {
+      const [r = 0, g = 0, b = 0] = (rgb.match(/\d+/g) ?? []).map(Number);
+      return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+    };
     await page.evaluate(() => (window.location.hash = '#/overview'));
+    assert.ok(luminance(await bg()) > 0.6, `the day theme is light: ${await bg()}`);
+    await page.getByTestId('display-menu').click();
+    await page.getByRole('menuitemradio', { name: /Night theme/ }).click();
+    assert.ok(luminance(await bg()) < 0.2, `the night theme is dark: ${await bg()}`);
+    // the priority badges keep their shape and number: meaning never by colour alone
+    const badge = page.getByTestId('alarm-count-critical');
+    assert.match((await badge.getAttribute('title')) ?? '', /Critical/);
+    const problems = await everyScreen('night');
+    assert.equal(problems.length, 0, problems.join('\n'));
+    // remembered: a reload (a new start of the window) shows the night theme again
+    await page.reload();
+    await page.getByTestId('session-user').or(page.getByLabel('Username')).first().waitFor({ timeout: 20_000 });
+    assert.ok(luminance(await bg()) < 0.2, 'still night after a reload');
+  });
+
+  it('the theme is per user: another user on the same workstation gets their own (day by default)', async () => {
+    await page.evaluate(() => (window.location.hash = '#/overview'));
+    if (await page.getByTestId('sign-out').isVisible()) await page.getByTestId('sign-out').click();
+    await page.getByLabel('Username').waitFor({ timeout: 20_000 });
+    await signInUi(page, OPERATOR);
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.equal(bg, 'rgb(212, 212, 212)', 'the operator has never chosen a theme: day');
+    await page.getByTestId('sign-out').click();
+    await page.getByLabel('Username').waitFor({ timeout: 20_000 });
+    await signInUi(page, ADMIN);
+    assert.notEqual(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(212, 212, 212)', 'the administrator gets the night theme back');
+    await page.getByTestId('display-menu').click();
+    await page.getByRole('menuitemradio', { name: /Day theme/ }).click();
+  });
+
+  it('the keyboard reaches the navigation and every focused control shows a visible focus ring', async () => {
+    // a fresh page: Tab starts from the top of the document
+    await page.evaluate(() => (window.location.hash = '#/overview'));
+    await page.reload();
+    await page.getByTestId('session-user').waitFor({ timeout: 20_000 });
     await page.locator('main#main').waitFor();
-    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     const seen: string[] = [];
     for (let i = 0; i < 25; i++) {
       await page.keyboard.press('Tab');

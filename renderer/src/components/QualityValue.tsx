@@ -23,7 +23,7 @@ export const QualityValue = memo(function QualityValue({ id, unit = true, decima
   const meta = usePointMeta(id);
   const v = viewOf(state, meta, decimals);
   // a value past its range the device still reports: alarm colour, RANGE tag beside it, not greyed
-  const colour = v.degraded ? hmi.textDegraded : abnormal === 'high' || v.pastRange ? hmi.alarmHigh : hmi.text;
+  const colour = v.degraded ? hmi.textDegraded : abnormal === 'high' || v.pastRange ? hmi.alarmHigh : abnormal === 'medium' ? hmi.onAlarmMedium : hmi.text;
   return (
     <Box
       component="span"

@@ -46,7 +46,7 @@ export function Shell() {
           e.preventDefault();
           main.current?.focus();
         }}
-        sx={{ ...visuallyHidden, '&:focus': { position: 'fixed', left: 8, top: 8, width: 'auto', height: 'auto', clip: 'auto', zIndex: 10, bgcolor: '#fff', p: 1 } }}
+        sx={{ ...visuallyHidden, '&:focus': { position: 'fixed', left: 8, top: 8, width: 'auto', height: 'auto', clip: 'auto', zIndex: 10, bgcolor: hmi.panel, color: hmi.text, p: 1 } }}
       >
         Skip to content
       </Box>
@@ -91,7 +91,7 @@ function DisconnectedBanner() {
     <Box
       role="alert"
       data-testid="banner-disconnected"
-      sx={{ display: 'flex', alignItems: 'center', gap: 1, px: 2, py: 0.75, bgcolor: c.connected ? hmi.alarmMedium : hmi.alarmHigh, color: c.connected ? hmi.text : '#fff' }}
+      sx={{ display: 'flex', alignItems: 'center', gap: 1, px: 2, py: 0.75, bgcolor: c.connected ? hmi.alarmMedium : hmi.alarmHigh, color: c.connected ? hmi.onAlarmMedium : hmi.onAlarmHigh }}
     >
       <CloudOffIcon fontSize="small" />
       <Typography sx={{ fontWeight: 700, fontSize: 14 }}>

@@ -16,6 +16,7 @@ import { useAuth, useClient, useConnection, useDevices, useNow, useSite } from '
 import { formatAge, formatTime } from '../format/format';
 import { hmi, monoNumbers } from '../theme';
 import { summarizeDevices } from './deviceSummary';
+import { DisplayMenu } from './DisplayMenu';
 import { routeHref } from './route';
 
 // items never wrap or shrink: at 1024 px the site name gives way (truncated, with its tooltip)
@@ -67,8 +68,8 @@ function DeviceSummaryItem() {
         ...item,
         justifyContent: 'flex-start',
         bgcolor: alarm ? hmi.alarmHigh : warn ? hmi.alarmMedium : 'transparent',
-        color: alarm ? '#fff' : hmi.text,
-        '&:hover': { bgcolor: alarm ? '#A52222' : 'rgba(0,0,0,0.06)' },
+        color: alarm ? hmi.onAlarmHigh : warn ? hmi.onAlarmMedium : hmi.text,
+        '&:hover': { bgcolor: alarm ? hmi.alarmHighHover : warn ? hmi.alarmMedium : hmi.hover },
       }}
     >
       {alarm ? <ErrorIcon fontSize="small" /> : warn ? <WarningAmberIcon fontSize="small" /> : <RouterIcon fontSize="small" sx={{ color: hmi.textDim }} />}
@@ -91,7 +92,7 @@ function ConnectionItem() {
         data-testid="core-connection"
         data-state={c.connected ? 'connected' : 'disconnected'}
         tabIndex={0}
-        sx={{ ...item, bgcolor: c.connected ? (c.error ? hmi.alarmMedium : 'transparent') : hmi.alarmHigh, color: c.connected ? hmi.text : '#fff' }}
+        sx={{ ...item, bgcolor: c.connected ? (c.error ? hmi.alarmMedium : 'transparent') : hmi.alarmHigh, color: c.connected ? (c.error ? hmi.onAlarmMedium : hmi.text) : hmi.onAlarmHigh }}
       >
         {c.connected ? <LinkIcon fontSize="small" sx={{ color: hmi.textDim }} /> : <CloudOffIcon fontSize="small" />}
         <Typography component="span" sx={{ fontSize: 13, fontWeight: c.connected ? 500 : 700 }}>
@@ -132,7 +133,7 @@ function UserItem() {
     <>
       <Tooltip title={s ? `${s.user} on ${s.workstation}${roles ? ` · ${roles}` : ''}${imp ? ` · impersonated by ${imp} (read-only)` : ''}` : 'no session'}>
         <Box
-          sx={{ ...item, bgcolor: imp ? hmi.alarmMedium : 'transparent' }}
+          sx={{ ...item, bgcolor: imp ? hmi.alarmMedium : 'transparent', color: imp ? hmi.onAlarmMedium : hmi.text }}
           tabIndex={0}
           data-testid="session-user"
           data-impersonator={imp || undefined}
@@ -144,12 +145,15 @@ function UserItem() {
               {imp ? 'AS ' : ''}
               {s?.displayName || s?.user || '—'}
             </Typography>
-            <Typography component="span" sx={{ fontSize: 11, color: imp ? hmi.text : hmi.textDim }} data-testid="session-roles">
+            <Typography component="span" sx={{ fontSize: 11, color: imp ? hmi.onAlarmMedium : hmi.textDim }} data-testid="session-roles">
               {imp ? `impersonated by ${imp}` : roles}
             </Typography>
           </Box>
         </Box>
       </Tooltip>
+      <Box sx={{ ...item, px: 0.5 }}>
+        <DisplayMenu />
+      </Box>
       {s ? (
         <Box sx={{ ...item, px: 0.5, pr: 1 }}>
           <Button

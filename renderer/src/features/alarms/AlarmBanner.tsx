@@ -117,7 +117,7 @@ export function AlarmBanner() {
               minWidth: 112,
               textTransform: 'none',
               fontWeight: 700,
-              ...(sounding ? { bgcolor: hmi.text, color: '#fff', '&:hover': { bgcolor: '#000' } } : {}),
+              ...(sounding ? { bgcolor: hmi.text, color: hmi.panel, '&:hover': { bgcolor: hmi.textDim } } : {}),
             }}
           >
             {sounding ? 'Silence' : 'Silent'}
@@ -169,7 +169,7 @@ function FloodLine({ alarms, tz, assetName }: { alarms: ReadonlyMap<string, Alar
       role="status"
       data-testid="alarm-flood-banner"
       title={`${flood.count} alarms in ${minutes} min${first ? `, first out: ${first}` : ''}`}
-      sx={{ display: 'flex', alignItems: 'center', gap: 1.5, px: 1.5, height: LINE_H, flexShrink: 0, boxSizing: 'border-box', bgcolor: hmi.alarmMedium, color: hmi.text, borderBottom: `1px solid ${hmi.line}`, flexWrap: 'nowrap', overflow: 'hidden', whiteSpace: 'nowrap' }}
+      sx={{ display: 'flex', alignItems: 'center', gap: 1.5, px: 1.5, height: LINE_H, flexShrink: 0, boxSizing: 'border-box', bgcolor: hmi.alarmMedium, color: hmi.onAlarmMedium, borderBottom: `1px solid ${hmi.line}`, flexWrap: 'nowrap', overflow: 'hidden', whiteSpace: 'nowrap' }}
     >
       <Typography component="span" sx={{ fontWeight: 800, fontSize: 13, letterSpacing: 0.5 }}>
         ALARM FLOOD

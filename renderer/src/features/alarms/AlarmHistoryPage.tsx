@@ -292,7 +292,7 @@ function KpiPanel() {
                     <TableCell align="right" sx={{ ...monoNumbers, fontWeight: l.over ? 700 : 400 }}>
                       {l.value}
                       {l.over ? (
-                        <Box component="span" sx={{ ml: 0.75, fontSize: 11, fontWeight: 700, border: `1px solid ${hmi.text}`, bgcolor: hmi.alarmMedium, px: 0.5 }}>
+                        <Box component="span" sx={{ ml: 0.75, fontSize: 11, fontWeight: 700, border: `1px solid ${hmi.onAlarmMedium}`, bgcolor: hmi.alarmMedium, color: hmi.onAlarmMedium, px: 0.5 }}>
                           OVER
                         </Box>
                       ) : null}

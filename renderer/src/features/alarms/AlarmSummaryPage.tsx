@@ -411,7 +411,7 @@ const AlarmRow = memo(function AlarmRow({
         fontSize: 13,
         cursor: 'pointer',
         borderBottom: `1px solid ${hmi.line}`,
-        bgcolor: focused ? '#F4F4F4' : index % 2 ? hmi.panel : '#E9E9E9',
+        bgcolor: focused ? hmi.rowFocus : index % 2 ? hmi.panel : hmi.rowAlt,
         boxShadow: focused ? `inset 4px 0 0 ${hmi.focus}` : 'none',
         fontWeight: unack ? 700 : 400,
       }}

@@ -9,6 +9,7 @@ import { useState } from 'react';
 import type { AssetView } from '../../../../core/common/api/contract';
 import { useCan, usePointMeta } from '../../api/hooks';
 import { CommandDialog, type CommandKind } from './CommandDialog';
+import { hmi } from '../../theme';
 
 /** Height the synoptic reserves below the ESS panel for these buttons. */
 export const CONTROL_ROW_H = 40;
@@ -26,12 +27,12 @@ export function SetpointButton({ asset, x, y, width }: { asset: AssetView; x: nu
     <foreignObject x={x} y={y} width={width} height={CONTROL_ROW_H - 6}>
       <Box sx={{ display: 'flex', gap: 1, height: '100%' }}>
         {showSet ? (
-          <Button size="small" variant="outlined" color="primary" onClick={() => setOpen('setpoint')} data-testid={`setpoint-open-${asset.id}`} sx={{ flex: 1, bgcolor: '#F2F2F2' }}>
+          <Button size="small" variant="outlined" color="primary" onClick={() => setOpen('setpoint')} data-testid={`setpoint-open-${asset.id}`} sx={{ flex: 1, bgcolor: hmi.field }}>
             Set power…
           </Button>
         ) : null}
         {showMode ? (
-          <Button size="small" variant="outlined" color="primary" onClick={() => setOpen('mode')} data-testid={`mode-open-${asset.id}`} sx={{ flex: showSet ? '0 0 72px' : 1, bgcolor: '#F2F2F2' }}>
+          <Button size="small" variant="outlined" color="primary" onClick={() => setOpen('mode')} data-testid={`mode-open-${asset.id}`} sx={{ flex: showSet ? '0 0 72px' : 1, bgcolor: hmi.field }}>
             Mode…
           </Button>
         ) : null}

@@ -142,7 +142,7 @@ export function CommStateBadge({ state, live }: { state: CommState; live: boolea
         borderRadius: 0.5,
         fontWeight: state === 'online' ? 500 : 700,
         bgcolor: state === 'offline' ? hmi.alarmHigh : state === 'connecting' ? hmi.alarmMedium : 'transparent',
-        color: state === 'offline' ? '#fff' : state === 'disabled' ? hmi.textDegraded : hmi.text,
+        color: state === 'offline' ? hmi.onAlarmHigh : state === 'connecting' ? hmi.onAlarmMedium : state === 'disabled' ? hmi.textDegraded : hmi.text,
       }}
     >
       {icon}

@@ -21,6 +21,8 @@ import { hmi, monoNumbers } from '../../theme';
 import { panelSx, titleSx } from './BatteryPanel';
 import { alignBuckets, computeEnergyDay, startOfLocalDay, type EnergyDay, type EnergyHour } from './energyModel';
 import { useEChart } from '../../components/useEChart';
+import { solidColors } from '../../components/chartColors';
+import { usePrefs } from '../../shell/prefs';
 
 echarts.use([BarChart, GridComponent, TooltipComponent, LegendComponent, CanvasRenderer]);
 
@@ -146,6 +148,7 @@ function Kpi({ label, value, testId, title }: { label: string; value: string; te
 /** Hourly bars: sources above zero (import, PV, discharge), sinks below (load, EV, charge, export). */
 function EnergyChart({ hours, timeZone }: { hours: EnergyHour[]; timeZone: string }) {
   const { host, chart } = useEChart();
+  const themeMode = usePrefs().theme;
   useEffect(() => {
     const labels = hours.map((h) => formatTime(h.t, timeZone).slice(0, 2));
     // one stack: ECharts stacks positive (sources) and negative (sinks) values apart
@@ -157,7 +160,7 @@ function EnergyChart({ hours, timeZone }: { hours: EnergyHour[]; timeZone: strin
       data: hours.map((h) => Math.round(sign * (h[key] as number) * 100) / 100),
     });
     chart.current?.setOption(
-      {
+      solidColors({
         animation: false,
         grid: { left: 36, right: 8, top: 18, bottom: 44 },
         legend: { bottom: 0, itemWidth: 10, itemHeight: 8, itemGap: 8, textStyle: { fontSize: 11, color: hmi.text } },
@@ -173,9 +176,9 @@ function EnergyChart({ hours, timeZone }: { hours: EnergyHour[]; timeZone: strin
           series('Charge', 'essCharge', -1, '#404040', 'e'),
           series('Export', 'gridExport', -1, '#CFCFCF', 'e'),
         ],
-      },
+      }, themeMode),
       true,
     );
-  }, [hours, timeZone]);
+  }, [hours, timeZone, themeMode]);
   return <Box ref={host} data-testid="energy-chart" data-hours={hours.length} role="img" aria-label="Energy per hour today: sources above zero, sinks below" sx={{ height: 200, minWidth: 0 }} />;
 }

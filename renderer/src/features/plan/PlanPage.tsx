@@ -24,14 +24,17 @@ import { hmi, monoNumbers } from '../../theme';
 import { downloadText } from '../alarms/download';
 import { OBJECTIVE_LABELS, actualPoints, planCurves, scheduleOption, termRows, type PlanCurve } from './planModel';
 import { useEChart } from '../../components/useEChart';
+import { solidColors } from '../../components/chartColors';
+import { usePrefs } from '../../shell/prefs';
 
 echarts.use([LineChart, GridComponent, TooltipComponent, LegendComponent, MarkLineComponent, CanvasRenderer]);
 
 function ScheduleChart({ option, attrs }: { option: Record<string, unknown>; attrs: Record<string, string | number> }) {
   const { host, chart } = useEChart();
+  const themeMode = usePrefs().theme;
   useEffect(() => {
-    chart.current?.setOption(option, { notMerge: true });
-  }, [option]);
+    chart.current?.setOption(solidColors(option, themeMode), { notMerge: true });
+  }, [option, themeMode]);
   const data = Object.fromEntries(Object.entries(attrs).map(([k, v]) => [`data-${k}`, String(v)]));
   return <Box ref={host} data-testid="plan-chart" {...data} sx={{ width: '100%', height: 420 }} />;
 }
@@ -149,7 +152,7 @@ export function PlanPage() {
             <b>Following the plan</b> issued {formatDateTime(mode.issuedAt, tz)}
           </Typography>
         ) : mode ? (
-          <Typography role="status" sx={{ color: '#fff', bgcolor: hmi.alarmHigh, px: 1, fontWeight: 700 }}>
+          <Typography role="status" sx={{ color: hmi.onAlarmHigh, bgcolor: hmi.alarmHigh, px: 1, fontWeight: 700 }}>
             Rule-based controller: {mode.reason}
           </Typography>
         ) : (

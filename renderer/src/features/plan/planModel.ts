@@ -106,7 +106,7 @@ export function scheduleOption(curves: readonly PlanCurve[], from: number, to: n
       nameTextStyle: { color: hmi.textDim, fontWeight: 600 },
       axisLine: { show: true, lineStyle: { color: hmi.textDim } },
       axisLabel: { color: hmi.textDim },
-      splitLine: { show: i === 0, lineStyle: { color: '#C9C9C9' } },
+      splitLine: { show: i === 0, lineStyle: { color: hmi.line } },
     })),
     series: [
       ...curves.map((c) => ({

@@ -98,7 +98,7 @@ const PointRow = memo(function PointRow({ meta, index, top, timeZone }: { meta: 
         ...virtualRowSx(top, ROW_H, COLUMNS),
         fontSize: 13,
         borderBottom: `1px solid ${hmi.line}`,
-        bgcolor: index % 2 ? hmi.panel : '#E9E9E9',
+        bgcolor: index % 2 ? hmi.panel : hmi.rowAlt,
       }}
     >
       <Box role="cell" sx={{ ...cell, fontFamily: 'monospace', fontSize: 12.5 }} title={meta.id}>

@@ -134,7 +134,7 @@ export function SimulatorPage() {
                   setDrafts((d) => ({ ...d, [f.key]: raw }));
                   setErrors((p) => ({ ...p, [f.key]: undefined }));
                 }}
-                sx={{ width: 260, '& .MuiInputBase-root': { bgcolor: drafts[f.key] !== undefined ? '#F6F6F6' : hmi.panel } }}
+                sx={{ width: 260, '& .MuiInputBase-root': { bgcolor: drafts[f.key] !== undefined ? hmi.field : hmi.panel } }}
                 slotProps={{ htmlInput: { inputMode: 'decimal', 'data-testid': `sim-${f.key}`, 'aria-invalid': !!errors[f.key] } }}
               />
               {SLIDERS[f.key] && sim ? (

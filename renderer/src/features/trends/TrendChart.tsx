@@ -13,6 +13,8 @@ import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useRef, type HTMLAttributes } from 'react';
 import { buildOption, type TrendChartModel } from './chartOption';
+import { solidColors } from '../../components/chartColors';
+import { usePrefs } from '../../shell/prefs';
 
 echarts.use([LineChart, GridComponent, TooltipComponent, DataZoomInsideComponent, CanvasRenderer]);
 
@@ -33,6 +35,7 @@ export interface TrendChartProps {
 const ZOOM_SETTLE_MS = 400;
 
 export function TrendChart({ model, onZoom, onZoomStart, onPlotWidth, tooltipHtml, attrs }: TrendChartProps) {
+  const themeMode = usePrefs().theme;
   const host = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
   const extent = useRef({ from: model.from, to: model.to });
@@ -98,11 +101,11 @@ export function TrendChart({ model, onZoom, onZoomStart, onPlotWidth, tooltipHtm
       const p = (Array.isArray(params) ? params[0] : params) as { axisValue?: number } | undefined;
       return typeof p?.axisValue === 'number' ? cb.current.tooltipHtml(p.axisValue) : '';
     };
-    c.setOption(option, { replaceMerge: ['series', 'yAxis'], lazyUpdate: true });
+    c.setOption(solidColors(option, themeMode), { replaceMerge: ['series', 'yAxis'], lazyUpdate: true });
     const grid = option.grid as { left: number; right: number };
     const el = host.current;
     if (el) cb.current.onPlotWidth(Math.max(100, el.clientWidth - grid.left - grid.right));
-  }, [model]);
+  }, [model, themeMode]);
 
   const dataAttrs: HTMLAttributes<HTMLDivElement> = {};
   for (const [k, v] of Object.entries(attrs ?? {})) (dataAttrs as Record<string, unknown>)[`data-${k}`] = String(v);

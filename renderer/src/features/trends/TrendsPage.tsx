@@ -395,7 +395,7 @@ function PenLegend({ pens, metaById, onRemove }: { pens: ChartPen[]; metaById: M
             key={p.id}
             data-testid={`pen-${p.id}`}
             data-points={p.series.points}
-            sx={{ display: 'flex', alignItems: 'center', gap: 0.75, border: `1px solid ${hmi.line}`, borderRadius: 1, pl: 1, pr: 0.25, py: 0.25, bgcolor: '#EDEDED' }}
+            sx={{ display: 'flex', alignItems: 'center', gap: 0.75, border: `1px solid ${hmi.line}`, borderRadius: 1, pl: 1, pr: 0.25, py: 0.25, bgcolor: hmi.field }}
           >
             <Box component="span" aria-hidden sx={{ width: 18, height: 4, bgcolor: p.color, borderRadius: 0.5 }} />
             <Box component="span" sx={{ fontWeight: 600, fontSize: 13 }} title={p.id}>

@@ -53,7 +53,7 @@ export function buildOption(m: TrendChartModel): Obj {
       axisLine: { show: true, lineStyle: { color: c, width: 2 } },
       axisTick: { show: true },
       axisLabel: { color: hmi.textDim, hideOverlap: true },
-      splitLine: { show: a.index === 0, lineStyle: { color: '#C9C9C9' } },
+      splitLine: { show: a.index === 0, lineStyle: { color: hmi.line } },
     };
   });
   const series: Obj[] = [];
@@ -115,14 +115,14 @@ export function buildOption(m: TrendChartModel): Obj {
       max: m.to,
       axisLine: { lineStyle: { color: hmi.equipment } },
       axisLabel: { color: hmi.textDim, hideOverlap: true, formatter: (v: number) => m.formatTick(v, span) },
-      splitLine: { show: true, lineStyle: { color: '#CFCFCF' } },
+      splitLine: { show: true, lineStyle: { color: hmi.line } },
     },
     yAxis,
     dataZoom: [{ type: 'inside', xAxisIndex: 0, filterMode: 'none', start: 0, end: 100, zoomOnMouseWheel: true, moveOnMouseMove: true, moveOnMouseWheel: false }],
     tooltip: {
       trigger: 'axis',
       axisPointer: { type: 'line', lineStyle: { color: hmi.equipment, width: 1 }, label: { show: false } },
-      backgroundColor: '#F7F7F7',
+      backgroundColor: hmi.field,
       borderColor: hmi.line,
       textStyle: { color: hmi.text, fontSize: 12 },
       confine: true,

@@ -29,7 +29,7 @@ import {
   withBoundaries,
   zoomRange,
 } from './trendModel';
-import { hmi } from '../../theme';
+import { hmi, solid } from '../../theme';
 
 const G = 0;
 const STALE = encodeQuality({ level: 'uncertain', reason: 'stale' });
@@ -38,7 +38,7 @@ const COMM = encodeQuality({ level: 'bad', reason: 'comm-fail' });
 describe('pen colours', () => {
   it('are distinct and never an alarm, quality or focus colour', () => {
     assert.equal(new Set(PEN_COLORS).size, PEN_COLORS.length);
-    for (const c of PEN_COLORS) for (const reserved of [hmi.alarmHigh, hmi.alarmMedium, hmi.quality, hmi.focus]) assert.notEqual(c.toLowerCase(), reserved.toLowerCase());
+    for (const c of PEN_COLORS) for (const reserved of [solid(hmi.alarmHigh, 'day'), solid(hmi.alarmMedium, 'day'), solid(hmi.quality, 'day'), solid(hmi.focus, 'day'), solid(hmi.alarmHigh, 'night'), solid(hmi.alarmMedium, 'night'), solid(hmi.quality, 'night'), solid(hmi.focus, 'night')]) assert.notEqual(c.toLowerCase(), reserved.toLowerCase());
     assert.equal(penColor(PEN_COLORS.length), PEN_COLORS[0]);
   });
 });

@@ -1,0 +1,55 @@
+/** The status bar's "Display" menu: day or night theme (and the language), remembered per user. */
+import Button from '@mui/material/Button';
+import ListItemIcon from '@mui/material/ListItemIcon';
+import ListItemText from '@mui/material/ListItemText';
+import ListSubheader from '@mui/material/ListSubheader';
+import Menu from '@mui/material/Menu';
+import MenuItem from '@mui/material/MenuItem';
+import CheckIcon from '@mui/icons-material/Check';
+import DarkModeOutlinedIcon from '@mui/icons-material/DarkModeOutlined';
+import LightModeOutlinedIcon from '@mui/icons-material/LightModeOutlined';
+import { useState } from 'react';
+import { THEME_MODES, hmi, type ThemeMode } from '../theme';
+import { usePrefs } from './prefs';
+
+const THEME_LABEL: Record<ThemeMode, string> = { day: 'Day theme (light)', night: 'Night theme (dark)' };
+
+export function DisplayMenu() {
+  const prefs = usePrefs();
+  const [anchor, setAnchor] = useState<HTMLElement | null>(null);
+  const close = (): void => setAnchor(null);
+  return (
+    <>
+      <Button
+        size="small"
+        color="inherit"
+        aria-haspopup="menu"
+        aria-expanded={anchor ? 'true' : undefined}
+        onClick={(e) => setAnchor(e.currentTarget)}
+        startIcon={prefs.theme === 'night' ? <DarkModeOutlinedIcon fontSize="small" /> : <LightModeOutlinedIcon fontSize="small" />}
+        data-testid="display-menu"
+        sx={{ fontSize: 12, textTransform: 'none', color: hmi.text }}
+      >
+        Display
+      </Button>
+      <Menu anchorEl={anchor} open={!!anchor} onClose={close}>
+        <ListSubheader sx={{ lineHeight: '28px', bgcolor: 'transparent' }}>Theme</ListSubheader>
+        {THEME_MODES.map((m) => (
+          <MenuItem
+            key={m}
+            role="menuitemradio"
+            aria-checked={prefs.theme === m}
+            data-testid={`theme-${m}`}
+            onClick={() => {
+              prefs.set({ theme: m });
+              close();
+            }}
+          >
+            <ListItemIcon>{prefs.theme === m ? <CheckIcon fontSize="small" /> : null}</ListItemIcon>
+            <ListItemText>{THEME_LABEL[m]}</ListItemText>
+          </MenuItem>
+        ))}
+      </Menu>
+    </>
+  );
+}
