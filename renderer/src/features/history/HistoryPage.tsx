@@ -191,7 +191,7 @@ export function HistoryPage() {
               </Box>
             ) : null}
             {ids.map((id) => (
-              <Box component="li" key={id} data-testid={`history-point-${id}`} sx={{ display: 'flex', alignItems: 'center', gap: 0.5, border: `1px solid ${hmi.line}`, borderRadius: 1, pl: 1, bgcolor: '#EDEDED', fontSize: 13 }}>
+              <Box component="li" key={id} data-testid={`history-point-${id}`} sx={{ display: 'flex', alignItems: 'center', gap: 0.5, border: `1px solid ${hmi.line}`, borderRadius: 1, pl: 1, bgcolor: hmi.field, fontSize: 13 }}>
                 <b>{id}</b>
                 <Box component="span" sx={{ color: hmi.textDim }}>
                   {metaById.get(id)?.unit ?? ''}
