@@ -16,3 +16,4 @@ export * from './series';
 export * from './control';
 export * from './energy';
 export * from './plan';
+export * from './trends';

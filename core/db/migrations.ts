@@ -186,4 +186,25 @@ CREATE TABLE login_throttle_source (
 ) STRICT;
 `,
   },
+  {
+    version: 5,
+    name: 'trend-views',
+    sql: `
+-- Saved trend views (issue #9): per user (owner = username) or shared with the site (owner
+-- NULL); the name is unique per scope, case-insensitive (name_key). Default groups are built
+-- from the site model and not stored.
+CREATE TABLE trend_views (
+  id TEXT PRIMARY KEY,
+  site_id TEXT NOT NULL,
+  owner TEXT NULL,
+  name TEXT NOT NULL,
+  name_key TEXT NOT NULL,
+  pens_json TEXT NOT NULL,
+  range_json TEXT NOT NULL,
+  updated_at INTEGER NOT NULL,
+  updated_by TEXT NOT NULL
+) STRICT;
+CREATE UNIQUE INDEX trend_views_name ON trend_views (site_id, COALESCE(owner, ''), name_key);
+`,
+  },
 ];

@@ -31,6 +31,7 @@ import { Downloads } from './downloads';
 import { securityHandlers } from './handlers/security';
 import { describeError, takeFailureRecord, type FailureRecord } from './failures';
 import { planHandlers } from './handlers/plan';
+import { trendHandlers } from './handlers/trends';
 import { kpiHandlers } from './handlers/kpi';
 import { KpiService } from '../kpi/service';
 import { kpiSpecOf } from '../kpi/spec';
@@ -255,6 +256,7 @@ export class Host {
       ...securityHandlers(s, this.siteId),
       ...alarmHandlers(s, this.siteId),
       ...planHandlers(s, this.siteId, this.opts.loaded.site.site.timezone, this.plans),
+      ...trendHandlers(s),
       ...kpiHandlers(s, () => this.kpi),
       ...historianHandlers({
         services: s,

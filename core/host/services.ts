@@ -20,6 +20,7 @@ import { procedureActionIssues } from '../alarms/procedure-rights';
 import type { CurrentValueTable } from '../cvt/cvt';
 import { Historian } from '../historian';
 import { ControlRuntime, type PlanSetpointSource } from '../cycle';
+import { TrendViewStore, defaultTrendGroups } from '../trends/views';
 
 /** the author of an alarm procedure that comes with the site file (not edited in the application) */
 export const SITE_FILE_AUTHOR = 'site file';
@@ -61,6 +62,7 @@ export const HISTORIAN_WRITE_ALARM = 'system.historian-write';
 
 export interface Services {
   db: AppDb;
+  trendViews: TrendViewStore;
   audit: AuditLog;
   auth: AuthService;
   users: UserService;
@@ -398,15 +400,31 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
     scheduler,
     lane,
     states: (id) => assetModes.get(id) ?? 'in-service',
-    parameters: () => siteParameters.effective(siteId),
+    // the SoC reserve only when changed from the screens: otherwise each battery keeps its own
+    parameters: () => {
+      const e = siteParameters.effective(siteId);
+      if (!e) return undefined;
+      const ov = socMinOverride();
+      return { contractedPowerKw: e.contractedPowerKw, peakShavingLimitKw: e.peakShavingLimitKw, ...(ov !== undefined ? { socMinPct: ov } : {}) };
+    },
     ...(o.plan ? { plan: o.plan } : {}),
     onControllerError: (id, message) =>
       alarms.raiseSystemAlarm(`control.${id}`, { message: `Controller "${id}" failed: its requests are ignored`, priority: 'high', class: 'system', text: message }),
   });
 
+  // saved trend views (per user, shared) and the site's default groups
+  const trendViews = new TrendViewStore(
+    db,
+    siteId,
+    () => defaultTrendGroups(o.site, pointExists, siteParameters.effective(siteId)?.contractedPowerKw ?? o.site.site.pcc.contractedPowerKw),
+    pointExists,
+    now,
+  );
+
   return {
     db,
     audit,
+    trendViews,
     auth,
     users,
     reasons,

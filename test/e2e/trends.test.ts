@@ -11,9 +11,9 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { SiteView } from '../../core/common';
+import type { SiteView, TrendView } from '../../core/common';
 import type { AppProcess } from '../support/app-process';
-import type { Bootstrapped, Credentials } from '../support/auth';
+import { signedIn, type Bootstrapped, type Credentials } from '../support/auth';
 import { DESKTOP, openBrowser, signInUi, startAppWithUsers, stopAll, withPage } from '../support/ui';
 import { waitFor, type TestClient } from '../support/ws-client';
 import { toLocalInput } from '../../renderer/src/features/trends/trendModel';
@@ -33,6 +33,11 @@ const shot = async (p: Page, name: string): Promise<void> => {
 };
 
 const signIn = (p: Page, who: Credentials): Promise<void> => signInUi(p, who, { url: app.url });
+const signedInClient = async (who: Credentials): Promise<TestClient> => {
+  const c = await signedIn(app.url, who);
+  clients.push(c);
+  return c;
+};
 
 async function pick(p: Page, search: string, id: string): Promise<void> {
   const input = p.getByTestId('point-picker');
@@ -167,12 +172,21 @@ describe('trends and history export (browser mode, Chromium)', () => {
     // the app has recorded for seconds only: the zoomed window may lie before that, so its
     // content is not asserted here — the re-query at the narrower span is (above); the 7-day
     // and 1-hour queries already showed the SoC drawn
-    // a saved view keeps pens and range for this user
+    // a saved view keeps pens and range for this user, on the server
     await page.getByRole('button', { name: 'Save view…' }).click();
     await page.getByLabel('View name').fill('Battery and grid');
+    assert.match((await page.getByTestId('trend-view-name-counter').textContent()) ?? '', /^16 \/ 60 characters$/);
+    // an operator may not share a view with the site: disabled, with the reason
+    assert.equal(await page.getByTestId('trend-view-shared').isDisabled(), true);
+    assert.match((await page.getByTestId('trend-view-shared-why').textContent()) ?? '', /sharing a view needs “Edit configuration”/);
     await page.getByRole('button', { name: 'Save', exact: true }).click();
-    const stored = (await page.evaluate("localStorage.getItem('esm.trendViews.operator1')")) as string | null;
-    assert.match(stored ?? '', /Battery and grid/);
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
+    const op = await signedInClient(boot.operator);
+    const saved = await waitFor('the view stored on the server', async () =>
+      (await op.call<TrendView[]>('trends.views.list', {})).find((v) => v.name === 'Battery and grid' && v.scope === 'user'),
+    );
+    assert.deepEqual([...saved.pens].sort(), [pcc, soc].sort());
+    assert.equal(await page.evaluate("localStorage.getItem('esm.trendViews.operator1')"), null, 'nothing kept in the browser');
     await page.waitForTimeout(300);
     await shot(page, 'trends-zoomed');
 
@@ -225,6 +239,33 @@ describe('trends and history export (browser mode, Chromium)', () => {
     assert.match((await page.getByTestId('history-result').textContent()) ?? '', /Export finished/);
     await page.waitForTimeout(400); // let the progress bar and buttons finish their transitions
     await shot(page, 'history-export-done');
+  });
+
+  it('saved views come from the server: the operator finds theirs in another browser; a new user has the default groups, the PCC against the contracted power', async () => {
+    await withPage(browser, { viewport: DESKTOP }, async (o) => {
+      await signIn(o, boot.operator);
+      await o.getByTestId('nav-trends').click();
+      await o.getByRole('combobox', { name: 'Saved views' }).click();
+      await o.getByRole('option', { name: /Battery and grid/ }).click();
+      await waitFor('the saved pens loaded', async () => ((await o.getByTestId('trend-pens').locator('li').count()) === 2 ? true : undefined), 10_000);
+    });
+    await withPage(browser, { viewport: DESKTOP }, async (v) => {
+      await signIn(v, boot.viewer);
+      await v.getByTestId('nav-trends').click();
+      await v.getByRole('combobox', { name: 'Saved views' }).click();
+      // the viewer sees the default groups (and not the operator's own view)
+      for (const id of ['default.power-balance', 'default.battery', 'default.pcc-contract']) await v.getByTestId(`trend-view-${id}`).waitFor({ timeout: 10_000 });
+      assert.equal(await v.getByRole('option', { name: /Battery and grid/ }).count(), 0);
+      await v.getByTestId('trend-view-default.pcc-contract').click();
+      const ref = v.getByTestId('trend-reference');
+      await ref.waitFor({ timeout: 10_000 });
+      assert.match((await ref.textContent()) ?? '', /Contracted power 60(\.0)? kW/);
+      await waitFor('the PCC drawn', async () => (((await chartState(v)).penPoints[pcc] ?? 0) > 0 ? true : undefined), 20_000);
+      // a default group cannot be deleted: the button says why
+      assert.equal(await v.getByTestId('trend-view-delete').isDisabled(), true);
+      assert.match((await v.getByTestId('trend-view-delete-why').textContent()) ?? '', /default group of the site cannot be deleted/);
+      await shot(v, 'trends-default-pcc-contract');
+    });
   });
 
   it('a viewer has no export; an administrator backs up the historian', async () => {

@@ -108,6 +108,10 @@ export const METHOD_CAPABILITIES: { readonly [M in MethodName]: MethodAccess } =
   'history.export': cap(['data.export'], 'current'),
   'history.exportCancel': cap(['data.export'], 'current'),
   'history.backup': cap(['system.administer'], 'none'),
+  // saved trend views (core/trends): own views with site.view; shared ones need config.edit (checked by the store)
+  'trends.views.list': cap(['site.view'], 'current'),
+  'trends.views.save': cap(['site.view'], 'current'),
+  'trends.views.delete': cap(['site.view'], 'current'),
   // energy statistics and KPIs (read-only, computed in the KPI worker)
   'kpi.summary': cap(['site.view'], 'current'),
   'kpi.definitions': cap(['site.view'], 'current'),

@@ -16,6 +16,7 @@ import { PLAN_EVENT_NAMES, planMethodArgSchemas, type PlanApiEvents, type PlanAp
 import { CONTROL_EVENT_NAMES, controlMethodArgSchemas, type ControlApiEvents, type ControlApiMethods, type SiteParameterView } from '../control';
 import { cycleMethodArgSchemas, type CycleApiMethods } from '../cycle';
 import { kpiMethodArgSchemas, type KpiApiMethods } from '../kpi';
+import { trendViewMethodArgSchemas, type TrendViewApiMethods } from '../trends';
 
 // the session belongs to security.ts (no type cycle); the screens see it through this contract
 export type { SessionInfo } from '../security';
@@ -97,7 +98,7 @@ export interface CoreApiMethods {
 }
 
 /** Every method of the API: the core's plus each service area's (security, alarms, historian). */
-export interface ApiMethods extends CoreApiMethods, SecurityApiMethods, AlarmApiMethods, HistorianApiMethods, ControlApiMethods, PlanApiMethods, CycleApiMethods, KpiApiMethods {}
+export interface ApiMethods extends CoreApiMethods, SecurityApiMethods, AlarmApiMethods, HistorianApiMethods, ControlApiMethods, PlanApiMethods, CycleApiMethods, KpiApiMethods, TrendViewApiMethods {}
 
 /** The core's own pushed events. */
 export interface CoreApiEvents {
@@ -146,6 +147,7 @@ export const methodArgSchemas: { [M in MethodName]: z.ZodType<MethodReq<M>> } = 
   ...(historianMethodArgSchemas as unknown as { [M in keyof HistorianApiMethods]: z.ZodType<HistorianApiMethods[M]['req']> }),
   ...controlMethodArgSchemas,
   ...planMethodArgSchemas,
+  ...trendViewMethodArgSchemas,
   ...(kpiMethodArgSchemas as unknown as { [M in keyof KpiApiMethods]: z.ZodType<KpiApiMethods[M]['req']> }),
 };
 

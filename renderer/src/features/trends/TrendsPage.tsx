@@ -13,6 +13,9 @@ import DialogActions from '@mui/material/DialogActions';
 import DialogContent from '@mui/material/DialogContent';
 import DialogTitle from '@mui/material/DialogTitle';
 import IconButton from '@mui/material/IconButton';
+import Checkbox from '@mui/material/Checkbox';
+import FormControlLabel from '@mui/material/FormControlLabel';
+import ListSubheader from '@mui/material/ListSubheader';
 import MenuItem from '@mui/material/MenuItem';
 import Paper from '@mui/material/Paper';
 import TextField from '@mui/material/TextField';
@@ -32,11 +35,13 @@ import type { PointId, PointMeta, PointUpdate } from '../../../../core/common/po
 import { errorText } from '../../api/errorText';
 import { useApiEvent, useAuth, useClient, useConnection, usePointMetaList, useSite } from '../../api/hooks';
 import { QualityValue } from '../../components/QualityValue';
-import { formatDateTime, formatWithUnit, NO_VALUE } from '../../format/format';
+import { formatDateTime, formatNumber, formatWithUnit, NO_VALUE } from '../../format/format';
 import { fieldSx, hmi, monoNumbers } from '../../theme';
 import { FORECAST_DASH, UNCERTAIN_DASH, type ChartForecast, type ChartPen, type TrendChartModel } from './chartOption';
 import { PointPicker } from './PointPicker';
-import { browserStorage, deleteView, loadViews, saveView, type SavedView } from './savedViews';
+import { deleteBlockedReason, shareBlockedReason, TREND_VIEW_NAME_MAX, viewNameProblem, viewRange, viewSections } from './savedViews';
+import type { TrendReference, TrendView } from '../../../../core/common/trends';
+import { GuardedButton } from '../../components/Guarded';
 import {
   appendLive,
   boundaryQuery,
@@ -98,6 +103,8 @@ export function TrendsPage() {
   const initial = useMemo(() => parseTrendHash(window.location.hash), []);
   const [pens, setPens] = useState<PointId[]>(initial.pens.slice(0, MAX_PENS));
   const [range, setRange] = useState<TimeRange>(initial.range ?? { kind: 'preset', key: '1h' });
+  // reference lines of the loaded view (the contracted power on the PCC group)
+  const [references, setReferences] = useState<TrendReference[]>([]);
   const [plotWidth, setPlotWidth] = useState(1000);
   const widthBucket = Math.max(100, Math.round(plotWidth / 100) * 100);
   const [data, setData] = useState<Loaded | null>(null);
@@ -202,8 +209,8 @@ export function TrendsPage() {
   }, [pens, data, metaById, assetName]);
 
   const model: TrendChartModel = useMemo(
-    () => ({ pens: chartPens, forecasts, from: view.from, to: view.to, formatTick: (ts: number, span: number) => formatTick(ts, span, tz) }),
-    [chartPens, forecasts, view.from, view.to, tz],
+    () => ({ pens: chartPens, forecasts, from: view.from, to: view.to, formatTick: (ts: number, span: number) => formatTick(ts, span, tz), references }),
+    [chartPens, forecasts, view.from, view.to, tz, references],
   );
 
   const tooltipHtml = useCallback(
@@ -314,13 +321,26 @@ export function TrendsPage() {
           range={range}
           onLoad={(v) => {
             setPens(v.pens.slice(0, MAX_PENS));
-            setRange(v.range);
+            setRange(viewRange(v));
+            setReferences(v.references ?? []);
           }}
         />
       </Box>
 
       <Paper sx={{ display: 'flex', flexDirection: 'column', flex: 1, minHeight: 420, p: 1, gap: 0.5 }}>
         <PenLegend pens={chartPens} metaById={metaById} onRemove={removePen} />
+        {references.length > 0 && pens.length > 0 ? (
+          <Box sx={{ display: 'flex', gap: 1.5, fontSize: 12.5, color: hmi.text }}>
+            {references.map((r) => (
+              <span key={r.label} data-testid="trend-reference">
+                <svg width="28" height="10" aria-hidden style={{ verticalAlign: 'middle', marginRight: 4 }}>
+                  <line x1="1" y1="5" x2="27" y2="5" stroke={hmi.text} strokeWidth="1.2" strokeDasharray="5 3" />
+                </svg>
+                {r.label} {formatNumber(r.value, 1)} {r.unit}
+              </span>
+            ))}
+          </Box>
+        ) : null}
         {pens.length === 0 ? (
           <Box sx={{ flex: 1, display: 'flex', alignItems: 'center', justifyContent: 'center', color: hmi.textDim }} data-testid="trend-empty">
             Add a pen: search a point by asset, nature or channel above (e.g. “ess soc”).
@@ -461,30 +481,50 @@ function QualityLegend({ uncertain, band, forecast }: { uncertain: boolean; band
   );
 }
 
-function SavedViews({ user, pens, range, onLoad }: { user: string; pens: PointId[]; range: TimeRange; onLoad: (v: SavedView) => void }) {
-  const storage = browserStorage();
-  const [views, setViews] = useState<SavedView[]>(() => loadViews(storage, user));
+function SavedViews({ user, pens, range, onLoad }: { user: string; pens: PointId[]; range: TimeRange; onLoad: (v: TrendView) => void }) {
+  const client = useClient();
+  const { connected } = useConnection();
+  const mayShare = useAuth().session?.capabilities.includes('config.edit') ?? false;
+  const [views, setViews] = useState<TrendView[]>([]);
   const [selected, setSelected] = useState('');
   const [dialog, setDialog] = useState(false);
   const [name, setName] = useState('');
+  const [shared, setShared] = useState(false);
   const [err, setErr] = useState<string | null>(null);
+  const [listErr, setListErr] = useState<string | null>(null);
+  const reload = useCallback(
+    () =>
+      client.call('trends.views.list', {}).then(
+        (v) => {
+          setViews(v);
+          setListErr(null);
+        },
+        (e: unknown) => setListErr(errorText(e)),
+      ),
+    [client],
+  );
   useEffect(() => {
-    setViews(loadViews(storage, user));
+    if (!connected) return;
+    void reload();
     setSelected('');
-  }, [user]);
+  }, [user, connected, reload]);
+  const current = views.find((v) => v.id === selected);
+  const problem = viewNameProblem(name);
   return (
-    <Box sx={{ display: 'flex', alignItems: 'center', gap: 1 }}>
+    <Box sx={{ display: 'flex', alignItems: 'center', gap: 1, flexWrap: 'wrap' }}>
       <TextField
         select
         size="small"
         label="Saved views"
         value={selected}
         onChange={(e) => {
-          const v = views.find((x) => x.name === e.target.value);
+          const v = views.find((x) => x.id === e.target.value);
           setSelected(e.target.value);
           if (v) onLoad(v);
         }}
-        sx={{ ...fieldSx, width: 220 }}
+        sx={{ ...fieldSx, width: 260 }}
+        error={!!listErr}
+        helperText={listErr ?? undefined}
         slotProps={{ select: { inputProps: { 'data-testid': 'trend-views' } } }}
       >
         {views.length === 0 ? (
@@ -492,62 +532,104 @@ function SavedViews({ user, pens, range, onLoad }: { user: string; pens: PointId
             No saved views
           </MenuItem>
         ) : null}
-        {views.map((v) => (
-          <MenuItem key={v.name} value={v.name}>
-            {v.name} <Box component="span" sx={{ color: hmi.textDim, ml: 1, fontSize: 12 }}>({v.pens.length} pens)</Box>
-          </MenuItem>
-        ))}
+        {viewSections(views).flatMap((s) => [
+          <ListSubheader key={`h-${s.scope}`} sx={{ lineHeight: '28px', fontSize: 12 }}>
+            {s.label}
+          </ListSubheader>,
+          ...s.views.map((v) => (
+            <MenuItem key={v.id} value={v.id} data-testid={`trend-view-${v.id}`} data-scope={v.scope}>
+              {v.name} <Box component="span" sx={{ color: hmi.textDim, ml: 1, fontSize: 12 }}>({v.pens.length} pen{v.pens.length === 1 ? '' : 's'})</Box>
+            </MenuItem>
+          )),
+        ])}
       </TextField>
       <Button
         size="small"
         variant="outlined"
-        disabled={!pens.length || !storage}
+        disabled={!pens.length}
+        title={pens.length ? undefined : 'Add a pen first'}
         onClick={() => {
-          setName(selected);
+          setName(current && current.scope !== 'default' ? current.name : '');
+          setShared(current?.scope === 'shared' && mayShare);
           setErr(null);
           setDialog(true);
         }}
       >
         Save view…
       </Button>
-      <Button
+      <GuardedButton
         size="small"
         variant="text"
-        disabled={!selected || !storage}
+        why={deleteBlockedReason(current, mayShare)}
+        showWhy={!!current}
+        testId="trend-view-delete"
         onClick={() => {
-          if (!storage) return;
-          setViews(deleteView(storage, user, selected));
-          setSelected('');
+          if (!current) return;
+          client.call('trends.views.delete', { id: current.id }).then(
+            () => {
+              setSelected('');
+              void reload();
+            },
+            (e: unknown) => setListErr(errorText(e)),
+          );
         }}
       >
         Delete view
-      </Button>
+      </GuardedButton>
       <Dialog open={dialog} onClose={() => setDialog(false)}>
         <Box
           component="form"
           onSubmit={(e) => {
             e.preventDefault();
-            if (!storage) return;
-            try {
-              setViews(saveView(storage, user, { name, pens, range }));
-              setSelected(name.trim());
-              setDialog(false);
-            } catch (x) {
-              setErr((x as Error).message);
-            }
+            if (problem) return;
+            client.call('trends.views.save', { name: name.trim(), pens, range, ...(shared ? { shared: true } : {}) }).then(
+              (v) => {
+                setDialog(false);
+                void reload().then(() => setSelected(v.id));
+              },
+              (x: unknown) => setErr(errorText(x, { name: 'View name', pens: 'Pens' })),
+            );
           }}
         >
           <DialogTitle>Save trend view</DialogTitle>
-          <DialogContent sx={{ minWidth: 380 }}>
-            <Typography variant="body2" sx={{ mb: 1.5, color: hmi.textDim }}>
-              {pens.length} pen{pens.length === 1 ? '' : 's'}, {range.kind === 'preset' ? `last ${RANGE_PRESETS.find((p) => p.key === range.key)?.label}` : 'fixed interval'}. Kept in this browser for
-              user {user}; an existing view with the same name is replaced.
+          <DialogContent sx={{ minWidth: 380, display: 'flex', flexDirection: 'column', gap: 1 }}>
+            <Typography variant="body2" sx={{ color: hmi.textDim }}>
+              {pens.length} pen{pens.length === 1 ? '' : 's'}, {range.kind === 'preset' ? `last ${RANGE_PRESETS.find((p) => p.key === range.key)?.label}` : 'fixed interval'}. Stored on the server
+              for {shared ? 'everyone on the site' : `user ${user}`}; a view with the same name there is replaced.
             </Typography>
-            <TextField autoFocus fullWidth size="small" label="View name" value={name} onChange={(e) => setName(e.target.value)} error={!!err} helperText={err ?? ' '} />
+            <TextField
+              autoFocus
+              fullWidth
+              size="small"
+              label="View name"
+              value={name}
+              onChange={(e) => setName(e.target.value.slice(0, TREND_VIEW_NAME_MAX))}
+              error={!!err || (name !== '' && !!problem)}
+              helperText={
+                <span style={{ display: 'flex', justifyContent: 'space-between', gap: 8 }}>
+                  <span data-testid="trend-view-error">{err ?? (name !== '' ? problem : null) ?? ' '}</span>
+                  <span data-testid="trend-view-name-counter">
+                    {name.length} / {TREND_VIEW_NAME_MAX} characters
+                  </span>
+                </span>
+              }
+              slotProps={{ htmlInput: { maxLength: TREND_VIEW_NAME_MAX, 'data-testid': 'trend-view-name' } }}
+            />
+            <Tooltip title={shareBlockedReason(mayShare) ?? ''}>
+              <FormControlLabel
+                control={<Checkbox checked={shared} disabled={!mayShare} onChange={(e) => setShared(e.target.checked)} slotProps={{ input: { 'data-testid': 'trend-view-shared' } as object }} />}
+                label="Share with everyone on the site"
+              />
+            </Tooltip>
+            {!mayShare ? (
+              <Typography data-testid="trend-view-shared-why" sx={{ fontSize: 12.5, color: hmi.textDim }}>
+                {shareBlockedReason(mayShare)}
+              </Typography>
+            ) : null}
           </DialogContent>
           <DialogActions>
             <Button onClick={() => setDialog(false)}>Cancel</Button>
-            <Button type="submit" variant="contained" disabled={!name.trim()}>
+            <Button type="submit" variant="contained" disabled={!!problem}>
               Save
             </Button>
           </DialogActions>

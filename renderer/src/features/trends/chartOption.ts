@@ -26,6 +26,8 @@ export interface TrendChartModel {
   to: number;
   /** axis labels */
   formatTick: (ts: number, spanMs: number) => string;
+  /** horizontal reference lines (the contracted power on the PCC group), drawn on the axis of their unit */
+  references?: { label: string; value: number; unit: string }[];
 }
 
 /** Dotted: uncertain quality. Dashed: plan / forecast. */
@@ -101,6 +103,28 @@ export function buildOption(m: TrendChartModel): Obj {
       silent: true,
       lineStyle: { color: c, width: 1.2, type: FORECAST_DASH, opacity: 0.85 },
       itemStyle: { color: c },
+      z: 2,
+    });
+  }
+  for (const r of m.references ?? []) {
+    const axis = axes.find((a) => a.unit === r.unit);
+    if (!axis) continue;
+    series.push({
+      type: 'line',
+      id: `ref#${r.label}`,
+      name: r.label,
+      yAxisIndex: axis.index,
+      data: [],
+      silent: true,
+      animation: false,
+      markLine: {
+        silent: true,
+        symbol: 'none',
+        animation: false,
+        lineStyle: { color: hmi.text, width: 1.2, type: 'dashed' },
+        label: { position: 'insideEndTop', color: hmi.text, fontSize: 11, formatter: `${r.label} ${r.value} ${r.unit}` },
+        data: [{ yAxis: r.value }],
+      },
       z: 2,
     });
   }

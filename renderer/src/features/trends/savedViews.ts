@@ -1,83 +1,50 @@
 /**
- * Saved trend views (name + pens + range), kept in the browser's localStorage per user. Pure
- * over a small storage interface so it can be tested with a fake.
+ * Saved trend views come from the server (trends.views.*: the site's default groups, the
+ * shared views and the user's own). Pure helpers for the picker: sections in order, the
+ * range as the trend screen knows it, and why a view may not be deleted.
  */
-import type { PointId } from '../../../../core/common/point';
+import { TREND_VIEW_NAME_MAX, type TrendView } from '../../../../core/common/trends';
 import { isPresetKey, type TimeRange } from './trendModel';
 
-export interface SavedView {
-  name: string;
-  pens: PointId[];
-  range: TimeRange;
-  savedAt: number;
+export { TREND_VIEW_NAME_MAX };
+
+export const SCOPE_LABEL: Record<TrendView['scope'], string> = {
+  default: 'Default groups',
+  shared: 'Shared with the site',
+  user: 'My views',
+};
+
+/** The views in sections (default groups, shared, own), empty sections left out. */
+export function viewSections(views: readonly TrendView[]): { scope: TrendView['scope']; label: string; views: TrendView[] }[] {
+  return (['default', 'shared', 'user'] as const)
+    .map((scope) => ({ scope, label: SCOPE_LABEL[scope], views: views.filter((v) => v.scope === scope) }))
+    .filter((s) => s.views.length > 0);
 }
 
-export type KeyValueStorage = Pick<Storage, 'getItem' | 'setItem'>;
-
-export const MAX_VIEWS = 50;
-
-export function viewsKey(user: string): string {
-  return `esm.trendViews.${user}`;
+/** The view's range for the trend screen (an unknown preset falls back to the last hour). */
+export function viewRange(v: Pick<TrendView, 'range'>): TimeRange {
+  const r = v.range;
+  if (r.kind === 'custom') return { kind: 'custom', from: r.from, to: r.to };
+  return { kind: 'preset', key: isPresetKey(r.key) ? r.key : '1h' };
 }
 
-function validRange(r: unknown): TimeRange | null {
-  if (!r || typeof r !== 'object') return null;
-  const x = r as Record<string, unknown>;
-  if (x.kind === 'preset' && isPresetKey(x.key)) return { kind: 'preset', key: x.key };
-  if (x.kind === 'custom' && typeof x.from === 'number' && typeof x.to === 'number' && Number.isFinite(x.from) && Number.isFinite(x.to) && x.to > x.from)
-    return { kind: 'custom', from: x.from, to: x.to };
+/** Why this user may not delete the view (null when they may). */
+export function deleteBlockedReason(v: TrendView | undefined, mayShare: boolean): string | null {
+  if (!v) return 'Choose one of your saved views first.';
+  if (v.scope === 'default') return 'A default group of the site cannot be deleted.';
+  if (v.scope === 'shared' && !mayShare) return 'Your role cannot do this: deleting a shared view needs “Edit configuration”.';
   return null;
 }
 
-/** The user's saved views, sorted by name; anything malformed in storage is skipped. */
-export function loadViews(storage: KeyValueStorage | undefined, user: string): SavedView[] {
-  if (!storage) return [];
-  let raw: unknown;
-  try {
-    raw = JSON.parse(storage.getItem(viewsKey(user)) ?? '[]');
-  } catch {
-    return [];
-  }
-  if (!Array.isArray(raw)) return [];
-  const out: SavedView[] = [];
-  for (const v of raw as unknown[]) {
-    if (!v || typeof v !== 'object') continue;
-    const x = v as Record<string, unknown>;
-    const range = validRange(x.range);
-    if (typeof x.name !== 'string' || !x.name.trim() || !Array.isArray(x.pens) || !range) continue;
-    const pens = (x.pens as unknown[]).filter((p): p is string => typeof p === 'string' && p.includes('/'));
-    out.push({ name: x.name.trim(), pens, range, savedAt: typeof x.savedAt === 'number' ? x.savedAt : 0 });
-  }
-  return out.sort((a, b) => a.name.localeCompare(b.name));
+/** Why the view may not be shared with everyone (null when it may). */
+export function shareBlockedReason(mayShare: boolean): string | null {
+  return mayShare ? null : 'Your role cannot do this: sharing a view needs “Edit configuration”. It is saved for you only.';
 }
 
-function write(storage: KeyValueStorage, user: string, views: SavedView[]): void {
-  storage.setItem(viewsKey(user), JSON.stringify(views));
-}
-
-/** Saves (or replaces, by name, case-insensitive) a view; returns the new list. */
-export function saveView(storage: KeyValueStorage, user: string, view: Omit<SavedView, 'savedAt'>, now = Date.now()): SavedView[] {
-  const name = view.name.trim();
-  if (!name) throw new Error('a saved view needs a name');
-  if (!view.pens.length) throw new Error('a saved view needs at least one pen');
-  const rest = loadViews(storage, user).filter((v) => v.name.toLowerCase() !== name.toLowerCase());
-  if (rest.length >= MAX_VIEWS) throw new Error(`at most ${MAX_VIEWS} saved views: delete one first`);
-  const next = [...rest, { name, pens: [...view.pens], range: view.range, savedAt: now }].sort((a, b) => a.name.localeCompare(b.name));
-  write(storage, user, next);
-  return next;
-}
-
-export function deleteView(storage: KeyValueStorage, user: string, name: string): SavedView[] {
-  const next = loadViews(storage, user).filter((v) => v.name !== name);
-  write(storage, user, next);
-  return next;
-}
-
-/** window.localStorage when it can be used (it throws in some sandboxed contexts). */
-export function browserStorage(): KeyValueStorage | undefined {
-  try {
-    return typeof localStorage === 'undefined' ? undefined : localStorage;
-  } catch {
-    return undefined;
-  }
+/** A problem with the name before it is sent (the core checks the same). */
+export function viewNameProblem(name: string): string | null {
+  const t = name.trim();
+  if (!t) return 'Give the view a name.';
+  if (t.length > TREND_VIEW_NAME_MAX) return `A view name has at most ${TREND_VIEW_NAME_MAX} characters.`;
+  return null;
 }
