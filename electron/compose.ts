@@ -9,6 +9,7 @@ import { defaultProfileDirs, loadSite, type LoadedSite } from '../core/config/lo
 import { Host, type HostOptions } from '../core/host/host';
 import type { Driver } from '../core/common/bridge';
 import type { KeyProvider } from '../core/security';
+import { ampereCloudDriver } from '../drivers/ampere-cloud/bridge';
 import { iec61850Driver } from '../drivers/iec61850/bridge';
 import { modbusDriver } from '../drivers/modbus/bridge';
 import { opcuaDriver } from '../drivers/opcua/bridge';
@@ -22,6 +23,7 @@ export const DRIVERS: readonly Driver[] = [
   modbusDriver, // Modbus TCP and RTU
   iec61850Driver, // IEC 61850 MMS client (libiec61850, provided by the user: docs/iec61850.md)
   opcuaDriver, // OPC UA client (node-opcua): subscriptions, security, certificates, browse
+  ampereCloudDriver, // the Ampere partner cloud (T-Pro households): real-time info, alerts, schedules
 ];
 
 export interface ComposeOptions {
