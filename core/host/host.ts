@@ -36,7 +36,7 @@ import { kpiHandlers } from './handlers/kpi';
 import { KpiService } from '../kpi/service';
 import { kpiSpecOf } from '../kpi/spec';
 import { SiteAssets } from '../assets';
-import { realScheduler, type Cancel } from '../common/clock';
+import { realScheduler, type Cancel, type Scheduler } from '../common/clock';
 import { SiteForecasts } from '../forecast/site';
 import { LoadModelTrainer } from '../forecast/training';
 import { Optimiser } from '../optimiser/optimiser';
@@ -83,6 +83,13 @@ export interface HostOptions {
   planning?: { enabled?: boolean; /** first plan after start when none covers now, ms (default 15 s) */ startupDelayMs?: number };
   /** exports are deleted this long after they were written (default EXPORT_TTL_MS, 1 h) */
   exportTtlMs?: number;
+  /**
+   * The clock and timers of the plant side: the CVT, the bridges' polls and reconnects (handed
+   * to every bridge in its BridgeContext), the services (alarms, historian, control cycle),
+   * the plan service and market prices. Default the real one; a study or a test passes a
+   * VirtualScheduler. Sockets keep wall-time guards (docs/decisions/0008).
+   */
+  scheduler?: Scheduler;
 }
 
 export class Host {
@@ -110,6 +117,8 @@ export class Host {
   /** the failure record the previous run left, once taken at start */
   previousFailure: FailureRecord | undefined;
   url: string | undefined;
+  /** the plant side's clock and timers (HostOptions.scheduler) */
+  readonly scheduler: Scheduler;
 
   constructor(private readonly opts: HostOptions) {
     const { loaded } = opts;
@@ -120,7 +129,9 @@ export class Host {
       const configured = asset?.points?.[p.channel]?.staleMs;
       staleMs.set(p.id, configured ?? 3 * (pollOf.get(p.deviceId ?? '') ?? 1000) + 500);
     }
+    this.scheduler = opts.scheduler ?? realScheduler;
     this.cvt = new CurrentValueTable(loaded.points, {
+      scheduler: this.scheduler,
       flushMs: opts.flushMs ?? 100,
       flushSoonMs: opts.flushSoonMs ?? 20,
       staleMs,
@@ -134,7 +145,7 @@ export class Host {
       const served = this.factories.get(factory) ?? [];
       served.push(device);
       this.factories.set(factory, served);
-      this.bridges.set(device.id, factory.create({ device, profile, sink: this.cvt, dataDir: this.driverDir(factory), secrets: this.secretAccess }));
+      this.bridges.set(device.id, factory.create({ device, profile, sink: this.cvt, scheduler: this.scheduler, dataDir: this.driverDir(factory), secrets: this.secretAccess }));
     }
   }
 
@@ -309,6 +320,7 @@ export class Host {
       site: this.opts.loaded.site,
       cvt: this.cvt,
       bridges: this.bridges,
+      scheduler: this.scheduler,
       requireSetupToken: this.opts.mode === 'browser',
       // plan following reads the plan service's setpoint (started below, for sites with an energy section)
       plan: () => this.plans,
@@ -445,7 +457,7 @@ export class Host {
       ? new MarketPriceService({
           energy: site.energy,
           baseDir: dirname(this.opts.loaded.file),
-          scheduler: realScheduler,
+          scheduler: this.scheduler,
           tz: site.site.timezone,
           alarms: s.alarms,
           onUpdate: () => {
@@ -456,7 +468,7 @@ export class Host {
       : undefined;
     const plans = new PlanService({
       site,
-      scheduler: realScheduler,
+      scheduler: this.scheduler,
       optimiser,
       forecasts: new SiteForecasts({
         site,
@@ -480,7 +492,7 @@ export class Host {
     trainer.start();
     this.trainer = trainer;
     // a first plan once the devices have reported, unless a stored plan still covers now
-    this.planStartup = realScheduler.setTimeout(() => {
+    this.planStartup = this.scheduler.setTimeout(() => {
       if (plans.mode().mode === 'fallback') void plans.replan('event', 'start-up');
     }, this.opts.planning?.startupDelayMs ?? 15_000);
     this.optimiser = optimiser;

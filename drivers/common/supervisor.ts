@@ -42,17 +42,37 @@ export function errorText(e: unknown): string {
   return String(e);
 }
 
-/** Resolves or rejects with p, or rejects with `message` after ms. */
-export function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+/**
+ * The wall clock's timers for socket guards, kept referenced (unlike `realScheduler`'s): a
+ * request or a connect waiting for its timeout keeps the process alive, as it always did.
+ */
+export const wallTimers: Scheduler = Object.freeze({
+  now: () => Date.now(),
+  setTimeout(fn: () => void, ms: number): Cancel {
+    const t = setTimeout(fn, ms);
+    return () => clearTimeout(t);
+  },
+  setInterval(fn: () => void, ms: number): Cancel {
+    const t = setInterval(fn, ms);
+    return () => clearInterval(t);
+  },
+});
+
+/**
+ * Resolves or rejects with p, or rejects with `message` after ms of `timers` — the wall clock
+ * by default: it guards a socket or a library call, which answers in wall time whatever the
+ * host's scheduler does (docs/decisions/0008-socket-guards-on-wall-time.md).
+ */
+export function withTimeout<T>(p: Promise<T>, ms: number, message: string, timers: Scheduler = wallTimers): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new TimeoutError(message)), ms);
+    const cancel = timers.setTimeout(() => reject(new TimeoutError(message)), ms);
     p.then(
       (v) => {
-        clearTimeout(timer);
+        cancel();
         resolve(v);
       },
       (e: unknown) => {
-        clearTimeout(timer);
+        cancel();
         reject(e instanceof Error ? e : new Error(errorText(e)));
       },
     );
@@ -90,8 +110,15 @@ export interface SupervisorOptions<C> {
   pointIds: readonly string[];
   sink: PointSink;
   now: () => number;
-  /** the poll and reconnect timers; default the real ones (request timeouts stay on the wall clock: they guard sockets) */
+  /** the poll and reconnect timers: the host's scheduler (a virtual one in a study or a test); default the real one */
   scheduler?: Scheduler;
+  /**
+   * The request timeouts (socket guards). Not the host's scheduler: a socket answers in wall
+   * time, so a virtual clock racing ahead would time out answers still on their way, and a
+   * paused one would never time out a dead link (docs/decisions/0008). Default the wall
+   * clock; a test of the timeout path passes a virtual one of its own.
+   */
+  timeouts?: Scheduler;
   protocol: SupervisedProtocol<C>;
   /** name used in console messages, e.g. ModbusBridge */
   logName: string;
@@ -319,22 +346,22 @@ export class ConnectionSupervisor<C> {
   private guard<T>(p: Promise<T>, ms: number, message: string, link: Link<C>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const closer = (why: Error): void => {
-        clearTimeout(timer);
+        cancel();
         reject(why);
       };
-      const timer = setTimeout(() => {
+      const cancel = (this.o.timeouts ?? wallTimers).setTimeout(() => {
         link.closers.delete(closer);
         reject(new TimeoutError(message));
       }, ms);
       link.closers.add(closer);
       p.then(
         (v) => {
-          clearTimeout(timer);
+          cancel();
           link.closers.delete(closer);
           resolve(v);
         },
         (e: unknown) => {
-          clearTimeout(timer);
+          cancel();
           link.closers.delete(closer);
           reject(e instanceof Error ? e : new Error(errorText(e)));
         },

@@ -21,10 +21,10 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Bridge, BridgeContext, BridgeFactory, DeviceStatus, Driver, DriverContext, PointSample, PointSink, Unsubscribe } from '../../core/common/bridge';
+import type { Bridge, BridgeContext, BridgeFactory, Driver, DriverContext, PointSample, PointSink } from '../../core/common/bridge';
 import type { ProtocolDefinition } from '../../core/common/profile';
 import type { PointValue } from '../../core/common/point';
-import { ConnectionSupervisor } from '../common/supervisor';
+import { SupervisedBridge, bridgeNow } from '../common/supervised-bridge';
 import { Iec61850Library, OPT, TRG, type ControlObject, type IedClient, type ReportData, type TypeSpec } from './binding';
 import { IedError, OR_CAT } from './errors';
 import { MMS_TYPE, intToBitStringBE, scalarValue, valueLike, type MmsData } from './mms';
@@ -123,7 +123,7 @@ function trgOpsOf(names: readonly string[] | undefined, integrity: boolean): num
   return names.reduce((a, n) => a | (map[n as (typeof TRIGGERS)[number]] ?? 0), 0);
 }
 
-export class Iec61850Bridge implements Bridge {
+export class Iec61850Bridge extends SupervisedBridge<Session> implements Bridge {
   readonly deviceId: string;
   private readonly conn: Iec61850Connection;
   private readonly profile: Iec61850Profile;
@@ -133,7 +133,6 @@ export class Iec61850Bridge implements Bridge {
   private readonly byChannel = new Map<string, ChannelPlan>();
   private readonly stageChannel = new Map<string, string>();
   private readonly image = new DoImage();
-  private readonly sup: ConnectionSupervisor<Session>;
   private readonly assetId: string;
   private readonly timeoutMs: number;
   private session: Session | undefined;
@@ -144,6 +143,7 @@ export class Iec61850Bridge implements Bridge {
     ctx: BridgeContext,
     private readonly shared: SharedLibrary,
   ) {
+    super();
     const { device, profile } = ctx;
     if (!isIec61850Device(device)) throw new Error(`device ${device.id}: protocol ${device.protocol} is not iec61850`);
     if (!isIec61850Profile(profile)) throw new Error(`device ${device.id}: profile ${profile.id} is not an IEC 61850 profile`);
@@ -151,13 +151,13 @@ export class Iec61850Bridge implements Bridge {
     this.conn = device.connection;
     this.profile = profile;
     this.sink = ctx.sink;
-    this.now = ctx.now ?? Date.now;
+    this.now = bridgeNow(ctx);
     this.assetId = device.asset;
     this.timeoutMs = device.timeoutMs;
     this.plans = planChannels(profile, this.conn.iedName);
     for (const p of this.plans) this.byChannel.set(p.channel.channel, p);
     for (const c of profile.channels) if (c.commandStageOf) this.stageChannel.set(c.commandStageOf, c.channel);
-    this.sup = new ConnectionSupervisor<Session>({
+    this.supervise(ctx, {
       device: { id: device.id, pollMs: device.pollMs, timeoutMs: device.timeoutMs },
       identity: {
         id: device.id,
@@ -170,7 +170,6 @@ export class Iec61850Bridge implements Bridge {
         pollMs: device.pollMs,
       },
       pointIds: this.plans.map((p) => this.pid(p.channel.channel)),
-      sink: ctx.sink,
       now: this.now,
       logName: 'Iec61850Bridge',
       protocol: {
@@ -191,20 +190,8 @@ export class Iec61850Bridge implements Bridge {
     return `${this.assetId}/${channel}`;
   }
 
-  status(): DeviceStatus {
-    return this.sup.status();
-  }
-
-  onStatus(handler: (s: DeviceStatus) => void): Unsubscribe {
-    return this.sup.onStatus(handler);
-  }
-
-  start(): Promise<void> {
-    return this.sup.start();
-  }
-
-  async stop(): Promise<void> {
-    await this.sup.stop();
+  override async stop(): Promise<void> {
+    await super.stop();
     await Promise.all([...this.closing]);
   }
 

@@ -12,10 +12,11 @@
  * An ERR is the device's answer (the link stays up); a timeout or a closed socket is not.
  */
 import { connect, type Socket } from 'node:net';
-import type { Bridge, BridgeContext, BridgeFactory, DeviceStatus, Driver, PointSample, SecretAccess, Unsubscribe } from '../../core/common/bridge';
+import type { Bridge, BridgeContext, BridgeFactory, Driver, PointSample, SecretAccess } from '../../core/common/bridge';
 import type { PointValue } from '../../core/common/point';
 import type { ProtocolDefinition } from '../../core/common/profile';
-import { ConnectionSupervisor, DEVICE_BAD, GOOD, errorText, withTimeout } from '../common/supervisor';
+import { SupervisedBridge, bridgeNow } from '../common/supervised-bridge';
+import { DEVICE_BAD, GOOD, errorText, withTimeout } from '../common/supervisor';
 import { isLineDevice, lineProtocol, type LineChannel, type LineDevice, type LineProfile } from './profile';
 
 /** the device answered ERR: a protocol-level refusal, the link stays up */
@@ -63,7 +64,7 @@ class LineConn {
   }
 }
 
-export class LineBridge implements Bridge {
+export class LineBridge extends SupervisedBridge<LineConn> implements Bridge {
   readonly deviceId: string;
   private readonly device: LineDevice;
   private readonly profile: LineProfile;
@@ -71,21 +72,21 @@ export class LineBridge implements Bridge {
   private readonly pointIds: string[];
   private readonly now: () => number;
   private readonly secrets: SecretAccess | undefined;
-  private readonly sup: ConnectionSupervisor<LineConn>;
 
   constructor(ctx: BridgeContext) {
+    super();
     const { device, profile } = ctx;
     if (!isLineDevice(device)) throw new Error(`device ${device.id}: protocol ${device.protocol} is not line-tcp`);
     if (profile.protocol !== 'line') throw new Error(`device ${device.id}: profile ${profile.id} is not a line profile`);
     this.deviceId = device.id;
     this.device = device;
     this.profile = profile as LineProfile;
-    this.now = ctx.now ?? (ctx.scheduler ? () => ctx.scheduler!.now() : Date.now);
+    this.now = bridgeNow(ctx);
     this.secrets = ctx.secrets;
     for (const c of this.profile.channels) this.byChannel.set(c.channel, c);
     this.pointIds = this.profile.channels.map((c) => `${device.asset}/${c.channel}`);
     const { host, port } = device.connection;
-    this.sup = new ConnectionSupervisor<LineConn>({
+    this.supervise(ctx, {
       device,
       identity: {
         id: device.id,
@@ -98,8 +99,6 @@ export class LineBridge implements Bridge {
         pollMs: device.pollMs,
       },
       pointIds: this.pointIds,
-      sink: ctx.sink,
-      ...(ctx.scheduler ? { scheduler: ctx.scheduler } : {}),
       now: this.now,
       logName: 'LineBridge',
       protocol: {
@@ -110,22 +109,6 @@ export class LineBridge implements Bridge {
         keepsLink: (e) => e instanceof LineRefusal,
       },
     });
-  }
-
-  start(): Promise<void> {
-    return this.sup.start();
-  }
-
-  stop(): Promise<void> {
-    return this.sup.stop();
-  }
-
-  status(): DeviceStatus {
-    return this.sup.status();
-  }
-
-  onStatus(handler: (s: DeviceStatus) => void): Unsubscribe {
-    return this.sup.onStatus(handler);
   }
 
   async write(channel: string, value: number | boolean): Promise<void> {

@@ -18,7 +18,7 @@
  * link, polls its blocks and reads and writes registers.
  */
 import ModbusRTU from 'modbus-serial';
-import type { Bridge, BridgeContext, BridgeFactory, DeviceStatus, Driver, PointSample, Unsubscribe } from '../../core/common/bridge';
+import type { Bridge, BridgeContext, BridgeFactory, Driver, PointSample } from '../../core/common/bridge';
 import {
   isModbusDevice,
   isModbusProfile,
@@ -31,7 +31,8 @@ import {
   type ModbusRegister,
 } from '../../core/common/site';
 import type { PointValue } from '../../core/common/point';
-import { ConnectionSupervisor, DEVICE_BAD, GOOD, errorText, withTimeout } from '../common/supervisor';
+import { SupervisedBridge, bridgeNow } from '../common/supervised-bridge';
+import { DEVICE_BAD, GOOD, errorText, withTimeout } from '../common/supervisor';
 import { decodeRegister, encodeRegister, type CodecDefaults } from './codec';
 import { planBlocks, registerSpan, type BlockPlan, type ReadBlock } from './blocks';
 
@@ -68,7 +69,7 @@ export function deviceAddress(device: DeviceConfig): string {
   return `${c.path} ${c.baudRate} ${c.dataBits}${c.parity[0]?.toUpperCase() ?? 'N'}${c.stopBits} unit ${c.unitId}`;
 }
 
-export class ModbusBridge implements Bridge {
+export class ModbusBridge extends SupervisedBridge<Client> implements Bridge {
   readonly deviceId: string;
   private readonly device: ModbusDevice;
   private readonly profile: ModbusProfile;
@@ -77,19 +78,18 @@ export class ModbusBridge implements Bridge {
   private readonly plan: BlockPlan;
   private readonly byChannel = new Map<string, ModbusRegister>();
   private readonly pointIds: string[];
-  /** the shared connection supervisor (drivers/common): link, queue, back-off, status */
-  private readonly sup: ConnectionSupervisor<Client>;
   /** per block: its points were published bad/device and nothing good since */
   private readonly blockBad: boolean[];
 
   constructor(ctx: BridgeContext) {
+    super();
     const { device, profile } = ctx;
     if (!isModbusDevice(device)) throw new Error(`device ${device.id}: protocol ${device.protocol} is not Modbus`);
     if (!isModbusProfile(profile)) throw new Error(`device ${device.id}: profile ${profile.id} is not a Modbus profile`);
     this.deviceId = device.id;
     this.device = device;
     this.profile = profile;
-    this.now = ctx.now ?? (ctx.scheduler ? () => ctx.scheduler!.now() : Date.now);
+    this.now = bridgeNow(ctx);
     this.defaults = { wordOrder: profile.wordOrder, byteOrder: profile.byteOrder };
     for (const reg of profile.registers) {
       if (this.byChannel.has(reg.channel))
@@ -99,7 +99,8 @@ export class ModbusBridge implements Bridge {
     this.plan = planBlocks(profile);
     this.blockBad = this.plan.blocks.map(() => false);
     this.pointIds = profile.registers.map((r) => `${device.asset}/${r.channel}`);
-    this.sup = new ConnectionSupervisor<Client>({
+    // the shared connection supervisor (drivers/common): link, queue, back-off, status
+    this.supervise(ctx, {
       device,
       identity: {
         id: device.id,
@@ -112,8 +113,6 @@ export class ModbusBridge implements Bridge {
         pollMs: device.pollMs,
       },
       pointIds: this.pointIds,
-      sink: ctx.sink,
-      ...(ctx.scheduler ? { scheduler: ctx.scheduler } : {}),
       now: this.now,
       logName: 'ModbusBridge',
       protocol: {
@@ -130,31 +129,6 @@ export class ModbusBridge implements Bridge {
   /** the block reads this bridge makes each poll */
   get blocks(): readonly ReadBlock[] {
     return this.plan.blocks;
-  }
-
-  /** polls skipped because the previous one was still running */
-  get skippedPolls(): number {
-    return this.sup.skippedPolls;
-  }
-
-  /**
-   * Starts polling. Resolves after the first connection attempt (and, if it connected, the
-   * first poll); a device that does not answer is reported through status(), not a rejection.
-   */
-  start(): Promise<void> {
-    return this.sup.start();
-  }
-
-  stop(): Promise<void> {
-    return this.sup.stop();
-  }
-
-  status(): DeviceStatus {
-    return this.sup.status();
-  }
-
-  onStatus(handler: (s: DeviceStatus) => void): Unsubscribe {
-    return this.sup.onStatus(handler);
   }
 
   async write(channel: string, value: number | boolean): Promise<void> {
