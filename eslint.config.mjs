@@ -52,6 +52,8 @@ const ROOMS = [
     packages: [],
     why: 'the control cycle is pure: it hands its setpoints to the machine lane and takes time from the injected Scheduler',
   },
+  // the KPI reports render their charts with ECharts on the server and zip XLSX with fflate
+  { dir: 'core/kpi', may: ['core'], packages: [NODE, 'zod', 'better-sqlite3', 'echarts', 'fflate'], why: 'the KPIs read the historian and write reports; never electron/, renderer/ or drivers/' },
   {
     dir: 'core',
     may: ['core'],

@@ -2,6 +2,7 @@
  * The composition root: the one place that joins core/ and drivers/ (docs/decisions/0001).
  * Used by the Electron main process and by the browser-mode launcher alike.
  */
+import type { PdfPrinter } from '../core/kpi/pdf';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -40,6 +41,8 @@ export interface ComposeOptions {
   dataDir?: string;
   /** where the data key comes from (the desktop shell passes Electron's safeStorage) */
   keyProvider?: KeyProvider;
+  /** prints the KPI report (Electron's printToPDF in the shell; headless Chromium otherwise) */
+  pdfPrinter?: PdfPrinter;
   /** serve browser mode on this address and port (port 0 = any free port) */
   web?: { bind: string; port: number };
   flushMs?: number;
@@ -102,6 +105,7 @@ export async function composeApp(opts: ComposeOptions): Promise<App> {
     ...(opts.planning ? { planning: opts.planning } : {}),
     ...(opts.exportTtlMs !== undefined ? { exportTtlMs: opts.exportTtlMs } : {}),
     ...(opts.keyProvider ? { keyProvider: opts.keyProvider } : {}),
+    ...(opts.pdfPrinter ? { pdfPrinter: opts.pdfPrinter } : {}),
     ...(opts.web ? { web: { ...opts.web, staticDir: join(appRoot, 'dist', 'renderer') } } : {}),
   };
   const host = new Host(hostOpts);

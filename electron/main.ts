@@ -9,6 +9,7 @@ import { ApiError, type EventName } from '../core/common';
 import { SafeStorageKeyProvider } from '../core/security';
 import { parseCli, type CliOptions } from './cli';
 import { composeApp, type App } from './compose';
+import { electronPrinter, type PrintableWindow } from './pdf';
 import { installFailureHandlers } from './supervise';
 import { describeError, recordFailure } from '../core/host/failures';
 import type { ElectronMain, IpcMainInvokeEventLike, WebContentsLike } from './electron-api';
@@ -222,6 +223,8 @@ function startCore(opts: CliOptions, keyProvider: SafeStorageKeyProvider): Promi
   return composeApp({
     mode: 'electron',
     keyProvider,
+    // the monthly report through Electron's printToPDF, in a hidden window without scripts
+    pdfPrinter: electronPrinter(() => new BrowserWindow({ show: false, webPreferences: { javascript: false, sandbox: true } }) as unknown as PrintableWindow),
     ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
     noSim: opts.noSim,
     ephemeralSimPorts: opts.ephemeralSimPorts,

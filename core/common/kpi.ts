@@ -193,6 +193,20 @@ export interface KpiDefinition {
 export interface KpiApiMethods {
   'kpi.summary': { req: KpiSummaryRequest; res: KpiSummary };
   'kpi.definitions': { req: Record<string, never>; res: KpiDefinition[] };
+  /**
+   * A report of a period as a one-time download: the site report as PDF (headless Chromium or
+   * Electron's printToPDF) or HTML, a table as CSV, the tables as XLSX (one sheet each).
+   */
+  'kpi.report': { req: KpiReportRequest; res: { filename: string; download: string; bytes: number } };
+}
+
+export interface KpiReportRequest {
+  from: string;
+  to: string;
+  format: 'pdf' | 'html' | 'csv' | 'xlsx';
+  /** csv: which table (default stats); xlsx: one table, default all */
+  table?: 'stats' | 'kpis' | 'days' | 'months' | 'assets';
+  assets?: string[];
 }
 
 const localDate = z
@@ -207,6 +221,17 @@ export const kpiMethodArgSchemas = {
     .refine((r) => r.from <= r.to, { message: 'the period ends before it starts', path: ['to'] })
     .refine((r) => (Date.parse(r.to) - Date.parse(r.from)) / 86_400_000 < 3 * 366, { message: 'a period of at most 3 years', path: ['to'] }),
   'kpi.definitions': z.object({}).strict(),
+  'kpi.report': z
+    .object({
+      from: localDate,
+      to: localDate,
+      format: z.enum(['pdf', 'html', 'csv', 'xlsx']),
+      table: z.enum(['stats', 'kpis', 'days', 'months', 'assets']).optional(),
+      assets: z.array(z.string().min(1)).max(200).optional(),
+    })
+    .strict()
+    .refine((r) => r.from <= r.to, { message: 'the period ends before it starts', path: ['to'] })
+    .refine((r) => (Date.parse(r.to) - Date.parse(r.from)) / 86_400_000 < 3 * 366, { message: 'a period of at most 3 years', path: ['to'] }),
 } as const;
 
 // ------------------------------------------------------------------ definitions

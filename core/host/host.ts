@@ -35,6 +35,7 @@ import { trendHandlers } from './handlers/trends';
 import { kpiHandlers } from './handlers/kpi';
 import { KpiService } from '../kpi/service';
 import { kpiSpecOf } from '../kpi/spec';
+import { chromiumPrinter, type PdfPrinter } from '../kpi/pdf';
 import { SiteAssets } from '../assets';
 import { realScheduler, type Cancel, type Scheduler } from '../common/clock';
 import { SiteForecasts } from '../forecast/site';
@@ -69,6 +70,8 @@ export interface HostOptions {
   bridgeFactories: readonly BridgeFactory[];
   /** folder of the application database, alarm journal and keys */
   dataDir: string;
+  /** prints the KPI report to PDF: headless Chromium by default, Electron's printToPDF in the desktop shell */
+  pdfPrinter?: PdfPrinter;
   /** where the data key comes from: a 0600 key file by default; Electron's safeStorage on the desktop */
   keyProvider?: KeyProvider;
   simulator?: SimControl;
@@ -268,7 +271,7 @@ export class Host {
       ...alarmHandlers(s, this.siteId),
       ...planHandlers(s, this.siteId, this.opts.loaded.site.site.timezone, this.plans),
       ...trendHandlers(s),
-      ...kpiHandlers(s, () => this.kpi),
+      ...kpiHandlers({ services: s, kpi: () => this.kpi, dataDir: this.opts.dataDir, downloads: this.downloads, printer: this.opts.pdfPrinter ?? chromiumPrinter() }),
       ...historianHandlers({
         services: s,
         siteId: this.siteId,

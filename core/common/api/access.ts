@@ -115,6 +115,8 @@ export const METHOD_CAPABILITIES: { readonly [M in MethodName]: MethodAccess } =
   // energy statistics and KPIs (read-only, computed in the KPI worker)
   'kpi.summary': cap(['site.view'], 'current'),
   'kpi.definitions': cap(['site.view'], 'current'),
+  // a report is an export of the site's data
+  'kpi.report': cap(['data.export'], 'current'),
   // control explanation and run-time site parameters (CommandService.setParameter checks control.setpoint)
   'control.active': cap(['site.view'], 'current'),
   'site.parameters.set': cap(['control.setpoint'], 'current'),

@@ -3,29 +3,45 @@
  * KPI worker summarises today from the historian file; bad requests are refused with their place.
  */
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { strFromU8, unzipSync } from 'fflate';
 import type { KpiDefinition, KpiSummary } from '../../../core/common/kpi';
 import { localParts } from '../../../core/common/localtime';
 import { composeApp, type App } from '../../../electron/compose';
 import { bootstrapUsers, signedIn, type Bootstrapped } from '../../support/auth';
 import { type ApiCallError, waitFor, type TestClient } from '../../support/ws-client';
 
+function fetchBytes(url: string): Promise<{ status: number; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    get(url, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (d: Buffer) => parts.push(d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts) }));
+    }).on('error', reject);
+  });
+}
+
 describe('KPIs through the API', () => {
   let app: App;
   let users: Bootstrapped;
   let viewer: TestClient;
+  let op: TestClient;
   const dataDir = mkdtempSync(join(tmpdir(), 'esm-kpi-'));
 
   before(async () => {
     app = await composeApp({ mode: 'browser', ephemeralSimPorts: true, dataDir, web: { bind: '127.0.0.1', port: 0 } });
     users = await bootstrapUsers(app.host.url ?? '', app.host.setupToken);
     viewer = await signedIn(app.host.url ?? '', users.viewer);
+    op = await signedIn(app.host.url ?? '', users.operator);
   });
   after(async () => {
     await viewer?.close();
+    await op?.close();
     await users?.admin.close();
     await app?.stop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -61,5 +77,36 @@ describe('KPIs through the API', () => {
     const defs = await viewer.call<KpiDefinition[]>('kpi.definitions', {});
     const rf = defs.find((d) => d.id === 'rainflowCycles');
     assert.ok(rf && /ASTM E1049/.test(rf.formula) && rf.inputs.length > 0 && rf.requirement === 'energy.06');
+  });
+
+  it('reports: PDF with the site name and totals (pdftotext), XLSX with every table, CSV; viewers may not export', async () => {
+    const today = localParts(Date.now(), 'Europe/Madrid').date;
+    const base = (app.host.url ?? '').replace(/\/$/, '');
+    await assert.rejects(viewer.call('kpi.report', { from: today, to: today, format: 'csv' }), (e: ApiCallError) => e.body.code === 'forbidden');
+    const s = await op.call<KpiSummary>('kpi.summary', { from: today, to: today });
+    const pdf = await op.call<{ filename: string; download: string; bytes: number }>('kpi.report', { from: today, to: today, format: 'pdf' });
+    assert.match(pdf.filename, /^demo-.*-report\.pdf$/);
+    const got = await fetchBytes(base + pdf.download);
+    assert.equal(got.status, 200);
+    assert.equal(got.body.subarray(0, 5).toString(), '%PDF-');
+    const file = join(dataDir, 'report.pdf');
+    writeFileSync(file, got.body);
+    const text = execFileSync('pdftotext', ['-layout', file, '-']).toString();
+    assert.match(text, /Demo storage site/);
+    assert.match(text, /Energy imported/);
+    assert.match(text, /Energy statistics/);
+    assert.equal((await fetchBytes(base + pdf.download)).status, 404, 'a download is taken once');
+    const x = await op.call<{ filename: string; download: string }>('kpi.report', { from: today, to: today, format: 'xlsx' });
+    const zip = unzipSync(new Uint8Array((await fetchBytes(base + x.download)).body));
+    assert.ok(zip['xl/workbook.xml'] && zip['xl/worksheets/sheet5.xml'], 'five sheets');
+    const wb = strFromU8(zip['xl/workbook.xml']!);
+    for (const name of ['Energy statistics', 'Key performance indicators', 'Energy per day', 'Energy per month', 'Energy per asset']) assert.ok(wb.includes(`name="${name}"`), name);
+    assert.match(strFromU8(zip['xl/worksheets/sheet1.xml']!), /Energy imported/);
+    const c = await op.call<{ filename: string; download: string }>('kpi.report', { from: today, to: today, format: 'csv', table: 'days' });
+    const csv = (await fetchBytes(base + c.download)).body.toString();
+    const [head, row] = csv.split('\r\n');
+    assert.equal(head?.split(',')[0], 'date');
+    assert.equal(row?.split(',')[0], today);
+    assert.ok(s.days.length === 1);
   });
 });
