@@ -104,12 +104,22 @@ export class MeterView extends AssetView<'Meter'> {
   activePower(): Sensed<number> {
     return this.num('ActivePower');
   }
+
+  /** grid frequency, Hz (P(f) response) */
+  frequency(): Sensed<number> {
+    return this.num('Frequency');
+  }
 }
 
 /** Production: PV (positive = production). */
 export class PvView extends AssetView<'Pv'> {
   activePower(): Sensed<number> {
     return this.num('ActivePower');
+  }
+
+  /** the curtailment limit as the inverter reports it, kW */
+  powerLimit(): Sensed<number> {
+    return this.num('ActivePowerLimit');
   }
 }
 

@@ -8,6 +8,7 @@
  * after it (SoC protection bounds peak shaving, which bounds plan following), as in OpenEMS.
  */
 import { z } from 'zod';
+import { OPERATING_MODES, modeCalendarSchema } from './modes';
 import type { ConfigIssue } from './site';
 
 const id = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'an id: a letter, then letters, digits, "_" or "-"');
@@ -63,7 +64,73 @@ export const planFollowingConfigSchema = z
   })
   .strict();
 
-export const controllerConfigSchema = z.discriminatedUnion('type', [socProtectionConfigSchema, peakShavingConfigSchema, selfConsumptionConfigSchema, planFollowingConfigSchema]);
+/** no export at the PCC above a limit (energy.14): bounds the battery, curtails PV when the battery cannot take the surplus */
+export const zeroExportConfigSchema = z
+  .object({
+    type: z.literal('zero-export'),
+    id: id.optional(),
+    ess: id,
+    meter: id.optional(),
+    /** the export allowed at the PCC, kW; default 0 */
+    exportLimitKw: z.number().min(0).default(0),
+    /** PV assets whose ActivePowerLimit may be lowered when the battery cannot take the surplus */
+    curtailPv: z.array(id).default([]),
+  })
+  .strict();
+
+/** the battery setpoint moves at most this fast (grid code, inverter care); protective bounds above it are not ramped */
+export const rampLimitConfigSchema = z
+  .object({
+    type: z.literal('ramp-limit'),
+    id: id.optional(),
+    ess: id,
+    /** kW per second; default the asset's limits.rampKwPerS */
+    kwPerS: z.number().positive().optional(),
+  })
+  .strict();
+
+/** external grid signals (TSO setpoints, P(f), PCC limits) from a file or a driver, over every mode */
+export const gridSignalsConfigSchema = z
+  .object({
+    type: z.literal('grid-signals'),
+    id: id.optional(),
+    ess: id,
+    /** the meter whose import/export the limits cap and whose Frequency feeds P(f); default the PCC meter */
+    meter: id.optional(),
+  })
+  .strict();
+
+/** the site's operating mode (oper.01, energy.09): runs the mode in force, ramps between modes */
+export const operatingModeConfigSchema = z
+  .object({
+    type: z.literal('operating-mode'),
+    id: id.optional(),
+    ess: id,
+    meter: id.optional(),
+    /** the mode when the calendar names none */
+    defaultMode: z.enum(OPERATING_MODES).default('self-consumption'),
+    /** the calendar the site starts with (edited from the screens afterwards; stored in the application database) */
+    calendar: modeCalendarSchema.default([]),
+    /** how fast the setpoint moves from the old mode's value to the new one's, kW/s */
+    transitionKwPerS: z.number().positive().default(5),
+    /** peak-shaving mode: below this PCC import the battery recharges, and at most this much from the grid, kW */
+    rechargeBelowKw: z.number().min(0).optional(),
+    rechargeKw: z.number().min(0).optional(),
+    /** tariff mode: the grid charge power in the cheapest periods, kW; default the allowed charge power */
+    tariffChargeKw: z.number().min(0).optional(),
+  })
+  .strict();
+
+export const controllerConfigSchema = z.discriminatedUnion('type', [
+  socProtectionConfigSchema,
+  peakShavingConfigSchema,
+  selfConsumptionConfigSchema,
+  planFollowingConfigSchema,
+  zeroExportConfigSchema,
+  rampLimitConfigSchema,
+  gridSignalsConfigSchema,
+  operatingModeConfigSchema,
+]);
 
 export const controlConfigSchema = z
   .object({
@@ -86,6 +153,10 @@ export type PeakShavingConfig = z.infer<typeof peakShavingConfigSchema>;
 export type SocProtectionConfig = z.infer<typeof socProtectionConfigSchema>;
 export type SelfConsumptionConfig = z.infer<typeof selfConsumptionConfigSchema>;
 export type PlanFollowingConfig = z.infer<typeof planFollowingConfigSchema>;
+export type ZeroExportConfig = z.infer<typeof zeroExportConfigSchema>;
+export type RampLimitConfig = z.infer<typeof rampLimitConfigSchema>;
+export type GridSignalsConfig = z.infer<typeof gridSignalsConfigSchema>;
+export type OperatingModeConfig = z.infer<typeof operatingModeConfigSchema>;
 
 /** The references of `control:` the schema cannot check: assets of the right nature, unique ids. */
 export function checkControlReferences(
@@ -96,6 +167,8 @@ export function checkControlReferences(
   const issues: ConfigIssue[] = [];
   const nature = new Map(assets.map((a) => [a.id, a.nature]));
   const ids = new Map<string, number>();
+  if (control.controllers.filter((c) => c.type === 'operating-mode').length > 1)
+    issues.push({ path: 'control.controllers', message: 'a site has one operating mode: list one operating-mode controller' });
   control.controllers.forEach((c, i) => {
     const at = `control.controllers[${i}]`;
     const cid = c.id ?? c.type;
@@ -108,7 +181,8 @@ export function checkControlReferences(
       else if (got !== n) issues.push({ path: `${at}.${field}`, message: `asset "${assetId}" is of nature ${got}; this needs nature ${n}` });
     };
     want('ess', c.ess, 'Ess');
-    if (c.type !== 'soc-protection' && c.meter !== undefined) want('meter', c.meter, 'Meter');
+    if ('meter' in c && c.meter !== undefined) want('meter', c.meter, 'Meter');
+    if (c.type === 'zero-export') c.curtailPv.forEach((pv, k) => want(`curtailPv[${k}]`, pv, 'Pv'));
   });
   return issues;
 }

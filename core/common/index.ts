@@ -17,3 +17,4 @@ export * from './control';
 export * from './energy';
 export * from './plan';
 export * from './trends';
+export * from './modes';

@@ -120,6 +120,11 @@ export class ControlCycle {
     return this.last;
   }
 
+  /** the controllers, highest priority first */
+  get controllers(): readonly Controller[] {
+    return this.o.controllers;
+  }
+
   get count(): number {
     return this.cycles;
   }

@@ -14,6 +14,9 @@ import type { CycleParameters } from './controller';
 import { ControlCycle, type SnapshotSource } from './cycle';
 import type { PlanSetpointSource } from './controllers/plan-following';
 import { controllersFromConfig } from './factory';
+import type { GridSignalSource } from './controllers/grid-signals';
+import { OperatingModeController, type ModeSource, type ModeTransition } from './controllers/operating-mode';
+import type { TariffSource } from './controllers/tariff';
 
 export interface ControlRuntimeOptions {
   site: SiteConfig;
@@ -25,6 +28,10 @@ export interface ControlRuntimeOptions {
   parameters?: () => Partial<CycleParameters> | undefined;
   /** the site's plan service, for plan following (asked every cycle: the host starts it after the cycle's creation) */
   plan?: () => PlanSetpointSource | undefined;
+  /** the operating mode, the tariff and the external grid signals (core/modes), asked every cycle */
+  modes?: () => ModeSource | undefined;
+  tariff?: () => TariffSource | undefined;
+  signals?: () => GridSignalSource | undefined;
 }
 
 export class ControlRuntime {
@@ -41,12 +48,31 @@ export class ControlRuntime {
         scheduler: o.scheduler,
         source: o.source,
         sink: o.lane,
-        controllers: controllersFromConfig(this.config.controllers, o.plan ? { plan: o.plan } : {}),
+        controllers: controllersFromConfig(this.config.controllers, {
+          ...(o.plan ? { plan: o.plan } : {}),
+          ...(o.modes ? { modes: o.modes } : {}),
+          ...(o.tariff ? { tariff: o.tariff } : {}),
+          ...(o.signals ? { signals: o.signals } : {}),
+        }),
         periodMs: this.config.periodMs,
         ...(o.states ? { states: o.states } : {}),
         ...(o.onControllerError ? { onControllerError: o.onControllerError } : {}),
         ...(o.parameters ? { parameters: o.parameters } : {}),
       });
+  }
+
+  /** whether the running cycle has an operating-mode controller (the site's modes are in force) */
+  get hasModes(): boolean {
+    return this.cycle !== undefined && (this.config?.controllers ?? []).some((c) => c.type === 'operating-mode');
+  }
+
+  /** the operating-mode controller's transition in progress, if any */
+  modeTransition(): ModeTransition | undefined {
+    return this.modeController?.state().transition;
+  }
+
+  private get modeController(): OperatingModeController | undefined {
+    return this.cycle?.controllers.find((c): c is OperatingModeController => c instanceof OperatingModeController);
   }
 
   start(): void {
