@@ -97,6 +97,8 @@ export const gridSignalsConfigSchema = z
     ess: id,
     /** the meter whose import/export the limits cap and whose Frequency feeds P(f); default the PCC meter */
     meter: id.optional(),
+    /** the signals file (YAML or JSON, core/common/modes.ts gridSignalsSchema), relative to the data folder; default signals/grid.yaml */
+    file: z.string().min(1).max(500).optional(),
   })
   .strict();
 

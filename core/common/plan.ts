@@ -36,6 +36,8 @@ export interface PlanSummary {
   objectiveValue?: number;
   error?: string;
   forecastSource?: string;
+  /** external grid signals the plan was made with (TSO setpoints and PCC caps in its steps), in words */
+  externalSignals?: string;
   solveMs?: number;
   /** the plan solved but its series could not be written to the historian */
   storageError?: string;

@@ -24,6 +24,22 @@ import { decide, essPowerConstraints, isProtective } from './limits';
 import { essPowerInput } from './ess-input';
 import { convertUnit } from './units';
 import type { SiteParameterStore } from './parameters';
+import type { ModeCalendarEntry, ModeSourceKind, OperatingMode } from '../common/modes';
+
+/** The site's operating mode as the pipeline changes it (core/modes/service.ts satisfies it). */
+export interface ModeCommandTarget {
+  readonly siteId: string;
+  current(): { mode: OperatingMode; source: ModeSourceKind };
+  calendar(): { calendar: ModeCalendarEntry[]; defaultMode: OperatingMode };
+  /** a sentence when the site cannot run this mode now (an interlock), else undefined */
+  refuse?(mode: OperatingMode): string | undefined;
+  setOverride(mode: OperatingMode | null, meta: { by: string; reason: string | null; comment?: string }): void;
+  setCalendar(calendar: ModeCalendarEntry[], defaultMode: OperatingMode | undefined, meta: { by: string; reason: string | null; comment?: string }): void;
+}
+
+export type ModeCommandOutcome =
+  | { ok: true; commandId: string }
+  | { ok: false; stage: 'permission' | 'validation' | 'interlock' | 'reason' | 'audit'; rule: string; message: string; commandId: string };
 
 export interface CommandServiceOptions {
   model: AssetModel;
@@ -286,6 +302,82 @@ export class CommandService {
     this.audit(p, asCmd, 'parameter.result', 'ok', { commandId, reason: reason ?? undefined, before: { [req.parameter]: before }, after: { [req.parameter]: after } });
     const parameter = store.views(req.siteId)?.find((v) => v.id === req.parameter) ?? view;
     return { ok: true, parameter, before, after, commandId };
+  }
+
+  /**
+   * Changes the site's operating mode (issue #11 item 3) through the pipeline's stages:
+   * permission (operate) → validation → interlock (the target refuses a mode the site cannot
+   * run) → reason from the administrator's list → audit of the intent (fail closed) → apply →
+   * audit of the result. No device is written here: the control cycle's operating-mode
+   * controller takes the new mode over with a ramped, bumpless transition. `mode: null`
+   * returns to the calendar.
+   */
+  setMode(p: Principal, req: { siteId: string; mode: OperatingMode | null; reason?: string; comment?: string }, target: ModeCommandTarget): ModeCommandOutcome {
+    return this.modeCommand(p, req, 'site/operatingMode', 'mode', target, (meta) => {
+      const before = target.current();
+      if (req.mode !== null) {
+        const why = target.refuse?.(req.mode);
+        if (why) return { refuse: { stage: 'interlock', rule: 'interlock.mode-unavailable', message: why } };
+      }
+      return {
+        before: { mode: before.mode, source: before.source },
+        after: { mode: req.mode ?? 'calendar' },
+        apply: () => target.setOverride(req.mode, meta),
+      };
+    });
+  }
+
+  /** Replaces the mode calendar (and the default mode): permission, reason, audit, like setMode. */
+  setModeCalendar(p: Principal, req: { siteId: string; calendar: ModeCalendarEntry[]; defaultMode?: OperatingMode; reason?: string; comment?: string }, target: ModeCommandTarget): ModeCommandOutcome {
+    return this.modeCommand(p, req, 'site/modeCalendar', 'mode.calendar', target, (meta) => {
+      const before = target.calendar();
+      for (const m of new Set([...req.calendar.map((e) => e.mode), ...(req.defaultMode ? [req.defaultMode] : [])])) {
+        const why = target.refuse?.(m);
+        if (why) return { refuse: { stage: 'interlock', rule: 'interlock.mode-unavailable', message: why } };
+      }
+      return {
+        before,
+        after: { calendar: req.calendar, defaultMode: req.defaultMode ?? before.defaultMode },
+        apply: () => target.setCalendar(req.calendar, req.defaultMode, meta),
+      };
+    });
+  }
+
+  private modeCommand(
+    p: Principal,
+    req: { siteId: string; reason?: string; comment?: string },
+    targetId: string,
+    kind: 'mode' | 'mode.calendar',
+    target: ModeCommandTarget,
+    plan: (meta: { by: string; reason: string | null; comment?: string }) => { refuse: Refusal } | { before: unknown; after: unknown; apply: () => void },
+  ): ModeCommandOutcome {
+    const commandId = newId();
+    const asCmd: CommandRequest = { siteId: req.siteId, target: targetId, value: 0, ...(req.reason ? { reason: req.reason } : {}), ...(req.comment ? { comment: req.comment } : {}) };
+    const refuse = (r: Refusal): ModeCommandOutcome => {
+      const x = this.refused(p, asCmd, commandId, r, `${kind}.refused`);
+      return { ok: false, stage: r.stage as Extract<ModeCommandOutcome, { ok: false }>['stage'], rule: x.rule, message: x.message, commandId };
+    };
+    const perm = this.authorizer.check(p, 'control.operate', { siteId: req.siteId });
+    if (!perm.allowed) return refuse({ stage: 'permission', rule: perm.rule, message: perm.message });
+    if (req.siteId !== target.siteId) return refuse({ stage: 'validation', rule: 'mode.unknown-site', message: `site ${req.siteId} has no operating modes` });
+    let reason: string | null;
+    if (p.kind === 'system') reason = req.reason ?? `automatic:${p.userId}`;
+    else {
+      const r = this.deps.reasons.check('command', req.reason);
+      if (!r.ok) return refuse({ stage: 'reason', rule: r.rule, message: r.message });
+      reason = r.reason?.id ?? null;
+    }
+    const meta = { by: p.displayName || p.username, reason, ...(req.comment ? { comment: req.comment } : {}) };
+    const planned = plan(meta);
+    if ('refuse' in planned) return refuse(planned.refuse);
+    try {
+      this.audit(p, asCmd, `${kind}.issue`, 'info', { commandId, ...(reason ? { reason } : {}), before: planned.before, after: planned.after });
+    } catch (e) {
+      return { ok: false, stage: 'audit', rule: 'audit.unavailable', message: `the audit log cannot be written: ${(e as Error).message}`, commandId };
+    }
+    planned.apply();
+    this.audit(p, asCmd, `${kind}.result`, 'ok', { commandId, ...(reason ? { reason } : {}), before: planned.before, after: planned.after });
+    return { ok: true, commandId };
   }
 
   private recordActive(p: Principal, cmd: CommandRequest, commandId: string, unit: string, value: number | boolean, reason: string, confirmed: boolean): void {

@@ -18,6 +18,12 @@ export interface SetpointRequest {
   fallback?: number;
   /** why, in a sentence an operator understands */
   why: string;
+  /**
+   * only shapes what others ask (a ramp limit): when no controller asks a value or a fallback
+   * and every request for the target is passive, the target is not written at all (manual mode
+   * stays manual), instead of the interval's point nearest 0 kW
+   */
+  passive?: boolean;
 }
 
 /** A controller's requests of one cycle, by target point (e.g. `ess/SetActivePower`). */

@@ -9,7 +9,7 @@
  *    requests after it no longer count (they are reported as overridden);
  *  - without any `value`, the first `fallback` is used, clamped into the final interval;
  *  - with neither, the result is the point of the interval nearest 0 kW.
- * A target no controller names is not written at all.
+ * A target no controller names is not written at all, nor one only `passive` requests name.
  *
  * The result names its source: the controller whose value or fallback it is, or the one whose
  * bound moved it ("bound") — that is what the screens show as "setpoint source".
@@ -37,9 +37,10 @@ export interface RankedRequests {
 /** Merges requests given in priority order (highest first). Pure. */
 export function mergeRequests(ranked: readonly RankedRequests[]): MergedSetpoint[] {
   const out: MergedSetpoint[] = [];
+  // a target only passive requests name (a ramp limit with no mode asking anything) is not written
   for (const r of ranked)
-    for (const t of r.requests.keys())
-      if (!merged(out, t)) out.push(mergeTarget(t, ranked));
+    for (const [t, q] of r.requests)
+      if (q.passive !== true && !merged(out, t)) out.push(mergeTarget(t, ranked));
   return out;
 }
 

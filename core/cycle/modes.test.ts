@@ -206,3 +206,22 @@ describe('OperatingModeController: modes and ramped, bumpless transitions (2 kW/
     assert.deepEqual(got[1], [], 'in maintenance: no setpoint at all');
   });
 });
+
+describe('OperatingModeController: the contract holds in every mode', () => {
+  it('a plan that charges 9 kW at a 6 kW draw is held at the 8 kW contract (-2 kW), with the reason', () => {
+    const plan = { setpoint: () => ({ kw: -9, socPct: 50, issuedAt: Date.UTC(2026, 0, 5) }) };
+    const whys = check([new OperatingModeController({ ess: 'tpro' }, { modes: () => ({ active: () => ({ mode: 'plan-following', why: 'calendar' }) }), plan: () => plan })], [
+      { name: 'draw 6 kW, plan -9 kW', inputs: at(6, 0), expect: -2, source: 'operating-mode' },
+      { name: 'draw 12 kW, plan -9 kW: discharge 4 kW', inputs: at(12, 0), expect: 4 },
+      { name: 'draw 2 kW, plan -9 kW: within the contract', inputs: at(2, 0), expect: -6 },
+    ]);
+    assert.match(whys[0] ?? '', /held at -2 kW/);
+  });
+});
+
+describe('a ramp limit alone does not write (manual mode stays manual)', () => {
+  it('operating mode manual + ramp limit: no setpoint', () => {
+    const om = new OperatingModeController({ ess: 'tpro' }, { modes: () => ({ active: () => ({ mode: 'manual', why: 'operator' }) }) });
+    check([new RampLimitController({ ess: 'tpro', kwPerS: 2 }), om], [{ name: 'manual', inputs: at(5, 3, { [T]: 3 }), expect: null }]);
+  });
+});

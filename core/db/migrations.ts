@@ -207,4 +207,27 @@ CREATE TABLE trend_views (
 CREATE UNIQUE INDEX trend_views_name ON trend_views (site_id, COALESCE(owner, ''), name_key);
 `,
   },
+  {
+    version: 6,
+    name: 'operating-modes',
+    sql: `
+-- The site's operating mode (issue #11 item 3): the operator's choice (through the command
+-- pipeline, with its reason; it holds until the next calendar change, or until released) and
+-- the mode calendar edited from the screens (the site file's calendar until then).
+CREATE TABLE operating_modes (
+  site_id TEXT PRIMARY KEY,
+  override_mode TEXT NULL,
+  override_since INTEGER NULL,
+  override_until INTEGER NULL,
+  override_by TEXT NULL,
+  override_reason TEXT NULL,
+  override_comment TEXT NULL,
+  calendar_json TEXT NULL,
+  default_mode TEXT NULL,
+  calendar_updated_at INTEGER NULL,
+  calendar_updated_by TEXT NULL,
+  calendar_reason TEXT NULL
+) STRICT;
+`,
+  },
 ];

@@ -33,6 +33,7 @@ const EVENT_CAPABILITY: Record<EventName, Capability> = {
   'control.changed': 'site.view',
   'site.changed': 'site.view',
   'plan.changed': 'site.view',
+  'modes.changed': 'site.view',
 };
 
 export class SecurityGate implements Gate {

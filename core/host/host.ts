@@ -36,6 +36,9 @@ import { kpiHandlers } from './handlers/kpi';
 import { KpiService } from '../kpi/service';
 import { kpiSpecOf } from '../kpi/spec';
 import { chromiumPrinter, type PdfPrinter } from '../kpi/pdf';
+import { modeHandlers, modeStatus, type ModeContext } from './handlers/modes';
+import { PlanDispatcher } from '../plan/dispatch';
+import { systemPrincipal } from '../security';
 import { SiteAssets } from '../assets';
 import { realScheduler, type Cancel, type Scheduler } from '../common/clock';
 import { SiteForecasts } from '../forecast/site';
@@ -104,6 +107,7 @@ export class Host {
   private optimiser: Optimiser | undefined;
   private plans: PlanService | undefined;
   private kpi: KpiService | undefined;
+  private planDispatch: PlanDispatcher | undefined;
   private planStartup: Cancel | undefined;
   private prices: MarketPriceService | undefined;
   private trainer: LoadModelTrainer | undefined;
@@ -272,6 +276,7 @@ export class Host {
       ...planHandlers(s, this.siteId, this.opts.loaded.site.site.timezone, this.plans),
       ...trendHandlers(s),
       ...kpiHandlers({ services: s, kpi: () => this.kpi, dataDir: this.opts.dataDir, downloads: this.downloads, printer: this.opts.pdfPrinter ?? chromiumPrinter() }),
+      ...modeHandlers(s, this.modeContext()),
       ...historianHandlers({
         services: s,
         siteId: this.siteId,
@@ -282,6 +287,24 @@ export class Host {
       }),
     };
   }
+
+  private modeContext(): ModeContext {
+    const site = this.opts.loaded.site;
+    return { siteId: this.siteId, timezone: site.site.timezone, hasTariff: site.energy?.grid.importTariff !== undefined, dispatcher: () => this.planDispatch };
+  }
+
+  /** the operating mode's status to the screens (coalesced: a burst of changes is one event) */
+  private emitModes(s: Services): void {
+    this.modesTimer ??= setTimeout(() => {
+      this.modesTimer = undefined;
+      try {
+        this.bus.emit('modes.changed', modeStatus(s, this.modeContext()));
+      } catch (e) {
+        this.reportFailure('the operating-mode event', e);
+      }
+    }, 50);
+  }
+  private modesTimer: NodeJS.Timeout | undefined;
 
   /**
    * An error that escaped where it happened (a CVT listener, a promise nobody awaited): it
@@ -365,6 +388,23 @@ export class Host {
     // the machine lane's changes of source (a controller takes over, an operator's hold ends)
     this.disposers.push(s.control.lane.onChange(() => this.bus.emit('control.changed', this.activeCommands(s))));
     this.disposers.push(s.siteParameters.onChange((site) => site === this.siteId && this.bus.emit('site.changed', this.siteView())));
+    // the operating mode: every change of the mode in force (operator, calendar) is an event, and
+    // entering plan following dispatches the plan's step at once (not at the next quarter hour)
+    if (s.modes)
+      this.disposers.push(
+        s.modes.onChange((m) => {
+          this.emitModes(s);
+          if (m.mode === 'plan-following') void this.planDispatch?.dispatchNow();
+        }),
+      );
+    // new external signals: the controllers read them at once; the plan is made again with them
+    if (s.signals)
+      this.disposers.push(
+        s.signals.onChange(() => {
+          this.emitModes(s);
+          void this.plans?.replan('event', 'external grid signals changed');
+        }),
+      );
     s.alarms.start(500);
     for (const b of this.bridges.values()) {
       this.disposers.push(
@@ -487,13 +527,33 @@ export class Host {
       historian: s.historian,
       alarms: s.alarms,
       dir: join(this.opts.dataDir, 'plans'),
-      onChange: (summary) => this.bus.emit('plan.changed', summary),
+      signals: () => s.signals,
+      onChange: (summary) => {
+        this.bus.emit('plan.changed', summary);
+        // a new plan while plan following is in force goes to the devices now
+        if (summary.ok && s.modes && s.control.hasModes && s.modes.active().mode === 'plan-following') void this.planDispatch?.dispatchNow();
+      },
     });
     plans.start();
     prices?.start();
     this.prices = prices;
     trainer.start();
     this.trainer = trainer;
+    // dispatch of the plan's next hour through the command pipeline, every 15 minutes (energy.12 Req1)
+    const principal = systemPrincipal({ id: 'plan-dispatch', displayName: 'Plan dispatch', capabilities: ['site.view', 'control.setpoint'], sites: [this.siteId] });
+    this.planDispatch = new PlanDispatcher({
+      siteId: this.siteId,
+      scheduler: this.scheduler,
+      plans: () => this.plans,
+      execute: (cmd) => s.commands.execute(principal, cmd),
+      hasPoint: (id) => this.cvt.meta(id) !== undefined,
+      states: (id) => s.assetModes.get(id) ?? 'in-service',
+      // only while plan following is the mode in force; a site without modes is not dispatched
+      mode: () => (s.modes && s.control.hasModes ? s.modes.active().mode : 'manual'),
+      alarms: s.alarms,
+      onDispatch: () => this.emitModes(s),
+    });
+    this.planDispatch.start();
     // a first plan once the devices have reported, unless a stored plan still covers now
     this.planStartup = this.scheduler.setTimeout(() => {
       if (plans.mode().mode === 'fallback') void plans.replan('event', 'start-up');
@@ -513,9 +573,12 @@ export class Host {
     this.prices?.stop();
     this.trainer?.stop();
     this.plans?.stop();
+    this.planDispatch?.stop();
+    if (this.modesTimer) clearTimeout(this.modesTimer);
     await within(this.optimiser?.close() ?? Promise.resolve(), 1000, 'the optimiser');
     await within(this.plans?.idle() ?? Promise.resolve(), 1000, 'the plan service');
     await within(this.kpi?.close() ?? Promise.resolve(), 1000, 'the KPI worker');
+    await within(this.planDispatch?.idle() ?? Promise.resolve(), 1000, 'the plan dispatch');
     for (const d of this.disposers.splice(0)) {
       try {
         d();

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { natureChannel, realScheduler, type Cancel, type Scheduler, type Bridge, type PointId, type SiteConfig } from '../common';
 import type { AlarmDefinitionOverrideInfo } from '../common/alarms';
 import type { AssetState } from '../common/asset-state';
@@ -21,6 +21,7 @@ import type { CurrentValueTable } from '../cvt/cvt';
 import { Historian } from '../historian';
 import { ControlRuntime, type PlanSetpointSource } from '../cycle';
 import { TrendViewStore, defaultTrendGroups } from '../trends/views';
+import { GridSignalFile, ModeService, siteTariffSource } from '../modes';
 
 /** the author of an alarm procedure that comes with the site file (not edited in the application) */
 export const SITE_FILE_AUTHOR = 'site file';
@@ -89,6 +90,10 @@ export interface Services {
   setupToken: string | undefined;
   /** the control cycle (when the site enables controllers) and the machine lane */
   control: ControlRuntime;
+  /** the site's operating mode and its calendar (a site whose cycle lists an operating-mode controller) */
+  modes: ModeService | undefined;
+  /** external grid signals from a file (a site whose cycle lists a grid-signals controller) */
+  signals: GridSignalFile | undefined;
   close(): Promise<void>;
 }
 
@@ -393,6 +398,15 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
   // comm failures raise system alarms (com.01 Req3)
   const offStatus = [...o.bridges.values()].map((b) => b.onStatus((s) => syncCommAlarm(alarms, s)));
 
+  // operating modes, the tariff and external grid signals for the cycle's controllers
+  const cycleOn = o.site.control?.enabled === true;
+  const modeCfg = cycleOn ? o.site.control?.controllers.find((c) => c.type === 'operating-mode') : undefined;
+  const modes = modeCfg?.type === 'operating-mode' ? new ModeService(db, siteId, o.site.site.timezone, modeCfg, now) : undefined;
+  const gsCfg = cycleOn ? o.site.control?.controllers.find((c) => c.type === 'grid-signals') : undefined;
+  const signals = gsCfg?.type === 'grid-signals' ? new GridSignalFile({ file: resolve(o.dataDir, gsCfg.file ?? join('signals', 'grid.yaml')), scheduler, alarms }) : undefined;
+  signals?.start();
+  const tariff = siteTariffSource(o.site.energy?.grid.importTariff, o.site.site.timezone);
+
   // the control cycle runs only when the site enables it (started by the host after the bridges)
   const control = new ControlRuntime({
     site: o.site,
@@ -408,6 +422,9 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
       return { contractedPowerKw: e.contractedPowerKw, peakShavingLimitKw: e.peakShavingLimitKw, ...(ov !== undefined ? { socMinPct: ov } : {}) };
     },
     ...(o.plan ? { plan: o.plan } : {}),
+    modes: () => modes,
+    tariff: () => tariff,
+    signals: () => signals,
     onControllerError: (id, message) =>
       alarms.raiseSystemAlarm(`control.${id}`, { message: `Controller "${id}" failed: its requests are ignored`, priority: 'high', class: 'system', text: message }),
   });
@@ -442,7 +459,10 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
     assetModes,
     setupToken,
     control,
+    modes,
+    signals,
     async close() {
+      signals?.stop();
       await control.stop();
       for (const off of offStatus) off();
       offTamper();

@@ -11,7 +11,7 @@
  * Battery: soe_t = soe_{t-1} + dt·(η_ch·p_sto_neg - p_sto_pos/η_dis), soe in the SoC window.
  */
 import { LpModel } from './lp';
-import { checkProblem, valueAt, type ModelOptions, type PlanProblem } from './problem';
+import { checkProblem, limitAt, valueAt, type ModelOptions, type PlanProblem } from './problem';
 
 /** Objective term names (shown on the plan screen). */
 export const TERMS = {
@@ -82,7 +82,7 @@ export function buildModel(p: PlanProblem, options: ModelOptions = {}, forceStor
 
   let peak: string | undefined;
   if (economic && p.demandChargePerKw > 0) {
-    peak = lp.addVar('p_grid_peak', Math.max(0, p.peakSoFarKw ?? 0), p.importLimitKw ?? Infinity);
+    peak = lp.addVar('p_grid_peak', Math.max(0, p.peakSoFarKw ?? 0), Math.max(...Array.from({ length: T }, (_, t) => limitAt(p.importLimitKw, t))));
     lp.addCost(TERMS.demandCharge, peak, p.demandChargePerKw);
   }
 
@@ -90,15 +90,15 @@ export function buildModel(p: PlanProblem, options: ModelOptions = {}, forceStor
     ? (p.periodDemandCharges ?? [])
         .filter((d) => d.perKw > 0 && d.steps.some(Boolean))
         .map((d, k) => {
-          const v = lp.addVar(`p_grid_peak_p${k}`, 0, p.importLimitKw ?? Infinity);
+          const v = lp.addVar(`p_grid_peak_p${k}`, 0, Math.max(...Array.from({ length: T }, (_, t) => limitAt(p.importLimitKw, t))));
           lp.addCost(TERMS.demandCharge, v, d.perKw);
           return { v, steps: d.steps };
         })
     : [];
 
   for (let t = 0; t < T; t++) {
-    const gi = lp.addVar(`p_grid_pos_${ts(t)}`, 0, p.importLimitKw ?? Infinity);
-    const ge = lp.addVar(`p_grid_neg_${ts(t)}`, 0, obj === 'zero-export' ? 0 : (p.exportLimitKw ?? Infinity));
+    const gi = lp.addVar(`p_grid_pos_${ts(t)}`, 0, limitAt(p.importLimitKw, t));
+    const ge = lp.addVar(`p_grid_neg_${ts(t)}`, 0, obj === 'zero-export' ? 0 : limitAt(p.exportLimitKw, t));
     if (economic) {
       lp.addCost(TERMS.importCost, gi, (p.importPrice[t] ?? 0) * dt);
       lp.addCost(TERMS.exportRevenue, ge, -(p.exportPrice[t] ?? 0) * dt);

@@ -85,8 +85,9 @@ export interface PlanProblem {
   loadKw: number[];
   importPrice: number[];
   exportPrice: number[];
-  importLimitKw?: number | undefined;
-  exportLimitKw?: number | undefined;
+  /** PCC caps, kW: one value, or one per step (external grid signals, issue #11 item 6) */
+  importLimitKw?: number | number[] | undefined;
+  exportLimitKw?: number | number[] | undefined;
   contractedPowerKw?: number | undefined;
   contractOverrunPerKwh: number;
   demandChargePerKw: number;
@@ -140,6 +141,8 @@ export class ProblemError extends Error {
 
 const at = (v: number | number[], t: number): number => (Array.isArray(v) ? (v[t] ?? v[v.length - 1] ?? 0) : v);
 export { at as valueAt };
+/** a PCC cap at step t (Infinity when none) */
+export const limitAt = (v: number | number[] | undefined, t: number): number => (v === undefined ? Infinity : at(v, t));
 
 /** Refuses a problem whose numbers cannot be planned with (NaN, wrong lengths, empty windows). */
 export function checkProblem(p: PlanProblem): void {

@@ -5,7 +5,7 @@
 import highsLoader from 'highs';
 import type { PlanSeries } from '../common/plan';
 import { buildModel, TERMS, type BuiltModel } from './model';
-import { valueAt, type ModelOptions, type PlanProblem } from './problem';
+import { limitAt, valueAt, type ModelOptions, type PlanProblem } from './problem';
 
 export interface SolveSettings {
   timeLimitS?: number;
@@ -64,17 +64,17 @@ export function explainInfeasible(p: PlanProblem): string | undefined {
   for (let t = 0; t < p.steps; t++) {
     const load = (p.loadKw[t] ?? 0) + p.controllableLoads.reduce((s, l) => s + (l.baseKw[t] ?? 0) - Math.min(l.steps * l.stepKw, l.baseKw[t] ?? 0), 0);
     const supply =
-      (p.importLimitKw ?? Infinity) +
+      limitAt(p.importLimitKw, t) +
       p.pv.reduce((s, v) => s + (v.forecastKw[t] ?? 0), 0) +
       p.storage.reduce((s, b) => s + valueAt(b.maxDischargeKw, t), 0) +
       p.gensets.reduce((s, g) => s + g.maxKw, 0);
     if (load > supply + EPS)
       return `at ${when(t)} the site needs ${load.toFixed(1)} kW but the import limit, PV, batteries and gensets can give at most ${supply.toFixed(1)} kW`;
     const mustTake = p.pv.reduce((s, v) => s + (v.curtailable ? 0 : (v.forecastKw[t] ?? 0)), 0);
-    const canTake = (p.loadKw[t] ?? 0) + (p.exportLimitKw ?? Infinity) + p.storage.reduce((s, b) => s + valueAt(b.maxChargeKw, t), 0) + p.ev.reduce((s, e) => s + e.maxKw, 0);
+    const canTake = (p.loadKw[t] ?? 0) + limitAt(p.exportLimitKw, t) + p.storage.reduce((s, b) => s + valueAt(b.maxChargeKw, t), 0) + p.ev.reduce((s, e) => s + e.maxKw, 0);
     if (p.objective !== 'zero-export' && mustTake > canTake + EPS)
       return `at ${when(t)} PV that cannot be curtailed gives ${mustTake.toFixed(1)} kW but load, export limit and batteries take at most ${canTake.toFixed(1)} kW`;
-    if (p.objective === 'zero-export' && mustTake > canTake - (p.exportLimitKw ?? Infinity) + EPS && Number.isFinite(p.exportLimitKw ?? Infinity))
+    if (p.objective === 'zero-export' && mustTake > canTake - limitAt(p.exportLimitKw, t) + EPS && Number.isFinite(limitAt(p.exportLimitKw, t)))
       return `at ${when(t)} zero export is impossible: PV that cannot be curtailed gives ${mustTake.toFixed(1)} kW`;
   }
   for (const b of p.storage) {

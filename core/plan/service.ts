@@ -68,8 +68,53 @@ export interface PlanServiceOptions {
   alarms?: PlanAlarms;
   /** where plan files (JSON + LP) go */
   dir: string;
+  /** external grid signals over the plan's steps (core/modes/signals.ts): respected by every plan */
+  signals?: () => PlanSignals | undefined;
   /** told after every plan attempt (events to screens) */
   onChange?: (summary: PlanSummary) => void;
+}
+
+/** per step: a TSO battery setpoint and PCC caps, where the system operator gave them */
+export interface PlanSignals {
+  window(start: number, steps: number, stepMinutes: number): { setpointKw: Array<number | undefined>; importMaxKw: Array<number | undefined>; exportMaxKw: Array<number | undefined> } | undefined;
+}
+
+/**
+ * Applies external grid signals to a plan problem: a PCC cap lowers the import/export limit
+ * of its steps; a TSO battery setpoint caps the battery to that direction and size in its
+ * steps (the grid-signals controller then holds the setpoint itself in real time). Returns
+ * what it applied, in words, or undefined when nothing applied.
+ */
+export function applySignals(problem: PlanProblem, w: ReturnType<PlanSignals['window']>): string | undefined {
+  if (!w) return undefined;
+  const T = problem.steps;
+  const per = (base: number | number[] | undefined, caps: Array<number | undefined>) =>
+    Array.from({ length: T }, (_, t) => Math.min(base === undefined ? Infinity : Array.isArray(base) ? (base[t] ?? Infinity) : base, caps[t] ?? Infinity));
+  const said: string[] = [];
+  const capped = (caps: Array<number | undefined>) => caps.filter((x) => x !== undefined).length;
+  if (capped(w.importMaxKw) > 0) {
+    problem.importLimitKw = per(problem.importLimitKw, w.importMaxKw);
+    said.push(`import capped in ${capped(w.importMaxKw)} steps`);
+  }
+  if (capped(w.exportMaxKw) > 0) {
+    problem.exportLimitKw = per(problem.exportLimitKw, w.exportMaxKw);
+    said.push(`export capped in ${capped(w.exportMaxKw)} steps`);
+  }
+  if (capped(w.setpointKw) > 0) {
+    for (const b of problem.storage) {
+      const ch = Array.from({ length: T }, (_, t) => (Array.isArray(b.maxChargeKw) ? (b.maxChargeKw[t] ?? 0) : b.maxChargeKw));
+      const dis = Array.from({ length: T }, (_, t) => (Array.isArray(b.maxDischargeKw) ? (b.maxDischargeKw[t] ?? 0) : b.maxDischargeKw));
+      w.setpointKw.forEach((sp, t) => {
+        if (sp === undefined) return;
+        ch[t] = sp < 0 ? Math.min(ch[t] ?? 0, -sp) : 0;
+        dis[t] = sp > 0 ? Math.min(dis[t] ?? 0, sp) : 0;
+      });
+      b.maxChargeKw = ch;
+      b.maxDischargeKw = dis;
+    }
+    said.push(`TSO battery setpoints in ${capped(w.setpointKw)} steps`);
+  }
+  return said.length ? said.join(', ') : undefined;
 }
 
 export class PlanService {
@@ -258,6 +303,8 @@ export class PlanService {
         ...(f.exportPrice ? { exportPrice: f.exportPrice } : {}),
         ...state,
       });
+      const applied = applySignals(problem, this.o.signals?.()?.window(start, steps, this.stepMinutes));
+      if (applied) record.externalSignals = applied;
       const e = this.o.site.energy!.planning;
       const plan = await this.o.optimiser.solve(problem, {}, { timeLimitS: e.timeLimitS, mipGap: e.mipGap });
       Object.assign(record, {

@@ -126,6 +126,10 @@ export const METHOD_CAPABILITIES: { readonly [M in MethodName]: MethodAccess } =
   'plan.get': cap(['site.view'], 'current'),
   'plan.lp': cap(['site.view'], 'current'),
   'plan.replan': cap(['control.operate'], 'current'),
+  // operating modes: reading is site.view; changing the mode or its calendar is operating the site (CommandService.setMode checks it again)
+  'modes.status': cap(['site.view'], 'current'),
+  'modes.set': cap(['control.operate'], 'current'),
+  'modes.calendar.set': cap(['control.operate'], 'current'),
 };
 
 export function methodAccess(method: string): MethodAccess | undefined {

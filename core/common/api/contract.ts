@@ -17,6 +17,7 @@ import { CONTROL_EVENT_NAMES, controlMethodArgSchemas, type ControlApiEvents, ty
 import { cycleMethodArgSchemas, type CycleApiMethods } from '../cycle';
 import { kpiMethodArgSchemas, type KpiApiMethods } from '../kpi';
 import { trendViewMethodArgSchemas, type TrendViewApiMethods } from '../trends';
+import { MODES_EVENT_NAMES, modesMethodArgSchemas, type ModesApiEvents, type ModesApiMethods } from '../modes';
 
 // the session belongs to security.ts (no type cycle); the screens see it through this contract
 export type { SessionInfo } from '../security';
@@ -98,7 +99,7 @@ export interface CoreApiMethods {
 }
 
 /** Every method of the API: the core's plus each service area's (security, alarms, historian). */
-export interface ApiMethods extends CoreApiMethods, SecurityApiMethods, AlarmApiMethods, HistorianApiMethods, ControlApiMethods, PlanApiMethods, CycleApiMethods, KpiApiMethods, TrendViewApiMethods {}
+export interface ApiMethods extends CoreApiMethods, SecurityApiMethods, AlarmApiMethods, HistorianApiMethods, ControlApiMethods, PlanApiMethods, CycleApiMethods, KpiApiMethods, TrendViewApiMethods, ModesApiMethods {}
 
 /** The core's own pushed events. */
 export interface CoreApiEvents {
@@ -109,7 +110,7 @@ export interface CoreApiEvents {
 }
 
 /** Pushed events: name -> payload. Subscribing needs a session too. */
-export interface ApiEvents extends CoreApiEvents, AlarmApiEvents, HistorianApiEvents, ControlApiEvents, PlanApiEvents {}
+export interface ApiEvents extends CoreApiEvents, AlarmApiEvents, HistorianApiEvents, ControlApiEvents, PlanApiEvents, ModesApiEvents {}
 
 export type MethodName = keyof ApiMethods;
 export type EventName = keyof ApiEvents;
@@ -149,9 +150,10 @@ export const methodArgSchemas: { [M in MethodName]: z.ZodType<MethodReq<M>> } = 
   ...planMethodArgSchemas,
   ...trendViewMethodArgSchemas,
   ...(kpiMethodArgSchemas as unknown as { [M in keyof KpiApiMethods]: z.ZodType<KpiApiMethods[M]['req']> }),
+  ...modesMethodArgSchemas,
 };
 
-export const EVENT_NAMES: readonly EventName[] = ['points.changed', 'devices.changed', 'sim.changed', ...ALARM_EVENT_NAMES, 'history.exportProgress', ...CONTROL_EVENT_NAMES, ...PLAN_EVENT_NAMES];
+export const EVENT_NAMES: readonly EventName[] = ['points.changed', 'devices.changed', 'sim.changed', ...ALARM_EVENT_NAMES, 'history.exportProgress', ...CONTROL_EVENT_NAMES, ...PLAN_EVENT_NAMES, ...MODES_EVENT_NAMES];
 export const METHOD_NAMES = Object.keys(methodArgSchemas) as MethodName[];
 
 export function isMethodName(s: unknown): s is MethodName {

@@ -9,7 +9,9 @@
  * Transitions are bumpless and ramped: when the mode changes, the setpoint starts from what the
  * battery is doing now (the device's setpoint readback, else its measured power) and moves
  * towards the new mode's value at `transitionKwPerS`, never jumping; once it reaches it, the new
- * mode drives alone. Hard bounds (peak shaving's contract bound, and every controller listed
+ * mode drives alone. In every mode but manual, the PCC import stays under the peak-shaving limit
+ * in force (peak shaving's bound: a plan or a tariff may not push it over the contract). Hard
+ * bounds (that contract bound, and every controller listed
  * above this one: SoC protection, grid signals, zero export, ramp limit) apply during the
  * transition too. Entering manual writes nothing: the device keeps the last setpoint, which is
  * bumpless by itself.
@@ -109,6 +111,12 @@ export class OperatingModeController implements Controller {
         const value = m.startKw + Math.sign(delta) * reach;
         r = { ...inner, value, why: `switching from ${OPERATING_MODE_LABELS[m.from]} at ${r1(m.kwPerS)} kW/s: ${r1(value)} kW on the way to ${r1(inner.value)} kW (${inner.why})` };
       }
+    }
+    // the contract holds in every mode: no mode may push the PCC import over the peak-shaving limit
+    const ps = active.mode === 'peak-shaving' ? undefined : this.peakShaving.run(ctx).get(target);
+    if (ps?.min !== undefined && (r.min === undefined || ps.min > r.min)) {
+      const held = r.value !== undefined && r.value < ps.min;
+      r = { ...r, min: ps.min, ...(held ? { value: ps.min, why: `${r.why}; held at ${r1(ps.min)} kW: ${ps.why}` } : {}) };
     }
     this.lastValue = r.value ?? r.fallback;
     return output([[target, { ...r, why: `${label} mode (${active.why}): ${r.why}` }]]);

@@ -21,10 +21,10 @@ let app: App;
 let users: Bootstrapped;
 let op: TestClient;
 
-/** the demo site ships with its control cycle off: the test switches it on, with a short operator hold */
+/** the demo site's control section replaced by SoC protection + peak shaving, with a short operator hold */
 function enableControl(yaml: string): string {
-  const on = yaml.replace(/^control:\n {2}enabled: false\n/m, 'control:\n  enabled: true\n').replace(/^ {2}operatorHoldMs: 900000$/m, '  operatorHoldMs: 20000');
-  assert.notEqual(on, yaml, 'the demo site has a control section that is off');
+  const on = yaml.replace(/^control:\n[\s\S]*?\n(?=simulation:)/m, 'control:\n  enabled: true\n  periodMs: 1000\n  operatorHoldMs: 20000\n  controllers:\n    - { type: soc-protection, ess: ess }\n    - { type: peak-shaving, ess: ess, rechargeKw: 20 }\n\n');
+  assert.notEqual(on, yaml, 'the demo site has a control section');
   assert.match(on, /operatorHoldMs: 20000/);
   return on;
 }

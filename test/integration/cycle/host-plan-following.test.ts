@@ -22,11 +22,13 @@ let app: App;
 let users: Bootstrapped;
 let viewer: TestClient;
 
+/** the demo site's control section as SoC protection, peak shaving and plan following (the controllers without operating modes) */
 function withPlanFollowing(yaml: string): string {
-  const on = yaml
-    .replace(/^control:\n {2}enabled: false\n/m, 'control:\n  enabled: true\n')
-    .replace(/^( {4}- \{ type: peak-shaving, ess: ess, rechargeKw: 20 \}\n)/m, '$1    - { type: plan-following, ess: ess }\n');
-  assert.match(on, /control:\n {2}enabled: true\n/, 'the demo site has a control section that is off');
+  const on = yaml.replace(
+    /^control:\n[\s\S]*?\n(?=simulation:)/m,
+    'control:\n  enabled: true\n  controllers:\n    - { type: soc-protection, ess: ess }\n    - { type: peak-shaving, ess: ess, rechargeKw: 20 }\n    - { type: plan-following, ess: ess }\n\n',
+  );
+  assert.match(on, /control:\n {2}enabled: true\n/, 'the demo site has a control section');
   assert.match(on, /- \{ type: plan-following, ess: ess \}/, 'plan following added after peak shaving');
   return on;
 }
