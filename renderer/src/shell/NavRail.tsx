@@ -12,6 +12,7 @@ import NotificationsIcon from '@mui/icons-material/NotificationsNone';
 import HistoryIcon from '@mui/icons-material/History';
 import RuleIcon from '@mui/icons-material/Rule';
 import EventNoteIcon from '@mui/icons-material/EventNote';
+import InsightsIcon from '@mui/icons-material/Insights';
 import ShowChartIcon from '@mui/icons-material/ShowChart';
 import QueryStatsIcon from '@mui/icons-material/QueryStats';
 import FactCheckIcon from '@mui/icons-material/FactCheckOutlined';
@@ -50,6 +51,7 @@ export const NAV_GROUPS: readonly NavGroup[] = [
     items: [
       { id: 'overview', label: 'Site overview', icon: <DashboardIcon /> },
       { id: 'plan', label: 'Plan', icon: <EventNoteIcon />, requires: ['site.view'] },
+      { id: 'kpi', label: 'Energy KPIs', icon: <InsightsIcon />, requires: ['site.view'] },
     ],
   },
   {

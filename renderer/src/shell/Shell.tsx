@@ -16,6 +16,7 @@ import { AdminPage } from '../features/admin/AdminPage';
 import { AuditPage } from '../features/audit/AuditPage';
 import { TrendsPage } from '../features/trends/TrendsPage';
 import { PlanPage } from '../features/plan/PlanPage';
+import { KpiPage } from '../features/kpi/KpiPage';
 import { HistoryPage } from '../features/history/HistoryPage';
 import { LockOverlay } from '../features/auth/AuthScreens';
 import { useAuth } from '../api/hooks';
@@ -25,7 +26,7 @@ import { NavRail, visuallyHidden } from './NavRail';
 import { useRoute, type RouteId } from './route';
 import { StatusBar } from './StatusBar';
 
-const TITLES: Record<RouteId, string> = { overview: 'Overview', asset: 'Asset', devices: 'Devices', points: 'Points', simulator: 'Simulator', alarms: 'Alarms', 'alarm-history': 'Alarm history', audit: 'Audit log', admin: 'Administration', trends: 'Trends', history: 'History export', 'alarm-definitions': 'Alarm definitions', plan: 'Plan' };
+const TITLES: Record<RouteId, string> = { overview: 'Overview', asset: 'Asset', devices: 'Devices', points: 'Points', simulator: 'Simulator', alarms: 'Alarms', 'alarm-history': 'Alarm history', audit: 'Audit log', admin: 'Administration', trends: 'Trends', history: 'History export', 'alarm-definitions': 'Alarm definitions', plan: 'Plan', kpi: 'Energy KPIs' };
 
 export function Shell() {
   const route = useRoute();
@@ -76,6 +77,7 @@ export function Shell() {
           {route === 'admin' && !locked ? <AdminPage /> : null}
           {route === 'trends' ? <TrendsPage /> : null}
           {route === 'plan' ? <PlanPage /> : null}
+          {route === 'kpi' ? <KpiPage /> : null}
           {route === 'history' && !locked ? <HistoryPage /> : null}
         </Box>
       </Box>
