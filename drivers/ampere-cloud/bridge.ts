@@ -11,40 +11,41 @@
  * bad/comm-fail with its last value and signs in again with back-off. An expired token is
  * renewed by the client without dropping anything.
  */
-import type { Bridge, BridgeContext, BridgeFactory, DeviceStatus, Driver, PointSample, Unsubscribe } from '../../core/common/bridge';
+import type { Bridge, BridgeContext, BridgeFactory, Driver, PointSample } from '../../core/common/bridge';
 import type { PointValue } from '../../core/common/point';
 import type { ProtocolDefinition } from '../../core/common/profile';
-import { ConnectionSupervisor, DEVICE_BAD, GOOD, errorText } from '../common/supervisor';
+import { bridgeNow, SupervisedBridge } from '../common/supervised-bridge';
+import { DEVICE_BAD, GOOD, errorText } from '../common/supervisor';
 import { AmpereCloudClient, CloudRefusal, CloudContractError, type CloudAlert } from './client';
 import { ampereCloudProtocol, isAmpereCloudDevice, type AmpereCloudChannel, type AmpereCloudDevice, type AmpereCloudProfile } from './profile';
 
-export class AmpereCloudBridge implements Bridge {
+export class AmpereCloudBridge extends SupervisedBridge<AmpereCloudClient> implements Bridge {
   readonly deviceId: string;
   private readonly device: AmpereCloudDevice;
   private readonly profile: AmpereCloudProfile;
   private readonly byChannel = new Map<string, AmpereCloudChannel>();
   private readonly pointIds: string[];
   private readonly now: () => number;
-  private readonly sup: ConnectionSupervisor<AmpereCloudClient>;
   private client: AmpereCloudClient | undefined;
   private cloudDeviceId: string | undefined;
   /** the power of the last schedule the cloud accepted, per channel (its readback) */
   private readonly scheduled = new Map<string, number>();
 
   constructor(private readonly ctx: BridgeContext) {
+    super();
     const { device, profile } = ctx;
     if (!isAmpereCloudDevice(device)) throw new Error(`device ${device.id}: protocol ${device.protocol} is not ampere-cloud`);
     if (profile.protocol !== 'ampere-cloud') throw new Error(`device ${device.id}: profile ${profile.id} is not an ampere-cloud profile`);
     this.deviceId = device.id;
     this.device = device;
     this.profile = profile as AmpereCloudProfile;
-    this.now = ctx.now ?? (ctx.scheduler ? () => ctx.scheduler!.now() : Date.now);
+    this.now = bridgeNow(ctx);
     for (const c of this.profile.channels) this.byChannel.set(c.channel, c);
     this.pointIds = this.profile.channels.map((c) => `${device.asset}/${c.channel}`);
     const c = device.connection;
     // the client retries inside one request: the supervisor's guard covers every attempt
     const attemptMs = device.timeoutMs;
-    this.sup = new ConnectionSupervisor<AmpereCloudClient>({
+    this.supervise(ctx, {
       device: { id: device.id, pollMs: device.pollMs, timeoutMs: attemptMs * c.attempts + 250 * 2 ** c.attempts },
       identity: {
         id: device.id,
@@ -57,9 +58,6 @@ export class AmpereCloudBridge implements Bridge {
         pollMs: device.pollMs,
       },
       pointIds: this.pointIds,
-      sink: ctx.sink,
-      ...(ctx.scheduler ? { scheduler: ctx.scheduler } : {}),
-      now: this.now,
       logName: 'AmpereCloudBridge',
       protocol: {
         open: () => this.open(),
@@ -72,22 +70,6 @@ export class AmpereCloudBridge implements Bridge {
         isTimeout: (e) => /no answer within/.test(errorText(e)),
       },
     });
-  }
-
-  start(): Promise<void> {
-    return this.sup.start();
-  }
-
-  stop(): Promise<void> {
-    return this.sup.stop();
-  }
-
-  status(): DeviceStatus {
-    return this.sup.status();
-  }
-
-  onStatus(handler: (s: DeviceStatus) => void): Unsubscribe {
-    return this.sup.onStatus(handler);
   }
 
   async write(channel: string, value: number | boolean): Promise<void> {

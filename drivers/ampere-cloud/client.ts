@@ -113,7 +113,7 @@ function describeIssue(e: z.ZodError): string {
 
 export class AmpereCloudClient {
   private token: string | undefined;
-  private readonly timeoutMs: number;
+  private timeoutMs: number;
   private readonly attempts: number;
   private readonly backoffMs: number;
   bytesOut = 0;
@@ -126,6 +126,12 @@ export class AmpereCloudClient {
     this.timeoutMs = o.timeoutMs ?? 10_000;
     this.attempts = Math.max(1, o.attempts ?? 3);
     this.backoffMs = o.backoffMs ?? 250;
+  }
+
+  /** the time each attempt waits for an answer, ms */
+  setTimeout(ms: number): void {
+    if (!(ms > 0)) throw new RangeError(`a timeout is a positive number of ms, got ${ms}`);
+    this.timeoutMs = ms;
   }
 
   /** POST /login: a fresh access token */

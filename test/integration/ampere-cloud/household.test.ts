@@ -100,8 +100,8 @@ assets:
   - { id: pcc, name: House meter, kind: smart-meter, nature: Meter, role: pcc }
   - { id: ess, name: T-Pro battery, kind: ess, nature: Ess }
 devices:
-  - { id: cloud-meter, name: Ampere cloud meter, protocol: ampere-cloud, connection: ${conn}, profile: ampere-meter-cloud, asset: pcc, pollMs: 300, timeoutMs: 400 }
-  - { id: cloud-ess, name: Ampere cloud T-Pro, protocol: ampere-cloud, connection: ${conn}, profile: ampere-tpro-cloud, asset: ess, pollMs: 300, timeoutMs: 400 }
+  - { id: cloud-meter, name: Ampere cloud meter, protocol: ampere-cloud, connection: ${conn}, profile: ampere-meter-cloud, asset: pcc, pollMs: 300, timeoutMs: 2000 }
+  - { id: cloud-ess, name: Ampere cloud T-Pro, protocol: ampere-cloud, connection: ${conn}, profile: ampere-tpro-cloud, asset: ess, pollMs: 300, timeoutMs: 2000 }
 alarms:
   definitions:
     - id: ess.cloud-alert
