@@ -7,12 +7,14 @@ import { alarmsConfigSchema } from './alarms';
 import { historianConfigSchema } from './historian';
 import { ProtocolRegistry, idSchema as id, type ConfigIssue, type ProtocolDefinition } from './profile';
 import { modbusProtocol } from './profiles/modbus';
+import { opcuaProtocol } from './profiles/opcua';
 import { energyConfigSchema } from './energy';
 import { controlConfigSchema } from './cycle';
 import { kpiConfigSchema } from './kpi';
 
 export * from './profile';
 export * from './profiles/modbus';
+export * from './profiles/opcua';
 
 export const natureSchema = z.enum(['Meter', 'Ess', 'Pv', 'Load', 'Evse', 'Genset', 'Breaker', 'Controller']);
 
@@ -84,8 +86,8 @@ export const assetSchema = z
   })
   .strict();
 
-/** The protocols a site file may use when no registry is given: Modbus TCP and RTU. */
-export const defaultProtocols: readonly ProtocolDefinition<never>[] = [modbusProtocol as ProtocolDefinition<never>];
+/** The protocols a site file may use when no registry is given: Modbus TCP and RTU, OPC UA. */
+export const defaultProtocols: readonly ProtocolDefinition<never>[] = [modbusProtocol as ProtocolDefinition<never>, opcuaProtocol as ProtocolDefinition<never>];
 const defaultRegistry = new ProtocolRegistry(defaultProtocols);
 
 /** A device entry of the default protocols (Modbus); loaders use their registry's. */

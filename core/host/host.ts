@@ -33,6 +33,7 @@ import { describeError, takeFailureRecord, type FailureRecord } from './failures
 import { planHandlers } from './handlers/plan';
 import { trendHandlers } from './handlers/trends';
 import { kpiHandlers } from './handlers/kpi';
+import { deviceHandlers } from './handlers/devices';
 import { KpiService } from '../kpi/service';
 import { kpiSpecOf } from '../kpi/spec';
 import { chromiumPrinter, type PdfPrinter } from '../kpi/pdf';
@@ -277,6 +278,18 @@ export class Host {
       ...trendHandlers(s),
       ...kpiHandlers({ services: s, kpi: () => this.kpi, dataDir: this.opts.dataDir, downloads: this.downloads, printer: this.opts.pdfPrinter ?? chromiumPrinter() }),
       ...modeHandlers(s, this.modeContext()),
+      ...deviceHandlers({
+        services: s,
+        siteId: this.siteId,
+        bridges: this.bridges,
+        bridgeOf: (pointId) => {
+          const deviceId = this.cvt.meta(pointId)?.deviceId;
+          const bridge = deviceId ? this.bridges.get(deviceId) : undefined;
+          return deviceId && bridge ? { deviceId, bridge } : undefined;
+        },
+        factories: () => this.startedFactories,
+        now: Date.now,
+      }),
       ...historianHandlers({
         services: s,
         siteId: this.siteId,

@@ -39,6 +39,12 @@ export const METHOD_CAPABILITIES: { readonly [M in MethodName]: MethodAccess } =
   'points.list': cap(['site.view'], 'current'),
   'points.read': cap(['site.view'], 'current'),
   'devices.list': cap(['site.view'], 'current'),
+  // an on-request read asks the device (bounded per device); browsing a device's address space is configuration work
+  'devices.read': cap(['site.view'], 'current'),
+  'devices.browse': cap(['config.edit'], 'current'),
+  // which servers the application trusts is a security decision
+  'devices.certificates': cap(['system.administer'], 'none'),
+  'devices.certificates.trust': cap(['system.administer'], 'none'),
   'sim.get': cap(['site.view'], 'current'),
   'sim.set': cap(['control.operate'], 'current'),
   // control cycle (read-only)

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import type { PointMeta, PointState, PointUpdate } from '../point';
 import type { NatureName } from '../natures';
-import type { DeviceStatus, Unsubscribe } from '../bridge';
+import type { BrowseNode, DeviceStatus, TrustedCertificate, Unsubscribe } from '../bridge';
 import { securityMethodArgSchemas, type SecurityApiMethods, type SessionInfo } from '../security';
 import { ALARM_EVENT_NAMES, alarmMethodArgSchemas, type AlarmApiEvents, type AlarmApiMethods } from '../alarms';
 import { historianMethodArgSchemas, type HistorianApiEvents, type HistorianApiMethods } from '../historian';
@@ -40,7 +40,19 @@ export interface AssetView {
 }
 
 // device status belongs to the bridge interface; the screens see it through this contract
-export type { CommState, CommStats, DeviceStatus } from '../bridge';
+export type { BrowseNode, CommState, CommStats, DeviceStatus, TrustedCertificate } from '../bridge';
+
+/** A point read from its device on request (not from the Current Value Table). */
+export interface DeviceReadResult {
+  id: string;
+  /** the device that answered */
+  deviceId: string;
+  value: number | boolean | string | null;
+  /** when the answer arrived, ms since epoch */
+  ts: number;
+  /** round trip, ms */
+  ms: number;
+}
 
 export interface SiteView {
   id: string;
@@ -94,6 +106,14 @@ export interface CoreApiMethods {
   'points.list': { req: { assetId?: string }; res: PointMeta[] };
   'points.read': { req: { ids: string[] }; res: PointState[] };
   'devices.list': { req: Record<string, never>; res: DeviceStatus[] };
+  /** reads a point from its device now (infra.02 Req4), for protocols that read on demand */
+  'devices.read': { req: { pointId: string }; res: DeviceReadResult };
+  /** the children of a node of a device's address space (OPC UA browse), to pick points */
+  'devices.browse': { req: { deviceId: string; nodeId?: string }; res: BrowseNode[] };
+  /** server certificates the drivers were shown: trusted, or waiting for an administrator */
+  'devices.certificates': { req: Record<string, never>; res: TrustedCertificate[] };
+  /** trusts (or rejects again) a server certificate by its SHA-1 thumbprint; audited */
+  'devices.certificates.trust': { req: { protocol: string; thumbprint: string; trust: boolean }; res: TrustedCertificate };
   'sim.get': { req: Record<string, never>; res: SimState };
   'sim.set': { req: SimSetReq; res: SimState };
 }
@@ -126,6 +146,16 @@ const coreMethodArgSchemas: { [M in keyof CoreApiMethods]: z.ZodType<CoreApiMeth
   'points.list': z.object({ assetId: z.string().min(1).optional() }).strict(),
   'points.read': z.object({ ids: z.array(z.string().min(1)).max(100_000) }).strict(),
   'devices.list': empty,
+  'devices.read': z.object({ pointId: z.string().min(3).max(200) }).strict(),
+  'devices.browse': z.object({ deviceId: z.string().min(1).max(100), nodeId: z.string().min(1).max(500).optional() }).strict(),
+  'devices.certificates': empty,
+  'devices.certificates.trust': z
+    .object({
+      protocol: z.string().min(1).max(40),
+      thumbprint: z.string().regex(/^[0-9a-fA-F:]{40,59}$/, 'a SHA-1 thumbprint: 40 hexadecimal digits'),
+      trust: z.boolean(),
+    })
+    .strict(),
   'sim.get': empty,
   'sim.set': z
     .object({

@@ -20,7 +20,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { resolveAlarmSetpointRefs } from '../../../core/common/alarms';
-import { checkSiteReferences, modbusProfileSchema, siteSchema, zodIssues, type ModbusProfile, type SiteConfig } from '../../../core/common/site';
+import { checkSiteReferences, modbusProfileSchema, opcuaProfileSchema, siteSchema, zodIssues, type DeviceProfile, type SiteConfig } from '../../../core/common/site';
 import { startSimulator } from './simulator';
 
 interface Args {
@@ -82,17 +82,18 @@ function readData(file: string): unknown {
   return /\.json$/i.test(file) ? JSON.parse(text) : parse(text);
 }
 
-function loadProfiles(dirs: string[]): Map<string, ModbusProfile> {
-  const out = new Map<string, ModbusProfile>();
+function loadProfiles(dirs: string[]): Map<string, DeviceProfile> {
+  const out = new Map<string, DeviceProfile>();
   for (const dir of dirs) {
     if (!existsSync(dir) || !statSync(dir).isDirectory()) continue;
     for (const name of readdirSync(dir).sort()) {
       if (!/\.(ya?ml|json)$/i.test(name)) continue;
       const file = join(dir, name);
       const data: unknown = readData(file);
-      // the simulator serves Modbus profiles; other protocols' profiles are their drivers' business
-      if ((data as { protocol?: unknown } | null)?.protocol !== 'modbus') continue;
-      const r = modbusProfileSchema.safeParse(data);
+      // the simulator serves Modbus and OPC UA profiles; other protocols' profiles are their drivers' business
+      const protocol = (data as { protocol?: unknown } | null)?.protocol;
+      if (protocol !== 'modbus' && protocol !== 'opcua') continue;
+      const r = (protocol === 'modbus' ? modbusProfileSchema : opcuaProfileSchema).safeParse(data);
       if (!r.success) throw new Error(`${file}:\n${zodIssues(r.error).map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
       out.set(r.data.id, r.data);
     }
@@ -100,7 +101,7 @@ function loadProfiles(dirs: string[]): Map<string, ModbusProfile> {
   return out;
 }
 
-function loadSite(file: string, profileDirs: string[]): { site: SiteConfig; profiles: Map<string, ModbusProfile> } {
+function loadSite(file: string, profileDirs: string[]): { site: SiteConfig; profiles: Map<string, DeviceProfile> } {
   const raw = readData(file);
   // alarm setpoints that follow site parameters, resolved as the app's loader does
   const refs = resolveAlarmSetpointRefs(raw);

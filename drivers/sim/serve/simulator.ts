@@ -14,6 +14,7 @@ import { realScheduler, type Scheduler } from '../../../core/common/clock';
 import { ModbusProfileServer } from '../../modbus/server';
 import { Plant } from '../model/plant';
 import { clampToRegister, plantConfigFromSite } from './mapping';
+import { SimOpcuaServers } from './opcua';
 
 export interface SimulatorOptions {
   site: SiteConfig;
@@ -94,8 +95,11 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
     });
     served.push({ device, profile, server });
   }
+  // simulated OPC UA devices (the BMS rack supervision of the demo): one node-opcua server each
+  const opcua = new SimOpcuaServers(site, opts.profiles);
   const missing = new Set<string>();
   const values0 = plant.values();
+  for (const m of opcua.missing(values0)) missing.add(m);
   for (const s of served)
     for (const r of s.profile.registers)
       if (values0[s.device.asset]?.[r.channel] === undefined) missing.add(`${s.device.asset}/${r.channel}`);
@@ -143,6 +147,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
     const t0 = now();
     plant.step(dtS);
     for (const s of served) writeImages(s);
+    opcua.update(plant.values());
     const us = (now() - t0) * 1000;
     steps++;
     costSumUs += us;
@@ -159,9 +164,22 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
       if (opts.host) s.device.connection.host = opts.host;
       s.device.simulated = true;
     }
+    await opcua.start({
+      ephemeralPorts: opts.ephemeralPorts ?? false,
+      ...(opts.host ? { host: opts.host } : {}),
+      onWrite: (asset, channel, value) => {
+        try {
+          plant.write(asset, channel, typeof value === 'boolean' ? (value ? 1 : 0) : value);
+        } catch {
+          // a setting the model does not own (BalancingEnabled): the OPC UA server keeps it
+        }
+      },
+    });
+    opcua.update(plant.values());
   } catch (e) {
     for (const u of unsubs) u();
     await Promise.all(served.map((s) => s.server.stop()));
+    await opcua.stop();
     throw new Error(`simulator: cannot start the device servers: ${(e as Error).message}`);
   }
 
@@ -245,6 +263,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
       cancelTimer();
       for (const u of unsubs) u();
       await Promise.all(served.map((s) => s.server.stop()));
+      await opcua.stop();
       emit();
       listeners.clear();
     },

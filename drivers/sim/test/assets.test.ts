@@ -3,12 +3,12 @@
  * model; the profile README against the YAML.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { ESS_STATES, NATURES, natureChannel, type ChannelDef, type NatureName } from '../../../core/common/natures';
-import { checkSiteReferences, siteSchema, type ModbusRegister } from '../../../core/common/site';
+import { checkSiteReferences, opcuaProfileSchema, siteSchema, type ModbusRegister } from '../../../core/common/site';
 import { resolveAlarmSetpointRefs } from '../../../core/common/alarms';
 import { ESS_STATE } from '../model/battery';
 import { EV_STATUS } from '../model/ev';
@@ -16,6 +16,7 @@ import { Plant } from '../model/plant';
 import { clampToRegister, plantConfigFromSite } from '../serve/mapping';
 import { profileReadme, readProfiles, registerRow } from '../serve/profile-doc';
 import { simulatedDevices } from '../serve/simulator';
+import { SimOpcuaServers, simulatedOpcuaDevices } from '../serve/opcua';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const PROFILES_DIR = join(ROOT, 'assets', 'profiles');
@@ -25,6 +26,11 @@ const raw: unknown = parse(readFileSync(join(ROOT, 'assets', 'sites', 'demo', 's
 // alarm setpoints that follow site parameters ({ ref: contractedPowerKw }) are resolved by the loader
 assert.deepEqual(resolveAlarmSetpointRefs(raw), []);
 const site = siteSchema.parse(raw);
+const opcuaProfiles = readdirSync(PROFILES_DIR)
+  .filter((f) => f.endsWith('.yaml'))
+  .map((f) => parse(readFileSync(join(PROFILES_DIR, f), 'utf8')) as { protocol?: string; id?: string })
+  .filter((d) => d.protocol === 'opcua')
+  .map((d) => opcuaProfileSchema.parse(d));
 
 describe('state codes agree with core/common/natures.ts', () => {
   it('Ess State', () => {
@@ -39,7 +45,7 @@ describe('state codes agree with core/common/natures.ts', () => {
 
 describe('demo site (assets/sites/demo/site.yaml)', () => {
   it('validates, with every reference resolved', () => {
-    assert.deepEqual(checkSiteReferences(site, new Set(byId.keys())), []);
+    assert.deepEqual(checkSiteReferences(site, new Set([...byId.keys(), ...opcuaProfiles.map((p) => p.id)])), []);
     assert.equal(site.site.name, 'Demo storage site');
     assert.equal(site.site.gridType, 'prosumer');
     assert.deepEqual(site.simulation, { enabled: true, speed: 1, initialSocPct: 55 });
@@ -58,7 +64,13 @@ describe('demo site (assets/sites/demo/site.yaml)', () => {
 
   it('serves each device on its own fixed loopback port from 15021, unit 1, 1 s poll', () => {
     const devs = simulatedDevices(site);
-    assert.equal(devs.length, site.devices.length);
+    assert.equal(devs.length, site.devices.filter((d) => d.protocol === 'modbus-tcp').length);
+    // the BMS rack supervision over OPC UA, after the Modbus ports
+    const ua = simulatedOpcuaDevices(site);
+    assert.deepEqual(
+      ua.map((d) => [d.id, d.connection.endpointUrl, d.simulated]),
+      [['bms-opcua', 'opc.tcp://127.0.0.1:15028', true]],
+    );
     devs.forEach((d, i) => {
       assert.equal(d.protocol, 'modbus-tcp');
       if (d.protocol !== 'modbus-tcp') return;
@@ -76,7 +88,10 @@ describe('demo site (assets/sites/demo/site.yaml)', () => {
     const plant = new Plant(config, Date.parse('2025-06-18T10:00:00Z'));
     plant.step(1);
     const values = plant.values();
-    for (const d of site.devices) {
+    // the OPC UA device's channels come from the model or are derived from it
+    const ua = new SimOpcuaServers(site, new Map(opcuaProfiles.map((p) => [p.id, p])));
+    assert.deepEqual(ua.missing(values), []);
+    for (const d of simulatedDevices(site)) {
       const p = byId.get(d.profile);
       assert.ok(p, d.profile);
       for (const r of p.registers) {

@@ -13,7 +13,10 @@ import { after, before, describe, it } from 'node:test';
 import ModbusRTU from 'modbus-serial';
 import { parse } from 'yaml';
 import type { SimState } from '../../../core/common/api/contract';
-import { isModbusTcpDevice, modbusProfileSchema, siteSchema, type ModbusProfile } from '../../../core/common/site';
+import { isModbusTcpDevice, isOpcuaDevice, modbusProfileSchema, opcuaProfileSchema, siteSchema, type DeviceProfile } from '../../../core/common/site';
+import { AttributeIds, OPCUAClient, OPCUACertificateManager } from 'node-opcua';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { resolveAlarmSetpointRefs } from '../../../core/common/alarms';
 import { startSimulator, type SimulatorHandle } from '../../../drivers/sim/serve';
 
@@ -25,11 +28,12 @@ function loadDemo() {
   resolveAlarmSetpointRefs(raw); // alarm setpoints that follow site parameters, as the loader does
   const site = siteSchema.parse(raw);
   const dir = join(ROOT, 'assets', 'profiles');
-  const profiles = new Map<string, ModbusProfile>();
+  const profiles = new Map<string, DeviceProfile>();
   for (const f of readdirSync(dir).filter((n) => n.endsWith('.yaml'))) {
     const doc = parse(readFileSync(join(dir, f), 'utf8')) as { protocol?: string };
-    if (doc.protocol !== 'modbus') continue; // the simulator serves Modbus profiles only
-    const p = modbusProfileSchema.parse(doc);
+    // the simulator serves Modbus and OPC UA profiles
+    if (doc.protocol !== 'modbus' && doc.protocol !== 'opcua') continue;
+    const p = doc.protocol === 'modbus' ? modbusProfileSchema.parse(doc) : opcuaProfileSchema.parse(doc);
     profiles.set(p.id, p);
   }
   return { site, profiles };
@@ -133,9 +137,12 @@ describe('plant simulator over Modbus TCP (demo site, ephemeral ports)', () => {
   });
 
   it('binds every device to its own ephemeral port and reports them in the site copy', () => {
-    const ports = sim.site.devices.map((d) => (isModbusTcpDevice(d) ? d.connection.port : 0));
-    assert.equal(new Set(ports).size, 7);
-    for (const p of ports) assert.ok(p > 0 && (p < 15021 || p > 15027), `port ${p}`);
+    const ports = sim.site.devices.filter(isModbusTcpDevice).map((d) => d.connection.port);
+    const ua = sim.site.devices.filter(isOpcuaDevice);
+    assert.equal(ua.length, 1);
+    ports.push(Number(/:(\d+)$/.exec(ua[0]!.connection.endpointUrl)?.[1]));
+    assert.equal(new Set(ports).size, 8);
+    for (const p of ports) assert.ok(p > 0 && (p < 15021 || p > 15028), `port ${p}`);
     assert.equal(sim.get().running, true);
   });
 
@@ -186,6 +193,34 @@ describe('plant simulator over Modbus TCP (demo site, ephemeral ports)', () => {
     assert.equal(r.setpointKw, 100);
     await client('pcs').writeRegisters(101, [0, 0]);
     await readUntil((x) => x.essKw === 0, 3000, 'the battery idle');
+  });
+
+  it('the BMS rack supervision over OPC UA (a plain node-opcua client): cell voltages agree with the DC voltage, rack currents with the battery power', async () => {
+    const pki = mkdtempSync(join(tmpdir(), 'esm-sim-ua-'));
+    const cm = new OPCUACertificateManager({ rootFolder: pki, disableFileWatchers: true });
+    const ua = OPCUAClient.create({ endpointMustExist: false, clientCertificateManager: cm, connectionStrategy: { maxRetry: 0 } });
+    try {
+      const dev = sim.site.devices.find(isOpcuaDevice)!;
+      await ua.connect(dev.connection.endpointUrl);
+      const session = await ua.createSession();
+      await client('pcs').writeRegisters(101, [0, 30_000]);
+      const r = await readUntil((x) => Math.abs(x.essKw - 30) < 0.05, 2000, 'the battery at 30 kW');
+      await sleep(300);
+      const ids = ['Bms.Cells.VoltageMax', 'Bms.Cells.VoltageMin', 'Bms.Rack1.Current', 'Bms.Rack2.Current'];
+      const dvs = await session.read(ids.map((id) => ({ nodeId: `ns=1;s=${id}`, attributeId: AttributeIds.Value })));
+      const [vmax, vmin, i1, i2] = dvs.map((d) => d.value.value as number);
+      assert.ok(vmax! > vmin! && vmax! - vmin! < 0.05, `cells ${vmin} .. ${vmax} V`);
+      assert.ok(Math.abs(((vmax! + vmin!) / 2) * 216 - r.dcVoltage) < 2, `cells × 216 = ${((vmax! + vmin!) / 2) * 216} V vs DC ${r.dcVoltage} V`);
+      const amps = (30_000 / r.dcVoltage) / 2;
+      assert.ok(Math.abs(i1! - amps) < 2 && Math.abs(i2! - amps) < 2, `racks ${i1} A, ${i2} A, expected about ${amps.toFixed(1)} A each`);
+      await session.close();
+      await client('pcs').writeRegisters(101, [0, 0]);
+      await readUntil((x) => x.essKw === 0, 2000, 'the battery idle');
+    } finally {
+      await ua.disconnect();
+      await cm.dispose();
+      rmSync(pki, { recursive: true, force: true });
+    }
   });
 
   it('pvFactor = 0 takes PV and irradiance to 0; onChange reports it', async () => {
