@@ -95,8 +95,10 @@ async function runCore(opts: ReturnType<typeof parseCli>): Promise<void> {
   const url = app.host.url ?? '';
   console.log(`ES Manager (browser mode) on site "${app.loaded.site.site.name}": ${url}`);
   if (app.sim) {
-    const ports = app.sim.site.devices.map((d) => (d.protocol === 'modbus-tcp' ? `${d.id}=${d.connection.port}` : d.id)).join(' ');
+    const ports = app.sim.site.devices.filter((d) => d.protocol === 'modbus-tcp').map((d) => `${d.id}=${String(d.connection.port)}`).join(' ');
     console.log(`plant simulator: Modbus TCP on 127.0.0.1 (${ports})`);
+    const ua = app.sim.site.devices.filter((d) => d.protocol === 'opcua').map((d) => `${d.id}=${String(d.connection.endpointUrl)}`);
+    if (ua.length) console.log(`plant simulator: OPC UA (${ua.join(' ')})`);
   }
   console.log(`data folder: ${app.dataDir}`);
   if (app.host.previousFailure) console.log(`restarted after a failure: ${app.host.previousFailure.cause}`);

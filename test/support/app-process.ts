@@ -16,7 +16,7 @@ export interface AppProcess {
   stop(): Promise<void>;
 }
 
-export async function startAppProcess(args: string[] = [], timeoutMs = 30_000): Promise<AppProcess> {
+export async function startAppProcess(args: string[] = [], timeoutMs = 60_000): Promise<AppProcess> {
   const entry = join(ROOT, 'dist', 'electron', 'launch.js');
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
   // a fresh data folder unless the caller brings one (a restart test)

@@ -42,6 +42,8 @@ export interface SimulatorHandle {
   get(): SimState;
   set(p: SimSettable): SimState;
   onChange(cb: (s: SimState) => void): () => void;
+  /** resolves when the servers started in the background (OPC UA) listen */
+  ready(): Promise<void>;
   /** current physical values, for tests: summary, every asset's channels, step cost */
   plant(): Readonly<Record<string, unknown>>;
   stop(): Promise<void>;
@@ -220,6 +222,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
   return {
     site,
     get: state,
+    ready: () => opcua.servedReady(),
     set(p: SimSettable): SimState {
       const env: Parameters<Plant['setEnv']>[0] = {};
       if (p.pvFactor !== undefined) env.pvFactor = p.pvFactor;

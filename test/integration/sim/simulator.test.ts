@@ -201,6 +201,7 @@ describe('plant simulator over Modbus TCP (demo site, ephemeral ports)', () => {
     const ua = OPCUAClient.create({ endpointMustExist: false, clientCertificateManager: cm, connectionStrategy: { maxRetry: 0 } });
     try {
       const dev = sim.site.devices.find(isOpcuaDevice)!;
+      await sim.ready();
       await ua.connect(dev.connection.endpointUrl);
       const session = await ua.createSession();
       await client('pcs').writeRegisters(101, [0, 30_000]);
