@@ -1,6 +1,6 @@
 /**
  * The site overview: the single-line synoptic, then the operator's explanations — the
- * battery (mode, setpoint and who set it, limit in force, why it does what it does), the site
+ * operating mode (active, why, next; change it or its calendar), the battery (mode, setpoint and who set it, limit in force, why it does what it does), the site
  * limits (contracted power, peak-shaving limit; changeable by those allowed to) and today's
  * energy. The page scrolls rather than shrinking the synoptic below a readable size.
  */
@@ -9,6 +9,7 @@ import Typography from '@mui/material/Typography';
 import { useMemo } from 'react';
 import { usePointMetaList, useSite } from '../../api/hooks';
 import { hmi } from '../../theme';
+import { ModePanel } from '../modes/ModePanel';
 import { BatteryPanel } from './BatteryPanel';
 import { EnergyPanel } from './EnergyPanel';
 import { SiteLimitsPanel } from './SiteLimitsPanel';
@@ -42,6 +43,7 @@ export function OverviewPage() {
           </Box>
         </Box>
         <Box sx={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(290px, 1fr))', gap: 1.5, alignItems: 'start' }}>
+          <ModePanel />
           {batteries.map((a) => (
             <BatteryPanel key={a.id} asset={a} site={site} />
           ))}

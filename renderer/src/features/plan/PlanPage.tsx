@@ -22,6 +22,7 @@ import { toApiError } from '../../api/errors';
 import { formatDateTime, formatNumber } from '../../format/format';
 import { hmi, monoNumbers } from '../../theme';
 import { downloadText } from '../alarms/download';
+import { ModePanel } from '../modes/ModePanel';
 import { OBJECTIVE_LABELS, actualPoints, planCurves, scheduleOption, termRows, type PlanCurve } from './planModel';
 import { useEChart } from '../../components/useEChart';
 import { solidColors } from '../../components/chartColors';
@@ -160,6 +161,7 @@ export function PlanPage() {
         )}
         {status?.objective ? <Typography>Objective: {OBJECTIVE_LABELS[status.objective] ?? status.objective}</Typography> : null}
       </Paper>
+      <ModePanel compact />
 
       <Box sx={{ display: 'flex', gap: 2, alignItems: 'center', flexWrap: 'wrap' }}>
         <TextField
