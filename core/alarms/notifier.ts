@@ -125,6 +125,15 @@ export class AlarmNotifier {
     return this.sending;
   }
 
+  /**
+   * Sends a document (the scheduled KPI report) to a list through the same SMTP settings; throws
+   * when no SMTP server is configured or the server refuses.
+   */
+  async sendDocument(m: { to: readonly string[]; subject: string; text: string; attachment: { filename: string; content: Buffer } }): Promise<void> {
+    if (!this.transport) throw new Error('no SMTP server is configured (alarms.notifications.smtp)');
+    await this.transport.sendMail({ from: this.config.smtp?.from ?? 'es-manager@localhost', to: m.to.join(', '), subject: m.subject, text: m.text, attachments: [{ filename: m.attachment.filename, content: m.attachment.content }] });
+  }
+
   private async send(r: Recipient, now: number): Promise<void> {
     const items = r.queue.splice(0, r.queue.length);
     const overflow = r.overflow;

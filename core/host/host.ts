@@ -36,6 +36,7 @@ import { kpiHandlers } from './handlers/kpi';
 import { deviceHandlers } from './handlers/devices';
 import { KpiService } from '../kpi/service';
 import { kpiSpecOf } from '../kpi/spec';
+import { MonthlyReports } from './kpi-reports';
 import { chromiumPrinter, type PdfPrinter } from '../kpi/pdf';
 import { modeHandlers, modeStatus, type ModeContext } from './handlers/modes';
 import { PlanDispatcher } from '../plan/dispatch';
@@ -387,6 +388,15 @@ export class Host {
     this.startPlanning(s);
     // energy statistics and KPIs: computed in their own worker over the historian file (read-only)
     this.kpi = new KpiService({ dbPath: s.historian.dbPath, spec: kpiSpecOf(this.opts.loaded.site) });
+    const monthly = this.opts.loaded.site.kpi?.reports?.monthly;
+    if (monthly) {
+      // the previous month's report, e-mailed on the configured local day and hour (checked every 10 min)
+      const reports = new MonthlyReports({ cfg: monthly, tz: this.opts.loaded.site.site.timezone, siteName: this.opts.loaded.site.site.name, dataDir: this.opts.dataDir, kpi: this.kpi, printer: this.opts.pdfPrinter ?? chromiumPrinter(), mailer: () => s.notifier });
+      const check = (): void => void reports.tick(Date.now()).catch((e: unknown) => console.error('kpi: the monthly report failed:', e));
+      const timer = setInterval(check, 10 * 60_000);
+      timer.unref();
+      this.disposers.push(() => clearInterval(timer));
+    }
     this.dispatcherRef = new ApiDispatcher(this.handlers(s), new SecurityGate(s.auth, s.audit, this.siteId), this.bus);
     this.cvt.start();
     this.disposers.push(this.cvt.subscribe((batch) => this.bus.emit('points.changed', batch)));
