@@ -19,9 +19,10 @@ export class LibraryError extends Error {
   }
 }
 
-function spawn(): Worker {
+/** Starts `<name>.ts|js` of this folder in a worker thread (tsx under the tests, compiled JS in the app). */
+export function spawnWorker(name: string): Worker {
   const ext = extname(__filename);
-  const file = join(__dirname, `worker${ext}`);
+  const file = join(__dirname, `${name}${ext}`);
   if (ext === '.ts') return new Worker(`require('tsx/cjs'); require(${JSON.stringify(file)});`, { eval: true });
   return new Worker(file);
 }
@@ -44,7 +45,7 @@ export class Iec61850Library {
   version = '';
 
   private constructor(readonly path: string) {
-    this.worker = spawn();
+    this.worker = spawnWorker('worker');
     this.worker.unref();
     this.worker.on('message', (m: WorkerReply | WorkerEvent) => {
       if ('event' in m) {

@@ -20,7 +20,8 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { resolveAlarmSetpointRefs } from '../../../core/common/alarms';
-import { checkSiteReferences, modbusProfileSchema, opcuaProfileSchema, siteSchema, zodIssues, type DeviceProfile, type SiteConfig } from '../../../core/common/site';
+import { checkSiteReferences, modbusProfileSchema, opcuaProfileSchema, zodIssues, type DeviceProfile, type SiteConfig } from '../../../core/common/site';
+import { simRegistry, simSiteSchema } from './iec61850';
 import { startSimulator } from './simulator';
 
 interface Args {
@@ -90,8 +91,14 @@ function loadProfiles(dirs: string[]): Map<string, DeviceProfile> {
       if (!/\.(ya?ml|json)$/i.test(name)) continue;
       const file = join(dir, name);
       const data: unknown = readData(file);
-      // the simulator serves Modbus and OPC UA profiles; other protocols' profiles are their drivers' business
+      // the simulator serves Modbus and OPC UA profiles, and IEC 61850 ones for its IEDs; other protocols' profiles are their drivers' business
       const protocol = (data as { protocol?: unknown } | null)?.protocol;
+      if (protocol === 'iec61850') {
+        const r = simRegistry.parseProfile(data);
+        if (!r.ok) throw new Error(`${file}:\n${r.issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
+        out.set(r.profile.id, r.profile);
+        continue;
+      }
       if (protocol !== 'modbus' && protocol !== 'opcua') continue;
       const r = (protocol === 'modbus' ? modbusProfileSchema : opcuaProfileSchema).safeParse(data);
       if (!r.success) throw new Error(`${file}:\n${zodIssues(r.error).map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
@@ -106,7 +113,7 @@ function loadSite(file: string, profileDirs: string[]): { site: SiteConfig; prof
   // alarm setpoints that follow site parameters, resolved as the app's loader does
   const refs = resolveAlarmSetpointRefs(raw);
   if (refs.length) throw new Error(`${file}:\n${refs.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
-  const r = siteSchema.safeParse(raw);
+  const r = simSiteSchema.safeParse(raw);
   if (!r.success) throw new Error(`${file}:\n${zodIssues(r.error).map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
   const profiles = loadProfiles([...profileDirs, join(dirname(file), 'profiles')]);
   const issues = checkSiteReferences(r.data, new Set(profiles.keys()));

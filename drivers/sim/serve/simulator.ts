@@ -13,6 +13,7 @@ import { isModbusProfile, isModbusTcpDevice, type DeviceProfile, type ModbusProf
 import { realScheduler, type Scheduler } from '../../../core/common/clock';
 import { ModbusProfileServer } from '../../modbus/server';
 import { Plant } from '../model/plant';
+import { startSimulatedIeds, type SimulatedIeds } from './iec61850';
 import { clampToRegister, plantConfigFromSite } from './mapping';
 import { SimOpcuaServers } from './opcua';
 
@@ -185,6 +186,18 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
     throw new Error(`simulator: cannot start the device servers: ${(e as Error).message}`);
   }
 
+  // IEC 61850 IEDs through libiec61850's server API when the library is there; otherwise
+  // they are absent (the reason printed) and leave the site
+  let ieds: SimulatedIeds;
+  try {
+    ieds = await startSimulatedIeds({ site, profiles: opts.profiles, plant, ephemeralPorts: opts.ephemeralPorts ?? false, ...(opts.host ? { host: opts.host } : {}), now: () => scheduler.now() });
+  } catch (e) {
+    for (const u of unsubs) u();
+    await Promise.all(served.map((s) => s.server.stop()));
+    throw e;
+  }
+  ieds.step();
+
   let running = true;
   const listeners = new Set<(s: SimState) => void>();
   const state = (): SimState => ({
@@ -213,6 +226,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
     const realMs = Math.min(t - last, MAX_CATCH_UP_MS);
     last = t;
     advance((realMs / 1000) * speed);
+    ieds.step();
     if (t - lastEmit >= CHANGE_EVERY_MS) {
       lastEmit = t;
       emit();
@@ -258,6 +272,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
         steps,
         stepMeanUs: steps > 0 ? costSumUs / steps : 0,
         stepMaxUs: costMaxUs,
+        iec61850: { served: ieds.served.map((s) => s.device.id), absent: ieds.absent },
       };
     },
     async stop(): Promise<void> {
@@ -267,6 +282,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
       for (const u of unsubs) u();
       await Promise.all(served.map((s) => s.server.stop()));
       await opcua.stop();
+      await ieds.stop();
       emit();
       listeners.clear();
     },

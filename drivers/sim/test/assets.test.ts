@@ -2,13 +2,14 @@
  * The shipped demo site and device profiles against the schemas, the natures and the plant
  * model; the profile README against the YAML.
  */
+import { simSiteSchema } from '../serve/iec61850';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { ESS_STATES, NATURES, natureChannel, type ChannelDef, type NatureName } from '../../../core/common/natures';
-import { checkSiteReferences, opcuaProfileSchema, siteSchema, type ModbusRegister } from '../../../core/common/site';
+import { checkSiteReferences, opcuaProfileSchema, type ModbusRegister } from '../../../core/common/site';
 import { resolveAlarmSetpointRefs } from '../../../core/common/alarms';
 import { ESS_STATE } from '../model/battery';
 import { EV_STATUS } from '../model/ev';
@@ -25,7 +26,7 @@ const byId = new Map(profiles.map((p) => [p.profile.id, p.profile]));
 const raw: unknown = parse(readFileSync(join(ROOT, 'assets', 'sites', 'demo', 'site.yaml'), 'utf8'));
 // alarm setpoints that follow site parameters ({ ref: contractedPowerKw }) are resolved by the loader
 assert.deepEqual(resolveAlarmSetpointRefs(raw), []);
-const site = siteSchema.parse(raw);
+const site = simSiteSchema.parse(raw);
 const opcuaProfiles = readdirSync(PROFILES_DIR)
   .filter((f) => f.endsWith('.yaml'))
   .map((f) => parse(readFileSync(join(PROFILES_DIR, f), 'utf8')) as { protocol?: string; id?: string })
@@ -45,7 +46,7 @@ describe('state codes agree with core/common/natures.ts', () => {
 
 describe('demo site (assets/sites/demo/site.yaml)', () => {
   it('validates, with every reference resolved', () => {
-    assert.deepEqual(checkSiteReferences(site, new Set([...byId.keys(), ...opcuaProfiles.map((p) => p.id)])), []);
+    assert.deepEqual(checkSiteReferences(site, new Set([...byId.keys(), ...opcuaProfiles.map((p) => p.id), 'es-controller-61850'])), []);
     assert.equal(site.site.name, 'Demo storage site');
     assert.equal(site.site.gridType, 'prosumer');
     assert.deepEqual(site.simulation, { enabled: true, speed: 1, initialSocPct: 55 });

@@ -13,12 +13,13 @@ import { after, before, describe, it } from 'node:test';
 import ModbusRTU from 'modbus-serial';
 import { parse } from 'yaml';
 import type { SimState } from '../../../core/common/api/contract';
-import { isModbusTcpDevice, isOpcuaDevice, modbusProfileSchema, opcuaProfileSchema, siteSchema, type DeviceProfile } from '../../../core/common/site';
+import { isModbusTcpDevice, isOpcuaDevice, modbusProfileSchema, opcuaProfileSchema, type DeviceProfile } from '../../../core/common/site';
 import { AttributeIds, OPCUAClient, OPCUACertificateManager } from 'node-opcua';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolveAlarmSetpointRefs } from '../../../core/common/alarms';
 import { startSimulator, type SimulatorHandle } from '../../../drivers/sim/serve';
+import { simSiteSchema } from '../../../drivers/sim/serve/iec61850';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -26,7 +27,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 function loadDemo() {
   const raw: unknown = parse(readFileSync(join(ROOT, 'assets', 'sites', 'demo', 'site.yaml'), 'utf8'));
   resolveAlarmSetpointRefs(raw); // alarm setpoints that follow site parameters, as the loader does
-  const site = siteSchema.parse(raw);
+  const site = simSiteSchema.parse(raw);
   const dir = join(ROOT, 'assets', 'profiles');
   const profiles = new Map<string, DeviceProfile>();
   for (const f of readdirSync(dir).filter((n) => n.endsWith('.yaml'))) {
