@@ -16,6 +16,7 @@
 import type { PointId, PointValue } from './point';
 import type { Quality, TimeQuality } from './quality';
 import type { DeviceConfig, DeviceProfile, ProtocolDefinition } from './profile';
+import type { FieldReport } from './commands';
 import type { Scheduler } from './clock';
 
 /** A function that removes a subscription. */
@@ -100,7 +101,7 @@ export interface Bridge {
    * resolves once the device acknowledged the write. Rejects with a message naming the
    * channel and the cause (not writable, out of the register's range, timeout, exception).
    */
-  write(channel: string, value: number | boolean): Promise<void>;
+  write(channel: string, value: number | boolean): Promise<void | FieldReport>;
   /**
    * Reads the channel from the device now (command readback). A protocol that cannot read
    * on demand (OCPP) leaves it out: the command pipeline then reads the channel's feedback

@@ -16,6 +16,31 @@ export type CommandStage =
   | 'write'
   | 'readback';
 
+/**
+ * What the device itself did with a command, stage by stage, when its protocol says so
+ * (IEC 61850: select, operate, command termination, cancel; a refusal with its AddCause).
+ */
+export interface FieldStage {
+  stage: 'selected' | 'operated' | 'terminated' | 'cancelled' | 'refused';
+  /** ms since epoch */
+  at: number;
+  /** the device's service or step, e.g. "select", "operate", "termination" (for a refusal) */
+  step?: string;
+  /** the device's reason in words (AddCause), for a refusal or a failed termination */
+  text?: string;
+}
+
+/** What a bridge may return from a write: the device's stages. */
+export interface FieldReport {
+  stages: FieldStage[];
+}
+
+/** The stages a bridge attached to the error of a refused or failed write (`fieldStages`). */
+export function fieldStagesOf(e: unknown): FieldStage[] | undefined {
+  const s = e && typeof e === 'object' ? (e as { fieldStages?: unknown }).fieldStages : undefined;
+  return Array.isArray(s) ? (s as FieldStage[]) : undefined;
+}
+
 export interface CommandRequest {
   siteId: string;
   target: PointId;
@@ -40,8 +65,10 @@ export type CommandResult =
       before: PointValue;
       readback: PointValue;
       durationMs: number;
+      /** the device's own stages (IEC 61850 select / operate / termination), when its protocol reports them */
+      fieldStages?: FieldStage[];
     }
-  | { ok: false; stage: CommandStage; rule: string; message: string; commandId: string };
+  | { ok: false; stage: CommandStage; rule: string; message: string; commandId: string; fieldStages?: FieldStage[] };
 
 export type SelectResult =
   | { ok: true; stage: 'selected'; token: string; expiresAt: number; commandId: string; summary: string }

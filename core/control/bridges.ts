@@ -7,6 +7,7 @@
  * the Current Value Table, with a value of good quality received after the last write to
  * that device (a value from before the write proves nothing).
  */
+import type { FieldReport } from '../common/commands';
 import type { Bridge } from '../common/bridge';
 import { splitPointId, type PointId, type PointState, type PointValue } from '../common/point';
 import type { CommandWriter } from './ports';
@@ -26,11 +27,12 @@ export function bridgeCommandWriter(lookup: BridgeLookup, current?: CurrentLooku
     return { bridge, channel };
   };
   return {
-    async write(siteId: string, pointId: PointId, value: number | boolean): Promise<void> {
+    async write(siteId: string, pointId: PointId, value: number | boolean): Promise<void | FieldReport> {
       const { bridge, channel } = resolve(siteId, pointId);
       const at = now();
-      await bridge.write(channel, value);
+      const report = await bridge.write(channel, value);
       lastWrite.set(bridge, at);
+      return report;
     },
     async read(siteId: string, pointId: PointId): Promise<PointValue> {
       const { bridge, channel } = resolve(siteId, pointId);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GOOD, type PointValue, type Quality } from '../common';
-import type { Capability, CommandRequest } from '../common/security';
+import type { Capability, CommandRequest, FieldStage } from '../common/security';
 import { openAppDb } from '../db';
 import { AuditLog } from '../audit/log';
 import { ReasonCatalog } from '../audit/reasons';
@@ -41,14 +41,15 @@ function plant(o: { t0?: number } = {}) {
   const reader: PointReader = { get: (s, id) => (s === SITE ? cvt.get(id) : undefined) };
   const device = new Map<string, PointValue>();
   const writes: [string, number | boolean][] = [];
-  const dev = { echo: true, failWrite: null as string | null, readFails: false };
+  const dev = { echo: true, failWrite: null as string | null, readFails: false, stages: undefined as FieldStage[] | undefined };
   const writer: CommandWriter = {
     async write(_s, id, v) {
-      if (dev.failWrite) throw new Error(dev.failWrite);
+      if (dev.failWrite) throw Object.assign(new Error(dev.failWrite), dev.stages ? { fieldStages: dev.stages } : {});
       writes.push([id, v]);
       if (!dev.echo) return;
       if (id === 'brk1/Close') device.set('brk1/Closed', v);
       else device.set(id, v);
+      return dev.stages ? { stages: dev.stages } : undefined;
     },
     async read(_s, id) {
       if (dev.readFails) throw new Error('timeout');
@@ -298,4 +299,28 @@ test('a protective 0 kW is not blocked by the contracted power, a person\'s 5 kW
   const stop = await svc.execute(proc, sp(0, { reason: 'alarm:ess-overtemp' }));
   assert.equal(stop.ok, true, JSON.stringify(stop));
   assert.deepEqual(P.writes, [['ess1/SetActivePower', 0]]);
+});
+
+test('the device\'s own stages (IEC 61850 select, operate, termination; a refusal with its AddCause) come back with the result and into the audit', async () => {
+  const P = plant();
+  const svc = P.make();
+  const at = P.now();
+  P.dev.stages = [
+    { stage: 'selected', at },
+    { stage: 'operated', at },
+    { stage: 'terminated', at },
+  ];
+  const ok = await svc.execute(operator(P.now()), sp(30));
+  assert.equal(ok.ok, true, JSON.stringify(ok));
+  assert.deepEqual(ok.fieldStages?.map((s) => s.stage), ['selected', 'operated', 'terminated']);
+  assert.deepEqual((P.audit.query({ assetId: 'ess1' })[0]?.details as { fieldStages?: FieldStage[] }).fieldStages?.length, 3);
+
+  P.dev.stages = [{ stage: 'refused', at, step: 'select', text: 'blocked by interlocking (AddCause 10)' }];
+  P.dev.failWrite = 'selecting LD0/CSWI1.Pos was refused by the device: blocked by interlocking (AddCause 10)';
+  P.advance(60_000); // past the ramp limit
+  const no = await svc.execute(operator(P.now()), sp(20));
+  assert.equal(no.ok, false);
+  if (!no.ok) assert.equal(no.stage, 'write');
+  assert.deepEqual(no.fieldStages, P.dev.stages);
+  assert.deepEqual((P.audit.query({ assetId: 'ess1' })[0]?.details as { fieldStages?: FieldStage[] }).fieldStages, P.dev.stages);
 });

@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ESS_STATE_CODE, channelPoint, natureChannel } from '../common/natures';
 import { splitPointId, type PointId, type PointValue } from '../common/point';
-import type { CommandRequest, CommandResult, CommandStage, SelectResult } from '../common/security';
+import { fieldStagesOf, type CommandRequest, type CommandResult, type CommandStage, type FieldStage, type SelectResult } from '../common/security';
 import { SITE_PARAMETER_LABELS, SITE_PARAMETER_RANGE, SITE_PARAMETER_UNITS, type ActiveCommand, type CommandSource, type SiteParameterRequest, type SiteParameterResult } from '../common/control';
 import type { AuditLog } from '../audit/log';
 import type { ReasonCatalog } from '../audit/reasons';
@@ -204,19 +204,27 @@ export class CommandService {
       }
       if (p.kind === 'user') this.deps.onPersonWrite?.(cmd.siteId, cmd.target, p);
 
+      // the device's own stages (IEC 61850 select / operate / termination), kept with the result and the audit
+      let fieldStages: FieldStage[] | undefined;
       try {
-        await withTimeout(this.deps.writer.write(cmd.siteId, cmd.target, value), this.o.writeTimeoutMs, `no acknowledgement within ${this.o.writeTimeoutMs} ms`);
+        fieldStages = (await withTimeout(this.deps.writer.write(cmd.siteId, cmd.target, value), this.o.writeTimeoutMs, `no acknowledgement within ${this.o.writeTimeoutMs} ms`))?.stages;
       } catch (e) {
-        return this.failed(p, cmd, commandId, reason, before, { stage: 'write', rule: 'write.failed', message: `write to ${cmd.target} failed: ${(e as Error).message}` });
+        const stages = fieldStagesOf(e);
+        const r = this.failed(p, cmd, commandId, reason, before, { stage: 'write', rule: 'write.failed', message: `write to ${cmd.target} failed: ${(e as Error).message}` }, undefined, stages);
+        return stages ? { ...r, fieldStages: stages } : r;
       }
       if (typeof value === 'number') this.lastWrite.set(key, { value, ts: this.now() });
       this.recordActive(p, cmd, commandId, point.unit, value, reason, false);
 
       const rb = await this.readback(cmd.siteId, feedback, value, point.states !== undefined);
-      if (!rb.ok) return this.failed(p, cmd, commandId, reason, before, rb.r, rb.last);
+      if (!rb.ok) {
+        const r = this.failed(p, cmd, commandId, reason, before, rb.r, rb.last, fieldStages);
+        return fieldStages ? { ...r, fieldStages } : r;
+      }
       this.recordActive(p, cmd, commandId, point.unit, value, reason, true);
-      this.audit(p, cmd, 'command.result', 'ok', { commandId, reason, before: { [feedback]: before }, after: { [feedback]: rb.v } });
-      return { ok: true, stage: 'done', commandId, target: cmd.target, value, before, readback: rb.v, durationMs: this.now() - started };
+      this.audit(p, cmd, 'command.result', 'ok', { commandId, reason, before: { [feedback]: before }, after: { [feedback]: rb.v }, ...(fieldStages ? { details: { commandId, fieldStages } } : {}) });
+      const done: CommandResult = { ok: true, stage: 'done', commandId, target: cmd.target, value, before, readback: rb.v, durationMs: this.now() - started };
+      return fieldStages ? { ...done, fieldStages } : done;
     } finally {
       this.busy.delete(key);
     }
@@ -583,7 +591,7 @@ export class CommandService {
     return { ok: false, stage: r.stage, rule: r.rule, message: r.message, commandId };
   }
 
-  private failed(p: Principal, cmd: CommandRequest, commandId: string, reason: string, before: PointValue, r: Refusal, last?: PointValue): CommandResult {
+  private failed(p: Principal, cmd: CommandRequest, commandId: string, reason: string, before: PointValue, r: Refusal, last?: PointValue, fieldStages?: FieldStage[]): CommandResult {
     try {
       this.audit(p, cmd, 'command.result', 'failed', {
         commandId,
@@ -591,7 +599,7 @@ export class CommandService {
         rule: r.rule,
         before: { value: before },
         after: { value: last ?? null },
-        details: { commandId, stage: r.stage, message: r.message },
+        details: { commandId, stage: r.stage, message: r.message, ...(fieldStages ? { fieldStages } : {}) },
       });
     } catch {
       /* reported to the caller below either way */

@@ -8,6 +8,7 @@ import type { AssetState } from '../common/asset-state';
 import type { NatureName } from '../common/natures';
 import type { PointId, PointMeta, PointValue } from '../common/point';
 import type { Quality } from '../common/quality';
+import type { FieldReport } from '../common/commands';
 
 export interface PointReading {
   value: PointValue;
@@ -52,7 +53,7 @@ export interface AssetModel {
 /** The field, through the bridges. */
 export interface CommandWriter {
   /** resolves once the device acknowledged the write; rejects with the cause */
-  write(siteId: string, pointId: PointId, value: number | boolean): Promise<void>;
+  write(siteId: string, pointId: PointId, value: number | boolean): Promise<void | FieldReport>;
   /** reads the point from the device now */
   read(siteId: string, pointId: PointId): Promise<PointValue>;
 }

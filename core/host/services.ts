@@ -192,7 +192,8 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
     write: async (s, id, value) => {
       if (s === siteId) externalChanges.noteWrite(id, value);
       try {
-        await fieldWriter.write(s, id, value);
+        // the device's own stages (IEC 61850) go back to the pipeline
+        return await fieldWriter.write(s, id, value);
       } catch (e) {
         if (s === siteId) externalChanges.writeFailed(id, value);
         throw e;

@@ -25,6 +25,7 @@ import type { Bridge, BridgeContext, BridgeFactory, Driver, DriverContext, Point
 import type { ProtocolDefinition } from '../../core/common/profile';
 import type { PointValue } from '../../core/common/point';
 import { SupervisedBridge, bridgeNow } from '../common/supervised-bridge';
+import type { FieldReport, FieldStage } from '../../core/common/commands';
 import { Iec61850Library, OPT, TRG, type ControlObject, type IedClient, type ReportData, type TypeSpec } from './binding';
 import { IedError, OR_CAT } from './errors';
 import { MMS_TYPE, intToBitStringBE, scalarValue, valueLike, type MmsData } from './mms';
@@ -107,6 +108,8 @@ interface Session {
 /** The device's own answer (a refused command, a value it rejects): the link stays up. */
 export class CommandRefused extends Error {
   override name = 'CommandRefused';
+  /** the device's stages up to the refusal (the command pipeline shows them) */
+  fieldStages?: FieldStage[];
 }
 
 /** IedClientErrors that mean the association is gone (not connected, connection lost, timeout). */
@@ -357,7 +360,7 @@ export class Iec61850Bridge extends SupervisedBridge<Session> implements Bridge 
     return (value - p.channel.offset) / p.channel.scale;
   }
 
-  async write(channel: string, value: number | boolean): Promise<void> {
+  async write(channel: string, value: number | boolean): Promise<void | FieldReport> {
     const p = this.channelOf(channel);
     const c = p.channel;
     if (c.access !== 'rw') throw new Error(`channel ${channel} of device ${this.deviceId} is read-only`);
@@ -380,6 +383,16 @@ export class Iec61850Bridge extends SupervisedBridge<Session> implements Bridge 
     if (!c.control) throw new Error(`channel ${channel} has no control object`);
     const objRef = withIed(this.conn.iedName, c.control.object);
     const commandMs = Math.max(this.timeoutMs * 5, 5000);
+    const stages: FieldStage[] = [];
+    const note = (stage: FieldStage['stage'], text: string, step?: string, why?: string): void => {
+      stages.push({ stage, at: this.now(), ...(step ? { step } : {}), ...(why ? { text: why } : {}) });
+      this.stage(channel, text);
+    };
+    const refuse = (message: string): CommandRefused => {
+      const e = new CommandRefused(message);
+      e.fieldStages = stages;
+      return e;
+    };
     await this.sup.request(async (s) => {
       let ctl = s.controls.get(objRef);
       if (!ctl) {
@@ -398,26 +411,32 @@ export class Iec61850Bridge extends SupervisedBridge<Session> implements Bridge 
       if (ctl.selectBeforeOperate) {
         const sel = await ctl.select(ctl.enhanced ? ctlVal : undefined, params);
         if (!sel.ok) {
-          this.stage(channel, `refused at select: ${sel.reason}`);
-          throw new CommandRefused(sel.reason);
+          note('refused', `refused at select: ${sel.reason}`, 'select', sel.reason);
+          throw refuse(sel.reason ?? 'the select was refused');
         }
-        this.stage(channel, 'selected');
+        note('selected', 'selected');
       }
       const op = await ctl.operate(ctlVal, params, commandMs);
       if (!op.ok) {
-        this.stage(channel, `refused at operate: ${op.reason}`);
-        throw new CommandRefused(op.reason);
+        note('refused', `refused at operate: ${op.reason}`, 'operate', op.reason);
+        if (ctl.selectBeforeOperate) {
+          // give the selection back at once rather than let it time out on the device
+          const c = await ctl.cancel().catch((e: Error) => ({ ok: false, reason: e.message }));
+          if (c.ok) note('cancelled', 'cancelled (the selection was released)');
+        }
+        throw refuse(op.reason ?? 'the operate was refused');
       }
-      this.stage(channel, 'operated');
+      note('operated', 'operated');
       if (op.terminated) {
         const t = await op.terminated;
         if (!t.ok) {
-          this.stage(channel, `terminated with failure: ${t.reason}`);
-          throw new CommandRefused(`operated, then ${t.reason}`);
+          note('refused', `terminated with failure: ${t.reason}`, 'termination', t.reason);
+          throw refuse(`operated, then ${t.reason}`);
         }
-        this.stage(channel, 'terminated');
+        note('terminated', 'terminated');
       }
     }, commandMs * 2 + 1000);
+    return { stages };
   }
 
   async read(channel: string): Promise<PointValue> {

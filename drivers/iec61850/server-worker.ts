@@ -205,7 +205,13 @@ async function start(m: Extract<ServerOp, { op: 'start' }>): Promise<{ version: 
   for (const s of served.values()) {
     const ref = `${s.d.ld}/${s.d.ln}.${s.d.name}`;
     if (s.d.ctlModel !== undefined) {
-      const check = koffi.register((_a: unknown, _p: unknown, _v: unknown, _test: boolean, _il: boolean) => (interlocked.has(ref) ? CONTROL_OBJECT_ACCESS_DENIED : CONTROL_ACCEPTED), koffi.pointer('SimCheckHandler'));
+      const check = koffi.register((action: unknown) => {
+        if (!interlocked.has(ref)) return CONTROL_ACCEPTED;
+        // the select (SBOw) or operate is refused with LastApplError AddCause "blocked by interlocking"
+        (f.ControlAction_setAddCause as Fn)(action, ADD_CAUSE_BLOCKED_BY_INTERLOCKING);
+        post({ event: 'refused', doRef: ref, addCause: ADD_CAUSE_BLOCKED_BY_INTERLOCKING });
+        return CONTROL_OBJECT_ACCESS_DENIED;
+      }, koffi.pointer('SimCheckHandler'));
       const operate = koffi.register((action: unknown, _p: unknown, v: unknown, test: boolean) => {
         if (interlocked.has(ref)) {
           (f.ControlAction_setAddCause as Fn)(action, ADD_CAUSE_BLOCKED_BY_INTERLOCKING);

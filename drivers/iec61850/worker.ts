@@ -369,9 +369,21 @@ async function handle(m: WorkerOp): Promise<unknown> {
     case 'connect': {
       const c = getConn(m.conn);
       return serial(c, async () => {
-        const err = [0];
-        await blocking('IedConnection_connect', c.ptr, err, m.host, m.port);
-        check(err, `connecting to ${m.host}:${m.port}`);
+        // libiec61850 1.5.3 sometimes loses a fresh association at its first request (its own
+        // mms_utility shows it too, about 1 in 4 on a loaded machine): probe with the server
+        // directory and associate again, at most 3 times, before the link counts as up
+        for (let attempt = 1; ; attempt++) {
+          const err = [0];
+          await blocking('IedConnection_connect', c.ptr, err, m.host, m.port);
+          check(err, `connecting to ${m.host}:${m.port}`);
+          const perr = [0];
+          stringList(await blocking<Ptr>('IedConnection_getServerDirectory', c.ptr, perr, false));
+          if ((perr[0] ?? 0) !== 3 || attempt >= 3) {
+            check(perr, `reading the server directory of ${m.host}:${m.port} after connecting`);
+            break;
+          }
+          await blocking('IedConnection_close', c.ptr);
+        }
         // installed after a successful connect: it fires once when this association ends
         fn('IedConnection_installConnectionClosedHandler')(c.ptr, c.closedCb, null);
         return true;

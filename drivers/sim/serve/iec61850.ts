@@ -10,7 +10,8 @@
  * A channel the plant has no physics for (a DC breaker) is held by the IED itself.
  * Commands and setting writes go to the plant; what the plant does not model is kept by the
  * IED. Interlocking: a switch (SPC/DPC) of an IED is refused, with AddCause "blocked by
- * interlocking", while its battery carries more than 1 kW (no switching under load).
+ * interlocking", unless its battery inverter is stopped (Stop = 1; without a Stop channel,
+ * while it carries more than 1 kW): no switching under load.
  */
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -45,8 +46,10 @@ export interface SimulatedIeds {
   served: ServedIed[];
   /** IEDs of the site that are not served, with the reason */
   absent: Array<{ deviceId: string; reason: string }>;
-  /** pushes the plant's values (after each step) */
+  /** pushes the plant's values (after each step; at most once a second) */
   step(): void;
+  /** pushes them now (a client wrote to the plant: the interlocks follow at once) */
+  refresh(): void;
   stop(): Promise<void>;
 }
 
@@ -162,8 +165,8 @@ export async function startSimulatedIeds(opts: {
       if (c.control && c.control !== c.doRef) out.push({ doRef: c.control, value: w });
     }
     void s.ied.update(out, now()).catch((e: Error) => console.warn(`simulator: IED ${s.device.id}: ${e.message}`));
-    // no switching under load
-    const load = Math.abs(values.ActivePower ?? 0) > SWITCH_INTERLOCK_KW;
+    // no switching under load: only with the inverter stopped
+    const load = values.Stop !== undefined ? values.Stop !== 1 : Math.abs(values.ActivePower ?? 0) > SWITCH_INTERLOCK_KW;
     for (const d of s.model.dataObjects) {
       if (d.cdc !== 'SPC' && d.cdc !== 'DPC') continue;
       const ref = `${d.ld}/${d.ln}.${d.name}`;
@@ -182,6 +185,9 @@ export async function startSimulatedIeds(opts: {
       const t = now();
       if (t - lastPush < PUSH_EVERY_MS) return;
       lastPush = t;
+      for (const s of served) push(s);
+    },
+    refresh: () => {
       for (const s of served) push(s);
     },
     stop: async () => {

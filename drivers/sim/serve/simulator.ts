@@ -110,6 +110,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
 
   // client writes feed the model; a refused value is put back at the next step
   const unsubs: Array<() => void> = [];
+  // the IEC 61850 IEDs (started below, after the Modbus servers)
+  let ieds: SimulatedIeds | undefined;
   for (const s of served) {
     unsubs.push(
       s.server.onWrite((channel, value) => {
@@ -119,6 +121,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
           console.warn(`simulator: device "${s.device.id}" refused ${channel} = ${String(value)}: ${(e as Error).message}`);
         }
         writeImages(s);
+        ieds?.refresh();
       }),
     );
   }
@@ -188,7 +191,6 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
 
   // IEC 61850 IEDs through libiec61850's server API when the library is there; otherwise
   // they are absent (the reason printed) and leave the site
-  let ieds: SimulatedIeds;
   try {
     ieds = await startSimulatedIeds({ site, profiles: opts.profiles, plant, ephemeralPorts: opts.ephemeralPorts ?? false, ...(opts.host ? { host: opts.host } : {}), now: () => scheduler.now() });
   } catch (e) {

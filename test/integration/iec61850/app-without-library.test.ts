@@ -18,7 +18,9 @@ test('without libiec61850 the IEC 61850 device shows how to provide it and the r
   const dir = mkdtempSync(join(tmpdir(), 'esm-61850-nolib-'));
   const root = findAppRoot();
   const doc = parseDocument(readFileSync(join(root, 'assets', 'sites', 'demo', 'site.yaml'), 'utf8'));
-  const devices = doc.get('devices') as { add(v: unknown): void };
+  const devices = doc.get('devices') as { add(v: unknown): void; items: Array<{ get(k: string): unknown }>; delete(i: number): boolean };
+  // the demo's simulated IED (served by the simulator when the library is there) makes way for a real one
+  devices.delete(devices.items.findIndex((d) => d.get('id') === 'esc-ied'));
   devices.add(
     doc.createNode({
       id: 'esc61850',

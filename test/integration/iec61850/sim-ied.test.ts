@@ -78,7 +78,7 @@ test('the simulated IED serves the ES controller profile through libiec61850: re
     await ied.interlock('LD0/CSWI1.Pos', true);
     const sel2 = await ctl.select({ type: 'boolean', value: false });
     assert.equal(sel2.ok, false);
-    assert.match(sel2.reason ?? '', /refused/);
+    assert.match(sel2.reason ?? '', /refused by the device: .*interlocking/i);
     await ied.interlock('LD0/CSWI1.Pos', false);
 
     await client.write('ESC1LD0/DOPM1.WMaxOut.setMag.f', 'SP', { type: 'float', value: 80_000 });

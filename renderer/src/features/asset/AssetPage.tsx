@@ -1,12 +1,18 @@
 /**
  * One asset's detail (site overview -> asset -> detail): where it sits in the hierarchy
  * (breadcrumbs, the assets it manages), its nameplate and operating limits, and every point
- * with its live value and quality. Names are never cut without a tooltip.
+ * with its live value and quality. Names are never cut without a tooltip. A writable discrete
+ * point (a breaker, a mode: it has states) has a "Command…" button for a session that may
+ * operate: the command pipeline's dialog (select-before-operate), with the device's own stages.
  */
 import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
 import Link from '@mui/material/Link';
 import Typography from '@mui/material/Typography';
-import { usePointMetaList, useSite } from '../../api/hooks';
+import { useState } from 'react';
+import type { PointMeta } from '../../../../core/common/point';
+import { useCan, usePointMetaList, useSite } from '../../api/hooks';
+import { CommandDialog } from '../control/CommandDialog';
 import { QualityValue } from '../../components/QualityValue';
 import { hmi } from '../../theme';
 import { assetHref, routeHref, useAssetId } from '../../shell/route';
@@ -15,6 +21,8 @@ export function AssetPage() {
   const id = useAssetId();
   const site = useSite();
   const metas = usePointMetaList();
+  const canOperate = useCan('control.operate');
+  const [commanding, setCommanding] = useState<PointMeta | null>(null);
   if (!site) return <Typography sx={{ color: hmi.textDim }}>Waiting for the site model from the core…</Typography>;
   const asset = site.assets.find((a) => a.id === id);
   if (!asset)
@@ -112,12 +120,20 @@ export function AssetPage() {
                   <td style={{ textAlign: 'right' }}>
                     <QualityValue id={m.id} />
                   </td>
+                  <td style={{ textAlign: 'right', width: 1, whiteSpace: 'nowrap' }}>
+                    {canOperate && m.access === 'rw' && m.states ? (
+                      <Button size="small" variant="outlined" onClick={() => setCommanding(m)} data-testid={`command-open-${m.id}`} sx={{ ml: 1, py: 0, minWidth: 0 }}>
+                        Command…
+                      </Button>
+                    ) : null}
+                  </td>
                 </tr>
               ))}
             </tbody>
           </Box>
         </Box>
       </Box>
+      {commanding ? <CommandDialog asset={asset} kind="mode" channel={commanding.channel} open onClose={() => setCommanding(null)} /> : null}
     </Box>
   );
 }

@@ -4,7 +4,10 @@
  *  - mode change: value → reason → command.select (select-before-operate) → confirmation with
  *    the core's summary → command.execute with the selection token.
  * A refusal shows its stage, rule and message; a request for re-authentication asks for the
- * password (auth.reauth) and retries the refused step.
+ * password (auth.reauth) and retries the refused step. When the device reports its own stages
+ * (IEC 61850: selected, operated, terminated, cancelled, refused with its AddCause), the result
+ * lists them (data-testid="field-stages", one item per stage with data-stage).
+ * `channel` commands another discrete point of the asset (a breaker) through the mode flow.
  */
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
@@ -17,7 +20,7 @@ import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useEffect, useState, type FormEvent } from 'react';
 import type { AssetView } from '../../../../core/common/api/contract';
-import type { CommandRequest, CommandResult, ReasonView, SelectResult } from '../../../../core/common/security';
+import type { CommandRequest, CommandResult, FieldStage, ReasonView, SelectResult } from '../../../../core/common/security';
 import { errorText } from '../../api/errorText';
 import { useClient, usePoint, usePointMeta, useSite } from '../../api/hooks';
 import { CommentField } from '../../components/CommentField';
@@ -26,6 +29,7 @@ import { signInErrorText } from '../auth/authText';
 import {
   commandReasons,
   describePower,
+  fieldStageText,
   fmtKw,
   isReauthRequired,
   modeLabel,
@@ -50,10 +54,10 @@ type Step =
 
 const CHANNEL: Record<CommandKind, string> = { setpoint: 'SetActivePower', mode: 'Mode' };
 
-export function CommandDialog({ asset, kind, open, onClose }: { asset: AssetView; kind: CommandKind; open: boolean; onClose: () => void }) {
+export function CommandDialog({ asset, kind, channel, open, onClose }: { asset: AssetView; kind: CommandKind; channel?: string; open: boolean; onClose: () => void }) {
   const client = useClient();
   const site = useSite();
-  const target = `${asset.id}/${CHANNEL[kind]}`;
+  const target = `${asset.id}/${channel ?? CHANNEL[kind]}`;
   const meta = usePointMeta(target);
   const current = usePoint(target);
   const actual = usePoint(`${asset.id}/ActivePower`);
@@ -143,7 +147,7 @@ export function CommandDialog({ asset, kind, open, onClose }: { asset: AssetView
   };
 
   const unit = kind === 'setpoint' ? 'kW' : '';
-  const title = kind === 'setpoint' ? `Set power · ${asset.name}` : `Change mode · ${asset.name}`;
+  const title = kind === 'setpoint' ? `Set power · ${asset.name}` : channel && channel !== CHANNEL.mode ? `Command ${channel} · ${asset.name}` : `Change mode · ${asset.name}`;
   const before = kind === 'setpoint' ? describePower(current?.value) : modeLabel(current?.value, meta?.states);
   const show = (v: number) => (kind === 'setpoint' ? describePower(v) : modeLabel(v, meta?.states));
 
@@ -174,7 +178,7 @@ export function CommandDialog({ asset, kind, open, onClose }: { asset: AssetView
                 slotProps={{ htmlInput: { 'data-testid': 'setpoint-value', style: { fontVariantNumeric: 'tabular-nums' } } }}
               />
             ) : (
-              <TextField select label="Mode" value={text} onChange={(e) => setText(e.target.value)} slotProps={{ select: { native: true }, inputLabel: { shrink: true } }}>
+              <TextField select label={channel && channel !== CHANNEL.mode ? channel : 'Mode'} value={text} onChange={(e) => setText(e.target.value)} slotProps={{ select: { native: true }, inputLabel: { shrink: true } }}>
                 {Object.entries(meta?.states ?? {}).map(([k, label]) => (
                   <option key={k} value={k}>
                     {label} ({k})
@@ -286,6 +290,7 @@ export function CommandDialog({ asset, kind, open, onClose }: { asset: AssetView
                 {step.message}
               </Alert>
             )}
+            {step.s !== 'error' && 'fieldStages' in step.result && step.result.fieldStages?.length ? <FieldStages stages={step.result.fieldStages} /> : null}
           </DialogContent>
           <DialogActions>
             {step.s !== 'done' ? <Button onClick={() => setStep({ s: 'edit' })}>Back</Button> : null}
@@ -296,5 +301,26 @@ export function CommandDialog({ asset, kind, open, onClose }: { asset: AssetView
         </>
       ) : null}
     </Dialog>
+  );
+}
+
+/** The device's own stages of the command, in order (IEC 61850 select / operate / termination / cancel). */
+function FieldStages({ stages }: { stages: readonly FieldStage[] }) {
+  return (
+    <Box component="section" aria-label="At the device" sx={{ mt: 1.5 }}>
+      <Typography component="h3" sx={{ fontSize: 13, fontWeight: 700, mb: 0.5 }}>
+        At the device
+      </Typography>
+      <Box component="ol" data-testid="field-stages" sx={{ m: 0, pl: 2.5, fontSize: 13 }}>
+        {stages.map((s, i) => (
+          <li key={i} data-stage={s.stage} style={{ color: s.stage === 'refused' ? hmi.alarmHigh : hmi.text }}>
+            {fieldStageText(s)}
+            <Box component="span" sx={{ color: hmi.textDim, ml: 1, ...monoNumbers }}>
+              {new Date(s.at).toISOString().slice(11, 23)}
+            </Box>
+          </li>
+        ))}
+      </Box>
+    </Box>
   );
 }

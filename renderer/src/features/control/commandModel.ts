@@ -4,7 +4,7 @@
  */
 import type { AssetView } from '../../../../core/common/api/contract';
 import type { PointMeta, PointValue } from '../../../../core/common/point';
-import type { CommandResult, ReasonView, SelectResult } from '../../../../core/common/security';
+import type { CommandResult, FieldStage, ReasonView, SelectResult } from '../../../../core/common/security';
 
 export interface Range {
   min: number;
@@ -106,4 +106,20 @@ export function isReauthRequired(r: CommandResult | SelectResult): boolean {
 export function successText(r: Extract<CommandResult, { ok: true }>, unit = 'kW'): string {
   const rb = typeof r.readback === 'number' ? `${fmtKw(r.readback)} ${unit}` : String(r.readback);
   return `Done: the device reads back ${rb} (${r.durationMs} ms).`;
+}
+
+/** The device's own stages of a command (IEC 61850 select, operate, termination, cancel), in words. */
+export function fieldStageText(s: FieldStage): string {
+  switch (s.stage) {
+    case 'selected':
+      return 'Selected by the device';
+    case 'operated':
+      return 'Operated by the device';
+    case 'terminated':
+      return 'Command terminated by the device (done)';
+    case 'cancelled':
+      return 'Selection cancelled (released on the device)';
+    case 'refused':
+      return `Refused by the device at ${s.step ?? 'the command'}${s.text ? `: ${s.text}` : ''}`;
+  }
 }
