@@ -3,6 +3,8 @@
  * Used by the Electron main process and by the browser-mode launcher alike.
  */
 import type { PdfPrinter } from '../core/kpi/pdf';
+import { DeviceImporter } from '../core/config/device-import';
+import { sclConverter } from '../drivers/iec61850/scl-service';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -104,6 +106,8 @@ export async function composeApp(opts: ComposeOptions): Promise<App> {
     ...(opts.flushMs !== undefined ? { flushMs: opts.flushMs } : {}),
     ...(opts.planning ? { planning: opts.planning } : {}),
     ...(opts.exportTtlMs !== undefined ? { exportTtlMs: opts.exportTtlMs } : {}),
+    // SCL files into the site file (devices.import.*): checked with the same loader as at start
+    deviceImport: new DeviceImporter({ siteFile: sitePath, profileDirs: defaultProfileDirs(appRoot), protocols: drivers.map((d) => d.definition), converters: { scl: sclConverter } }),
     ...(opts.keyProvider ? { keyProvider: opts.keyProvider } : {}),
     ...(opts.pdfPrinter ? { pdfPrinter: opts.pdfPrinter } : {}),
     ...(opts.web ? { web: { ...opts.web, staticDir: join(appRoot, 'dist', 'renderer') } } : {}),

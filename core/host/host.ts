@@ -4,6 +4,7 @@
  * mode. It never imports a driver: the composition root (electron/) passes the bridge
  * factories and, for the demo, the simulator's control.
  */
+import type { DeviceImporter } from '../config/device-import';
 import { dirname, join } from 'node:path';
 import {
   ApiError,
@@ -98,6 +99,8 @@ export interface HostOptions {
    * VirtualScheduler. Sockets keep wall-time guards (docs/decisions/0008).
    */
   scheduler?: Scheduler;
+  /** device import into the site file (SCL); absent: devices.import.* answer "unavailable" */
+  deviceImport?: DeviceImporter;
 }
 
 export class Host {
@@ -239,6 +242,10 @@ export class Host {
   }
 
   private handlers(s: Services): Handlers {
+    const importer = (): DeviceImporter => {
+      if (!this.opts.deviceImport) throw new ApiError('unavailable', 'importing devices is not available on this host');
+      return this.opts.deviceImport;
+    };
     const sim = (): SimControl => {
       if (!this.opts.simulator) throw new ApiError('unavailable', 'this site runs without the plant simulator');
       return this.opts.simulator;
@@ -268,6 +275,20 @@ export class Host {
         return after;
       },
       'control.active': () => this.activeCommands(s),
+      'devices.import.preview': (_ctx, arg) => importer().preview(arg),
+      'devices.import.apply': (ctx, arg) => {
+        const r = importer().apply(arg);
+        if (ctx.principal)
+          s.audit.append({
+            type: 'config.device.import',
+            ...auditActor(ctx.principal),
+            siteId: this.siteId,
+            outcome: r.ok ? 'ok' : 'refused',
+            after: r.ok ? { device: r.deviceId, profile: r.profileId, ied: r.iedName, channels: r.channels.length } : { device: arg.deviceId },
+            details: r.ok ? { file: arg.fileName, profileFile: r.profileFile, siteFile: r.siteFile } : { file: arg.fileName, issues: r.issues.slice(0, 20) },
+          });
+        return r;
+      },
       'site.parameters.set': (ctx, arg) => {
         if (!ctx.principal) throw new ApiError('unauthenticated', 'not signed in', { rule: 'session.required' });
         if (arg.siteId !== this.siteId) throw new ApiError('not-found', `unknown site "${arg.siteId}"`, { path: 'siteId' });

@@ -123,6 +123,8 @@ export const METHOD_CAPABILITIES: { readonly [M in MethodName]: MethodAccess } =
   'kpi.definitions': cap(['site.view'], 'current'),
   // a report is an export of the site's data
   'kpi.report': cap(['data.export'], 'current'),
+  'devices.import.preview': cap(['config.edit'], 'current'),
+  'devices.import.apply': cap(['config.edit'], 'current'),
   // control explanation and run-time site parameters (CommandService.setParameter checks control.setpoint)
   'control.active': cap(['site.view'], 'current'),
   'site.parameters.set': cap(['control.setpoint'], 'current'),

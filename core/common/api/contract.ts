@@ -18,6 +18,7 @@ import { cycleMethodArgSchemas, type CycleApiMethods } from '../cycle';
 import { kpiMethodArgSchemas, type KpiApiMethods } from '../kpi';
 import { trendViewMethodArgSchemas, type TrendViewApiMethods } from '../trends';
 import { MODES_EVENT_NAMES, modesMethodArgSchemas, type ModesApiEvents, type ModesApiMethods } from '../modes';
+import { deviceImportArgSchemas, type DeviceImportApiMethods } from '../device-import';
 
 // the session belongs to security.ts (no type cycle); the screens see it through this contract
 export type { SessionInfo } from '../security';
@@ -119,7 +120,7 @@ export interface CoreApiMethods {
 }
 
 /** Every method of the API: the core's plus each service area's (security, alarms, historian). */
-export interface ApiMethods extends CoreApiMethods, SecurityApiMethods, AlarmApiMethods, HistorianApiMethods, ControlApiMethods, PlanApiMethods, CycleApiMethods, KpiApiMethods, TrendViewApiMethods, ModesApiMethods {}
+export interface ApiMethods extends CoreApiMethods, SecurityApiMethods, AlarmApiMethods, HistorianApiMethods, ControlApiMethods, PlanApiMethods, CycleApiMethods, KpiApiMethods, TrendViewApiMethods, ModesApiMethods, DeviceImportApiMethods {}
 
 /** The core's own pushed events. */
 export interface CoreApiEvents {
@@ -181,6 +182,7 @@ export const methodArgSchemas: { [M in MethodName]: z.ZodType<MethodReq<M>> } = 
   ...trendViewMethodArgSchemas,
   ...(kpiMethodArgSchemas as unknown as { [M in keyof KpiApiMethods]: z.ZodType<KpiApiMethods[M]['req']> }),
   ...modesMethodArgSchemas,
+  ...deviceImportArgSchemas,
 };
 
 export const EVENT_NAMES: readonly EventName[] = ['points.changed', 'devices.changed', 'sim.changed', ...ALARM_EVENT_NAMES, 'history.exportProgress', ...CONTROL_EVENT_NAMES, ...PLAN_EVENT_NAMES, ...MODES_EVENT_NAMES];

@@ -16,6 +16,7 @@ import DoNotDisturbOnIcon from '@mui/icons-material/DoNotDisturbOn';
 import HelpOutlinedIcon from '@mui/icons-material/HelpOutlined';
 import type { CommState, DeviceStatus } from '../../../../core/common/api/contract';
 import { useConnection, useDevices, useNow, useSite } from '../../api/hooks';
+import { SclImportDialog } from './SclImportDialog';
 import { formatAge, formatDateTime, NO_VALUE } from '../../format/format';
 import { summarizeDevices } from '../../shell/deviceSummary';
 import { hmi, monoNumbers } from '../../theme';
@@ -56,6 +57,7 @@ export function DevicesPage() {
   const [reading, setReading] = useState<DeviceStatus | null>(null);
   const adminWhy = useCapabilityReason('system.administer');
   const browseWhy = useCapabilityReason('config.edit');
+  const [importing, setImporting] = useState(false);
   return (
     <Box sx={{ display: 'flex', flexDirection: 'column', gap: 1.5, minHeight: 0 }}>
       <Box sx={{ display: 'flex', alignItems: 'baseline', gap: 2 }}>
@@ -63,7 +65,12 @@ export function DevicesPage() {
           Devices
         </Typography>
         <Typography sx={{ color: hmi.textDim, fontSize: 13 }}>{connected ? summary.text : 'state unknown: no connection to the core'}</Typography>
-        <Box sx={{ ml: 'auto' }}>
+        <Box sx={{ ml: 'auto', display: 'flex', gap: 1 }}>
+          {browseWhy === null ? (
+            <Button size="small" variant="outlined" onClick={() => setImporting(true)} data-testid="scl-open">
+              Import SCL…
+            </Button>
+          ) : null}
           <GuardedButton why={adminWhy} size="small" variant="outlined" onClick={() => setCertsOpen(true)} testId="open-certificates">
             Server certificates
           </GuardedButton>
@@ -72,6 +79,7 @@ export function DevicesPage() {
       <CertificatesDialog open={certsOpen} onClose={() => setCertsOpen(false)} />
       <BrowseDialog device={browsing} onClose={() => setBrowsing(null)} />
       <ReadDialog device={reading} onClose={() => setReading(null)} />
+      {importing ? <SclImportDialog open onClose={() => setImporting(false)} /> : null}
       <TableContainer component={Paper} sx={{ overflow: 'auto' }}>
         <Table size="small" stickyHeader aria-label="Devices">
           <TableHead>
