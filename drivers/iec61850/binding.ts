@@ -7,7 +7,7 @@ import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { IedError, addCauseText, controlModelName, iedErrorText, lastApplErrorText, type ControlModelName } from './errors';
 import type { MmsData } from './mms';
-import type { ControlOutcome, ControlParams, Counters, RcbSettings, RcbValues, ReportData, TypeSpec, WorkerEvent, WorkerOp, WorkerReply } from './protocol';
+import type { ControlOutcome, ControlParams, Counters, RcbSettings, RcbValues, ReportData, TlsFiles, TypeSpec, WorkerEvent, WorkerOp, WorkerReply } from './protocol';
 
 export type { ControlParams, Counters, RcbSettings, RcbValues, ReportData, ReportEntry, TypeSpec } from './protocol';
 
@@ -118,10 +118,15 @@ export class Iec61850Library {
     return this.call({ op: 'utcFromLibrary', ms }, 5_000) as Promise<MmsData>;
   }
 
-  async client(opts: { host: string; port: number; connectTimeoutMs?: number; requestTimeoutMs?: number }): Promise<IedClient> {
+  /** true when the loaded build has TLS, else the sentence saying why not */
+  tlsSupport(): Promise<true | string> {
+    return this.call({ op: 'tlsSupport' }, 5_000) as Promise<true | string>;
+  }
+
+  async client(opts: { host: string; port: number; connectTimeoutMs?: number; requestTimeoutMs?: number; tls?: TlsFiles }): Promise<IedClient> {
     const connectTimeoutMs = opts.connectTimeoutMs ?? 3_000;
     const requestTimeoutMs = opts.requestTimeoutMs ?? 3_000;
-    const conn = (await this.call({ op: 'create', connectTimeoutMs, requestTimeoutMs }, 5_000)) as number;
+    const conn = (await this.call({ op: 'create', connectTimeoutMs, requestTimeoutMs, ...(opts.tls ? { tls: opts.tls } : {}) }, 5_000)) as number;
     return new IedClient(this, conn, opts.host, opts.port, connectTimeoutMs, requestTimeoutMs);
   }
 

@@ -20,13 +20,14 @@
  *   the rest of the application runs.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Bridge, BridgeContext, BridgeFactory, Driver, DriverContext, PointSample, PointSink } from '../../core/common/bridge';
+import { isAbsolute, join } from 'node:path';
+import type { Bridge, BridgeContext, BridgeFactory, Driver, DriverContext, PointSample, PointSink, SecretAccess } from '../../core/common/bridge';
 import type { ProtocolDefinition } from '../../core/common/profile';
 import type { PointValue } from '../../core/common/point';
 import { SupervisedBridge, bridgeNow } from '../common/supervised-bridge';
 import type { FieldReport, FieldStage } from '../../core/common/commands';
 import { Iec61850Library, OPT, TRG, type ControlObject, type IedClient, type ReportData, type TypeSpec } from './binding';
+import type { TlsFiles } from './protocol';
 import { IedError, OR_CAT } from './errors';
 import { MMS_TYPE, intToBitStringBE, scalarValue, valueLike, type MmsData } from './mms';
 import { DEFAULT_VALUE_PATHS, DoImage, flatten, memberCovers, planChannels, planMember, sampleOf, withIed, type ChannelPlan, type MemberPlan } from './model';
@@ -142,11 +143,16 @@ export class Iec61850Bridge extends SupervisedBridge<Session> implements Bridge 
   /** connections being destroyed: stop() waits for them (the library worker may stop next) */
   private readonly closing = new Set<Promise<void>>();
 
+  private readonly dataDir: string | undefined;
+  private readonly secrets: SecretAccess | undefined;
+
   constructor(
     ctx: BridgeContext,
     private readonly shared: SharedLibrary,
   ) {
     super();
+    this.dataDir = ctx.dataDir;
+    this.secrets = ctx.secrets;
     const { device, profile } = ctx;
     if (!isIec61850Device(device)) throw new Error(`device ${device.id}: protocol ${device.protocol} is not iec61850`);
     if (!isIec61850Profile(profile)) throw new Error(`device ${device.id}: profile ${profile.id} is not an IEC 61850 profile`);
@@ -205,7 +211,8 @@ export class Iec61850Bridge extends SupervisedBridge<Session> implements Bridge 
     const ready = (async (): Promise<Session> => {
       // without the library this rejects with the sentence saying how to provide it
       const lib = await this.shared.load(this.conn.library ? [this.conn.library] : []);
-      client = await lib.client({ host: this.conn.host, port: this.conn.port, connectTimeoutMs: this.conn.connectTimeoutMs, requestTimeoutMs: this.timeoutMs });
+      const tls = this.conn.tls ? await tlsFiles(this.conn.tls, this.dataDir, this.secrets) : undefined;
+      client = await lib.client({ host: this.conn.host, port: this.conn.port, connectTimeoutMs: this.conn.connectTimeoutMs, requestTimeoutMs: this.timeoutMs, ...(tls ? { tls } : {}) });
       try {
         await client.connect();
         const s: Session = { client, specs: new Map(), members: new Map(), rcbs: [], controls: new Map(), offs: [], polled: [], pollAll: true };
@@ -446,6 +453,31 @@ export class Iec61850Bridge extends SupervisedBridge<Session> implements Bridge 
     if (p.channel.type === 'number' && typeof v === 'number') return v * p.channel.scale + p.channel.offset;
     return v;
   }
+}
+
+/** The certificate store of the IEC 61850 driver: `<data folder>/drivers/iec61850/pki/`. */
+export function certificateStore(dataDir: string | undefined): string | undefined {
+  return dataDir ? join(dataDir, 'pki') : undefined;
+}
+
+/** The device's TLS files as absolute paths (relative ones in the app's certificate store) and the key's password from the sealed secrets. */
+export async function tlsFiles(tls: NonNullable<Iec61850Connection['tls']>, dataDir: string | undefined, secrets: SecretAccess | undefined): Promise<TlsFiles> {
+  const store = certificateStore(dataDir);
+  const file = (name: string, what: string): string => {
+    if (!isAbsolute(name) && !store) throw new Error(`TLS: the ${what} ${name} is a relative path and this host has no certificate store`);
+    const p = isAbsolute(name) ? name : join(store as string, name);
+    if (!existsSync(p)) throw new Error(`TLS: the ${what} ${p} does not exist${store ? ` (the certificate store is ${store})` : ''}`);
+    return p;
+  };
+  const out: TlsFiles = { ca: file(tls.ca, 'CA certificate'), chainValidation: tls.chainValidation };
+  if (tls.cert) out.cert = file(tls.cert, 'client certificate');
+  if (tls.key) out.key = file(tls.key, 'client key');
+  if (tls.keyPasswordSecret) {
+    const pw = await secrets?.get(tls.keyPasswordSecret);
+    if (pw === undefined) throw new Error(`TLS: no secret named "${tls.keyPasswordSecret}" holds the client key's password (Administration → Secrets)`);
+    out.keyPassword = pw;
+  }
+  return out;
 }
 
 /** The ctlVal of a control object from its type: boolean (SPC), Dbpos (DPC), integer (INC), AnalogueValue (APC), Tcmd (BSC). */

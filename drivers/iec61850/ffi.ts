@@ -27,6 +27,8 @@ export interface Lib {
   ReportCallback: KoffiType;
   CommandTerminationHandler: KoffiType;
   ConnectionClosedHandler: KoffiType;
+  /** true when the build has TLS (mbedTLS), else why not */
+  tls: true | string;
 }
 
 /** Opens the shared library and declares the functions the binding uses. Throws with the loader's message. */
@@ -34,7 +36,7 @@ export function openLibrary(path: string): Lib {
   const lib = koffi.load(path);
   const P = (name: string): KoffiType => koffi.pointer(name, koffi.opaque());
   // one opaque pointer type per handle kind (names are global in koffi: reuse when declared twice)
-  const types = ['MmsVariableSpecification', 'IedConnection', 'MmsValuePtr', 'LinkedList', 'ControlObjectClient', 'ClientReportControlBlock', 'ClientReport', 'ClientDataSet'];
+  const types = ['TLSConfiguration', 'MmsVariableSpecification', 'IedConnection', 'MmsValuePtr', 'LinkedList', 'ControlObjectClient', 'ClientReportControlBlock', 'ClientReport', 'ClientDataSet'];
   for (const t of types) {
     try {
       P(t);
@@ -178,7 +180,27 @@ export function openLibrary(path: string): Lib {
     f[m[1]] = fn;
   }
   const version = String((f.LibIEC61850_getVersionString as Fn)());
-  return { version, f, ReportCallback, CommandTerminationHandler, ConnectionClosedHandler };
+  // TLS only exists in a build configured with mbedTLS (third_party/mbedtls/mbedtls-2.28)
+  let tls: true | string = true;
+  for (const d of [
+    'TLSConfiguration TLSConfiguration_create()',
+    'void TLSConfiguration_setClientMode(TLSConfiguration self)',
+    'bool TLSConfiguration_addCACertificateFromFile(TLSConfiguration self, const char* filename)',
+    'bool TLSConfiguration_setOwnCertificateFromFile(TLSConfiguration self, const char* filename)',
+    'bool TLSConfiguration_setOwnKeyFromFile(TLSConfiguration self, const char* filename, const char* keyPassword)',
+    'void TLSConfiguration_setChainValidation(TLSConfiguration self, bool value)',
+    'void TLSConfiguration_destroy(TLSConfiguration self)',
+    'IedConnection IedConnection_createWithTlsSupport(TLSConfiguration tlsConfig)',
+  ]) {
+    const name = (/\s(\w+)\s*\(/.exec(d) as RegExpExecArray)[1] as string;
+    try {
+      f[name] = lib.func(d);
+    } catch {
+      tls = `this libiec61850 build (${version}) has no TLS support: ${name} is not in ${path} (the library was built without mbedTLS; rebuild it with third_party/mbedtls/mbedtls-2.28 present, see docs/iec61850.md)`;
+      break;
+    }
+  }
+  return { version, f, ReportCallback, CommandTerminationHandler, ConnectionClosedHandler, tls };
 }
 
 const protos = new Map<string, KoffiType>();

@@ -94,6 +94,23 @@ export const iec61850ConnectionSchema = z
     orCat: z.enum(Object.keys(OR_CAT) as [keyof typeof OR_CAT, ...Array<keyof typeof OR_CAT>]).default('station-control'),
     /** absolute path of libiec61850 (else ESM_LIBIEC61850, else the copy shipped beside the app) */
     library: z.string().min(1).optional(),
+    /**
+     * TLS (IEC 62351-3, usually port 3782) through libiec61850's TLS configuration. Files are
+     * PEM, relative to the app's certificate store `<data folder>/drivers/iec61850/pki/` (or
+     * absolute); the key's password is a sealed secret named by `keyPasswordSecret`.
+     */
+    tls: z
+      .object({
+        ca: z.string().min(1),
+        cert: z.string().min(1).optional(),
+        key: z.string().min(1).optional(),
+        keyPasswordSecret: z.string().min(1).optional(),
+        /** check the server's chain against the CA (default true) */
+        chainValidation: z.boolean().default(true),
+      })
+      .strict()
+      .refine((t) => (t.cert === undefined) === (t.key === undefined), { message: 'give both cert and key (client authentication) or neither', path: ['key'] })
+      .optional(),
   })
   .strict();
 

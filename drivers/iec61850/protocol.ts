@@ -4,6 +4,15 @@
  */
 import type { MmsData } from './mms';
 
+/** TLS files (absolute paths) and the key's password, as the worker gives them to libiec61850. */
+export interface TlsFiles {
+  ca: string;
+  cert?: string;
+  key?: string;
+  keyPassword?: string;
+  chainValidation: boolean;
+}
+
 export interface ControlParams {
   orIdent?: string;
   orCat?: number;
@@ -25,7 +34,8 @@ export interface RcbSettings {
 
 export type WorkerOp =
   | { op: 'load'; path: string }
-  | { op: 'create'; connectTimeoutMs: number; requestTimeoutMs: number }
+  | { op: 'create'; connectTimeoutMs: number; requestTimeoutMs: number; tls?: TlsFiles }
+  | { op: 'tlsSupport' }
   | { op: 'connect'; conn: number; host: string; port: number }
   | { op: 'close'; conn: number }
   | { op: 'destroy'; conn: number }

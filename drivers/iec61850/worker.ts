@@ -232,6 +232,8 @@ interface Conn {
   reports: Map<string, Report>;
   controls: Set<number>;
   queue: Promise<unknown>;
+  /** the TLS configuration, freed after the connection */
+  tls?: Ptr;
 }
 
 interface Ctl {
@@ -355,14 +357,33 @@ async function handle(m: WorkerOp): Promise<unknown> {
       lib = openLibrary(m.path);
       return { version: lib.version };
     }
+    case 'tlsSupport':
+      return L().tls;
     case 'create': {
       const f = L().f;
-      const ptr = own('IedConnection', f.IedConnection_create!());
+      let tlsPtr: Ptr | undefined;
+      if (m.tls) {
+        const why = L().tls;
+        if (why !== true) throw new Error(`TLS is configured for this device, but ${why}`);
+        tlsPtr = own('TLSConfiguration', f.TLSConfiguration_create!());
+        try {
+          f.TLSConfiguration_setClientMode!(tlsPtr);
+          f.TLSConfiguration_setChainValidation!(tlsPtr, m.tls.chainValidation);
+          if (!f.TLSConfiguration_addCACertificateFromFile!(tlsPtr, m.tls.ca)) throw new Error(`the CA certificate ${m.tls.ca} could not be read (PEM expected)`);
+          if (m.tls.cert && !f.TLSConfiguration_setOwnCertificateFromFile!(tlsPtr, m.tls.cert)) throw new Error(`the client certificate ${m.tls.cert} could not be read (PEM expected)`);
+          if (m.tls.key && !f.TLSConfiguration_setOwnKeyFromFile!(tlsPtr, m.tls.key, m.tls.keyPassword ?? null))
+            throw new Error(`the client key ${m.tls.key} could not be read (PEM expected; is the password right?)`);
+        } catch (e) {
+          f.TLSConfiguration_destroy!(release('TLSConfiguration', tlsPtr));
+          throw e;
+        }
+      }
+      const ptr = own('IedConnection', tlsPtr ? f.IedConnection_createWithTlsSupport!(tlsPtr) : f.IedConnection_create!());
       f.IedConnection_setConnectTimeout!(ptr, m.connectTimeoutMs);
       f.IedConnection_setRequestTimeout!(ptr, m.requestTimeoutMs);
       const id = nextId++;
       const closedCb = koffi.register(() => post({ event: 'closed', conn: id }), koffi.pointer(L().ConnectionClosedHandler));
-      const c: Conn = { id, ptr, closedCb, reports: new Map(), controls: new Set(), queue: Promise.resolve() };
+      const c: Conn = { id, ptr, closedCb, reports: new Map(), controls: new Set(), queue: Promise.resolve(), ...(tlsPtr ? { tls: tlsPtr } : {}) };
       conns.set(id, c);
       return id;
     }
@@ -405,6 +426,7 @@ async function handle(m: WorkerOp): Promise<unknown> {
         for (const ref of [...c.reports.keys()]) await uninstallReport(c, ref);
         for (const id of [...c.controls]) await destroyControl(getCtl(id));
         await blocking('IedConnection_destroy', release('IedConnection', c.ptr));
+        if (c.tls) fn('TLSConfiguration_destroy')(release('TLSConfiguration', c.tls));
         koffi.unregister(c.closedCb);
         return true;
       });
