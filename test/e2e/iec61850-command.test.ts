@@ -49,7 +49,11 @@ describe('IEC 61850 command stages in the command dialog (demo IED, Chromium)', 
     const dialog = page.getByTestId('mode-dialog');
     await dialog.locator('select').first().selectOption(value);
     const reason = dialog.getByTestId('command-reason');
-    const options = await reason.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value).filter(Boolean));
+    // the dialog loads the administrator's reasons each time it opens
+    const options = await waitFor('the reasons loaded', async () => {
+      const vs = await reason.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value).filter(Boolean));
+      return vs.length > 0 ? vs : undefined;
+    }, 15_000);
     await reason.selectOption(options[0] ?? '');
     await dialog.getByRole('button', { name: 'Review' }).click();
     const password = dialog.getByLabel('Password');
