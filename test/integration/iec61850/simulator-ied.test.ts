@@ -39,7 +39,7 @@ test('without libiec61850 the simulator says why the IED is absent and the demo 
       assert.match(ieds.absent[0]?.reason ?? '', /libiec61850 is not available \(set ESM_LIBIEC61850/);
       assert.ok(warnings.some((w) => /IEC 61850 IED of device "esc-ied" is not served: libiec61850 is not available/.test(w)), warnings.join('\n'));
       assert.equal(app.host.deviceStatuses().find((d) => d.id === 'esc-ied'), undefined, 'not a device of the running site');
-      await until('the Modbus devices online', () => (app.host.deviceStatuses().every((d) => d.state === 'online') ? true : undefined), 20_000);
+      await until('the Modbus devices online', () => (app.host.deviceStatuses().filter((d) => d.protocol === 'modbus-tcp').every((d) => d.state === 'online') ? true : undefined), 30_000);
     });
   } finally {
     console.warn = warn;
