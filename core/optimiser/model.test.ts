@@ -149,6 +149,33 @@ describe('optimiser formulation (hand-worked optima)', () => {
     assert.deepEqual(semi.series.ev[0]!.powerKw, [0, 9, 6, 0]);
   });
 
+  it('lazy binaries: the same optimum as every binary from the start, with fewer binaries', async () => {
+    // 48 half-hour steps, two chargers with a 4.2 kW minimum, a genset with a start cost,
+    // prices with a cheap night and a dear evening: semi-continuity binds in a few intervals only
+    const T = 48;
+    const price = Array.from({ length: T }, (_, t) => (t < 12 ? 0.08 : t >= 36 && t < 44 ? 0.35 : 0.18) + 0.001 * (t % 5));
+    const p = problem({
+      steps: T,
+      stepMinutes: 30,
+      loadKw: Array.from({ length: T }, (_, t) => 20 + 15 * Math.sin((t / T) * Math.PI)),
+      importPrice: price,
+      importLimitKw: 60,
+      storage: [battery({ capacityKwh: 40, maxChargeKw: 20, maxDischargeKw: 20 })],
+      ev: [
+        { id: 'a', maxKw: 11, minKw: 4.2, needs: [{ fromStep: 2, departStep: 15, energyKwh: 17.3, socPct: 30 }] },
+        { id: 'b', maxKw: 22, minKw: 4.2, needs: [{ fromStep: 16, departStep: 40, energyKwh: 23.9, socPct: 60 }] },
+      ],
+      gensets: [{ id: 'g', minKw: 10, maxKw: 30, startCost: 3, costPerKwh: 0.3, initiallyOn: false }],
+    });
+    const all = await solvePlan(p, { binaries: 'all' }, { mipGap: 1e-6 });
+    const lazy = await solvePlan(p, { binaries: 'lazy' }, { mipGap: 1e-6 });
+    close(lazy.objectiveValue, all.objectiveValue, 'objective', 1e-4 * Math.abs(all.objectiveValue));
+    assert.ok(lazy.integerVariables < all.integerVariables, `lazy ${lazy.integerVariables} vs all ${all.integerVariables} binaries`);
+    for (const e of lazy.series.ev) for (const [t, kw] of e.powerKw.entries()) assert.ok(kw < 1e-6 || kw >= 4.2 - 1e-6, `charger ${e.id} step ${t}: ${kw} kW`);
+    const g = lazy.series.gensets[0]!;
+    for (const [t, kw] of g.powerKw.entries()) assert.ok(kw < 1e-6 || kw >= 10 - 1e-6, `genset step ${t}: ${kw} kW`);
+  });
+
   it('EV priority: when not every need can be met, the vehicle with the lower SoC is served', async () => {
     // 10 kW import limit, two vehicles each needing 10 kWh within one hour
     const plan = await solvePlan(

@@ -36,7 +36,7 @@ export const TERMS = {
 export interface BuiltModel {
   lp: LpModel;
   problem: PlanProblem;
-  options: Required<ModelOptions>;
+  options: { storageExclusivity: 'binary' | 'relaxed' | 'auto'; integer: boolean; binaries: 'lazy' | 'all' };
   /** whether the batteries' charge/discharge binaries are in the model */
   storageBinaries: boolean;
   /** the EV penalty per kWh not delivered, before the SoC priority factor */
@@ -45,7 +45,9 @@ export interface BuiltModel {
 
 export function buildModel(p: PlanProblem, options: ModelOptions = {}, forceStorageBinaries = false): BuiltModel {
   checkProblem(p);
-  const opts: Required<ModelOptions> = { storageExclusivity: options.storageExclusivity ?? 'auto', integer: options.integer ?? true };
+  const opts = { storageExclusivity: options.storageExclusivity ?? 'auto', integer: options.integer ?? true, binaries: options.binaries ?? 'all' };
+  // EV interval / genset block binary? (all, or the lazy set)
+  const isBinary = (key: string) => opts.integer && (options.binaryBlocks === undefined || options.binaryBlocks.has(key));
   const storageBinaries = forceStorageBinaries || opts.storageExclusivity === 'binary';
   const T = p.steps;
   const dt = p.stepMinutes / 60;
@@ -232,7 +234,7 @@ export function buildModel(p: PlanProblem, options: ModelOptions = {}, forceStor
         // per interval, so finer steps share the interval's binary
         const k = Math.floor(t / evBlock);
         let z = `ev_on_ev${i}_k${k}`;
-        if (!lp.vars.has(z)) z = lp.addVar(z, 0, 1, 'binary');
+        if (!lp.vars.has(z)) z = lp.addVar(z, 0, 1, isBinary(`ev${i}_k${k}`) ? 'binary' : 'continuous');
         lp.addRow(`ev_max_ev${i}_${ts(t)}`, [[x, 1], [z, -ub]], '<=', 0);
         lp.addRow(`ev_min_ev${i}_${ts(t)}`, [[x, 1], [z, -e.minKw]], '>=', 0);
       }
@@ -259,7 +261,7 @@ export function buildModel(p: PlanProblem, options: ModelOptions = {}, forceStor
       lp.addCost(TERMS.genset, x, g.costPerKwh * dt);
       if (t % block === 0) {
         const k = t / block;
-        on = lp.addVar(`gen_on_g${i}_k${k}`, 0, 1, opts.integer ? 'binary' : 'continuous');
+        on = lp.addVar(`gen_on_g${i}_k${k}`, 0, 1, isBinary(`g${i}_k${k}`) ? 'binary' : 'continuous');
         if (g.startCost > 0) {
           const st = lp.addVar(`gen_start_g${i}_k${k}`, 0, 1);
           if (prevOn) lp.addRow(`gen_startup_g${i}_k${k}`, [[st, 1], [on, -1], [prevOn, 1]], '>=', 0);

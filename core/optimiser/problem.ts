@@ -130,6 +130,15 @@ export interface ModelOptions {
   storageExclusivity?: 'binary' | 'relaxed' | 'auto';
   /** false: EV minimum power, genset on/off and curtailment steps relaxed to continuous (study / benchmark) */
   integer?: boolean;
+  /**
+   * 'lazy' (default): EV on/off and genset commitment binaries only where the relaxation needs
+   * them — solve with them continuous, then make binary the intervals whose answer is not
+   * already on/off, and solve again until none is (a relaxation whose optimum satisfies every
+   * dropped integrality is optimal for the full MIP). 'all': every binary from the start.
+   */
+  binaries?: 'lazy' | 'all';
+  /** (lazy, internal) the EV intervals ("ev0_k3") and genset blocks ("g0_k2") that are binary */
+  binaryBlocks?: ReadonlySet<string>;
 }
 
 export class ProblemError extends Error {

@@ -11,8 +11,9 @@ export interface SolveSettings {
   timeLimitS?: number;
   mipGap?: number;
   /**
-   * HiGHS presolve; default 'off': on the demo site's day-ahead MIPs the WebAssembly build
-   * spends more in presolve than it saves (bench/optimiser.bench.ts: 2-3x less CPU without it)
+   * HiGHS presolve; default: 'off' for a pure LP (the relaxation rounds: it costs more than it
+   * saves in the WebAssembly build) and 'on' once binaries are in (the lazy rounds' few
+   * binaries: 3x less CPU at 288 steps, bench/optimiser.bench.ts)
    */
   presolve?: 'off' | 'choose' | 'on';
 }
@@ -91,13 +92,54 @@ function hasSimultaneous(m: BuiltModel, x: ReadonlyMap<string, number>): boolean
   return false;
 }
 
+const ON = 1e-6;
+
+/** Every EV interval and genset block key of the model. */
+function allBlocks(m: BuiltModel): string[] {
+  return [...m.lp.vars.keys()].map((n) => /^(?:ev_on_|gen_on_)(ev\d+_k\d+|g\d+_k\d+)$/.exec(n)?.[1]).filter((k): k is string => k !== undefined);
+}
+
+/**
+ * EV intervals and genset blocks whose relaxed answer is not on/off: an EV interval charging
+ * below its minimum in some step (or not in all), a genset block with a fractional commitment.
+ */
+function fractionalBlocks(m: BuiltModel, x: ReadonlyMap<string, number>): string[] {
+  const p = m.problem;
+  const out: string[] = [];
+  const evBlock = Math.max(1, Math.round(15 / p.stepMinutes));
+  p.ev.forEach((e, i) => {
+    if (e.minKw <= 0) return;
+    for (let k = 0; k * evBlock < p.steps; k++) {
+      if (!m.lp.vars.has(`ev_on_ev${i}_k${k}`) || m.lp.vars.get(`ev_on_ev${i}_k${k}`)?.type === 'binary') continue;
+      const v: number[] = [];
+      for (let t = k * evBlock; t < Math.min(p.steps, (k + 1) * evBlock); t++) v.push(x.get(`p_ev_ev${i}_t${t}`) ?? 0);
+      const off = v.every((y) => y <= ON);
+      const on = v.every((y) => y >= e.minKw - ON);
+      if (!off && !on) out.push(`ev${i}_k${k}`);
+    }
+  });
+  p.gensets.forEach((_g, i) => {
+    for (let k = 0; ; k++) {
+      const name = `gen_on_g${i}_k${k}`;
+      const v = m.lp.vars.get(name);
+      if (!v) break;
+      if (v.type === 'binary') continue;
+      const z = x.get(name) ?? 0;
+      if (z > ON && z < 1 - ON) out.push(`g${i}_k${k}`);
+    }
+  });
+  return out;
+}
+
 async function run(m: BuiltModel, settings: SolveSettings): Promise<{ x: Map<string, number>; status: 'optimal' | 'time-limit'; objective: number; lp: string }> {
   const solver = await loadSolver();
   const lp = m.lp.toString();
+  let ints = 0;
+  for (const v of m.lp.vars.values()) if (v.type !== 'continuous') ints++;
   const r = solver.solve(lp, {
     time_limit: settings.timeLimitS ?? 30,
     mip_rel_gap: settings.mipGap ?? 1e-4,
-    presolve: settings.presolve ?? 'off',
+    presolve: settings.presolve ?? (ints > 0 ? 'on' : 'off'),
     output_flag: false,
     log_to_console: false,
   });
@@ -126,11 +168,28 @@ const series = (x: ReadonlyMap<string, number>, name: (t: number) => string, T: 
 /** Builds the model, solves it (re-solving with binaries if the relaxation is not exact) and reads the plan. */
 export async function solvePlan(p: PlanProblem, options: ModelOptions = {}, settings: SolveSettings = {}): Promise<SolvedPlan> {
   const t0 = performance.now();
-  let m = buildModel(p, options);
+  const lazy = (options.integer ?? true) && (options.binaries ?? 'lazy') === 'lazy';
+  const blocks = new Set<string>();
+  const opts: ModelOptions = lazy ? { ...options, binaryBlocks: blocks } : options;
+  let m = buildModel(p, opts);
   let r = await run(m, settings);
-  if (!m.storageBinaries && options.storageExclusivity !== 'relaxed' && hasSimultaneous(m, r.x)) {
-    m = buildModel(p, options, true);
+  let rounds = 1;
+  for (;;) {
+    if (!m.storageBinaries && options.storageExclusivity !== 'relaxed' && hasSimultaneous(m, r.x)) {
+      m = buildModel(p, opts, true);
+      r = await run(m, settings);
+      rounds++;
+      continue;
+    }
+    // lazy binaries: the intervals whose relaxed answer is not on/off become binary
+    const missing = lazy ? fractionalBlocks(m, r.x).filter((k) => !blocks.has(k)) : [];
+    if (missing.length === 0) break;
+    for (const k of missing) blocks.add(k);
+    // after a few rounds, every binary at once (the loop is finite either way)
+    if (rounds >= 4) for (const k of allBlocks(m)) blocks.add(k);
+    m = buildModel(p, opts, m.storageBinaries);
     r = await run(m, settings);
+    rounds++;
   }
   const T = p.steps;
   const x = r.x;
