@@ -8,9 +8,9 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { AlarmListRes, AuditEntry, SimState, SiteView } from '../../core/common';
+import type { AlarmListRes, AuditEntry, CommandResult, SelectResult, SimState, SiteView } from '../../core/common';
 import type { AppProcess } from '../support/app-process';
-import type { Bootstrapped } from '../support/auth';
+import { signedIn, type Bootstrapped } from '../support/auth';
 import { openBrowser, signInUi, startAppWithUsers, stopAll, withPage } from '../support/ui';
 import { waitFor } from '../support/ws-client';
 
@@ -138,5 +138,72 @@ describe('operator safety on every screen (issue #9, browser mode, Chromium)', (
     await boot.admin.call('alarms.setAssetMode', { assetId: ess, mode: 'in-service', reason: 'update done' });
     await boot.admin.call('alarms.reset', { ids: [id] }).catch(() => undefined);
     await boot.admin.call('alarms.definitions.delete', { id });
+  });
+
+  it('controls a role may not use are shown disabled with the reason, on every screen', async () => {
+    const why = async (p: Page, testId: string): Promise<string> => {
+      const b = p.getByTestId(testId);
+      await b.waitFor({ timeout: 15_000 });
+      assert.equal(await b.isDisabled(), true, `${testId} is disabled`);
+      return (await p.getByTestId(`${testId}-why`).textContent()) ?? '';
+    };
+    await withPage(browser, {}, async (v) => {
+      await signInUi(v, boot.viewer, { url: app.url });
+      // overview: set power and mode
+      assert.match(await why(v, `setpoint-open-${ess}`), /needs “Change setpoints/);
+      assert.match(await why(v, `mode-open-${ess}`), /needs “Operate/);
+      // alarm summary: acknowledge, and the definitions editor
+      await v.goto(`${app.url}#/alarms`);
+      assert.match(await why(v, 'alarm-ack-page'), /needs “Acknowledge and shelve alarms”/);
+      assert.match(await why(v, 'alarm-definitions-link'), /needs “Edit configuration/);
+      // alarm history: export
+      await v.goto(`${app.url}#/alarm-history`);
+      assert.match(await why(v, 'history-export'), /needs “Export data/);
+      // plan: a new plan
+      await v.goto(`${app.url}#/plan`);
+      assert.match(await why(v, 'plan-replan'), /needs “Operate/);
+      // simulator (already: read-only with the reason)
+      await v.goto(`${app.url}#/simulator`);
+      assert.match(await why(v, 'sim-to-wall-time'), /needs “Operate/);
+      await shot(v, 'safety-viewer-plan');
+    });
+    await withPage(browser, {}, async (o) => {
+      await signInUi(o, boot.operator, { url: app.url });
+      // audit: verifying the chain is the administrator's
+      await o.goto(`${app.url}#/audit`);
+      assert.match(await why(o, 'audit-verify'), /needs “Administer/);
+      // history: the historian backup too
+      await o.goto(`${app.url}#/history`);
+      assert.match(await why(o, 'history-backup'), /needs “Administer/);
+    });
+  });
+
+  it('"Set power" is disabled with the reason while the battery runs in its own local mode', async () => {
+    const op = await signedIn(app.url, boot.operator);
+    try {
+      const setMode = async (value: number): Promise<void> => {
+        await op.call('auth.reauth', { password: boot.operator.password });
+        const cmd = { siteId: site.id, target: `${ess}/Mode`, value, reason: 'test' };
+        const sel = await op.call<SelectResult>('command.select', cmd);
+        assert.equal(sel.ok, true, JSON.stringify(sel));
+        const done = await op.call<CommandResult>('command.execute', { ...cmd, confirmToken: sel.ok ? sel.token : '' });
+        assert.equal(done.ok, true, JSON.stringify(done));
+      };
+      await withPage(browser, {}, async (o) => {
+        await signInUi(o, boot.operator, { url: app.url });
+        const set = o.getByTestId(`setpoint-open-${ess}`);
+        await set.waitFor({ timeout: 15_000 });
+        await waitFor('Set power enabled in remote mode', async () => ((await set.isDisabled()) ? undefined : true), 15_000);
+        await setMode(1);
+        await waitFor('Set power disabled in local mode', async () => ((await set.isDisabled()) ? true : undefined), 15_000);
+        assert.match(await text(o, `setpoint-open-${ess}-why`), /The battery is in “Local peak shaving” mode: it follows its own logic, not a power setpoint\. Change the mode first\./);
+        assert.equal(await o.getByTestId(`mode-open-${ess}`).isDisabled(), false, 'the mode can still be changed');
+        await shot(o, 'safety-local-mode');
+        await setMode(0);
+        await waitFor('Set power enabled again', async () => ((await set.isDisabled()) ? undefined : true), 15_000);
+      });
+    } finally {
+      await op.close();
+    }
   });
 });

@@ -55,18 +55,21 @@ describe('sign-in, permissions and audited commands (browser mode, Chromium)', (
     assert.equal(await page.evaluate<string | null>('sessionStorage.getItem("esm.session")'), null);
   });
 
-  it('a viewer sees the plant but no setpoint control, and the core refuses a command with the viewer token', async () => {
+  it('a viewer sees the plant with the setpoint controls disabled and the reason, and the core refuses a command with the viewer token', async () => {
     await signIn(page, boot.viewer);
     const ess = essId();
     const soc = page.getByTestId(`value-${ess}/Soc`);
     await waitFor('SoC with good quality', async () => ((await soc.getAttribute('data-quality')) === 'good' ? true : undefined), 20_000);
     assert.match((await page.getByTestId('session-user').textContent()) ?? '', /Victor Viewer/);
-    assert.equal(await page.getByTestId(`setpoint-open-${ess}`).count(), 0, 'no Set power button for a viewer');
-    assert.equal(await page.getByTestId(`mode-open-${ess}`).count(), 0, 'no Mode button for a viewer');
+    // shown, disabled, with the reason (tooltip; also given to assistive technology)
+    assert.equal(await page.getByTestId(`setpoint-open-${ess}`).isDisabled(), true, 'Set power disabled for a viewer');
+    assert.equal(await page.getByTestId(`mode-open-${ess}`).isDisabled(), true, 'Mode disabled for a viewer');
+    assert.match((await page.getByTestId(`setpoint-open-${ess}-why`).textContent()) ?? '', /Your role cannot do this: it needs “Change setpoints/);
+    assert.match((await page.getByTestId(`mode-open-${ess}-why`).textContent()) ?? '', /Your role cannot do this: it needs “Operate/);
     assert.equal(await page.getByTestId('nav-admin').count(), 0, 'no administration entry');
     assert.equal(await page.getByTestId('nav-audit').count(), 0, 'no audit entry (confidential)');
 
-    // the UI only hides: the core must refuse the viewer's command by itself
+    // the UI only disables: the core must refuse the viewer's command by itself
     const token = await page.evaluate<string | null>('sessionStorage.getItem("esm.session")');
     assert.ok(token, 'the browser keeps the session token for reloads');
     const direct = await connect(app.url);

@@ -3,7 +3,6 @@
  * result, the operator actions allowed to this user, and its journal.
  */
 import Box from '@mui/material/Box';
-import Button from '@mui/material/Button';
 import MenuItem from '@mui/material/MenuItem';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
@@ -13,11 +12,11 @@ import { useClient, useSite } from '../../api/hooks';
 import { toApiError } from '../../api/errors';
 import { formatDateTime, formatTime } from '../../format/format';
 import { CommentField } from '../../components/CommentField';
+import { GuardedButton, useCapabilityReason } from '../../components/Guarded';
 import { fieldSx, hmi, monoNumbers } from '../../theme';
 import { formatDurationMin, isUnacknowledged, PRIORITY_STYLE, shelveDurations, STATE_LABEL } from './alarmModel';
 import { ErrorBar } from './alarmUi';
 import { PriorityBadge } from './PriorityBadge';
-import { useCapabilities } from './useCapabilities';
 
 /** The site's maximum shelving time is enforced by the core; the default is 8 h. */
 /** until the site is loaded: the core's default (the core enforces the site's own limit) */
@@ -27,10 +26,10 @@ const REASON_MAX = 500;
 
 export function AlarmDetail({ alarm: a, tz, assetName, onChanged }: { alarm: AlarmView; tz: string | undefined; assetName: string; onChanged: (a: AlarmView) => void }) {
   const client = useClient();
-  const caps = useCapabilities();
   const maxShelveMs = useSite()?.alarms?.shelvingMaxMs ?? DEFAULT_MAX_SHELVE_MS;
-  const canAck = caps.has('alarms.ack');
-  const canOos = caps.has('config.edit');
+  const ackWhy = useCapabilityReason('alarms.ack');
+  const oosWhy = useCapabilityReason('config.edit');
+  const canAck = ackWhy === null;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [comment, setComment] = useState('');
@@ -197,16 +196,22 @@ export function AlarmDetail({ alarm: a, tz, assetName, onChanged }: { alarm: Ala
 
       <ErrorBar error={error} testid="alarm-action-error" />
 
-      {canAck ? (
-        <Box sx={{ display: 'flex', flexDirection: 'column', gap: 1, borderTop: `1px solid ${hmi.line}`, pt: 1 }}>
-          <CommentField value={comment} onChange={setComment} max={2000} size="small" minRows={1} maxRows={3} sx={fieldSx} testId="alarm-detail-comment" />
+        <Box sx={{ display: 'flex', flexDirection: 'column', gap: 1, borderTop: `1px solid ${hmi.line}`, pt: 1 }} data-testid="alarm-actions">
+          {ackWhy ? (
+            <Typography data-testid="alarm-actions-why" sx={{ fontSize: 12.5, color: hmi.textDim }}>
+              {ackWhy}
+            </Typography>
+          ) : null}
+          <CommentField value={comment} onChange={setComment} max={2000} size="small" minRows={1} maxRows={3} sx={fieldSx} testId="alarm-detail-comment" disabled={!canAck} />
           <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap' }}>
             {unack ? (
-              <Button
+              <GuardedButton
+                why={ackWhy}
+                showWhy={false}
                 variant="contained"
                 size="small"
                 disabled={busy}
-                data-testid="alarm-ack"
+                testId="alarm-ack"
                 onClick={() =>
                   void run('Acknowledge', () => client.call('alarms.ack', comment.trim() ? { ids: [a.id], comment: comment.trim() } : { ids: [a.id] })).then(
                     (ok) => ok && setComment(''),
@@ -215,27 +220,29 @@ export function AlarmDetail({ alarm: a, tz, assetName, onChanged }: { alarm: Ala
                 sx={{ textTransform: 'none' }}
               >
                 Acknowledge
-              </Button>
+              </GuardedButton>
             ) : null}
-            <Button
+            <GuardedButton
+                why={ackWhy}
+                showWhy={false}
               variant="outlined"
               size="small"
               disabled={busy || comment.trim().length === 0}
-              data-testid="alarm-comment"
+              testId="alarm-comment"
               onClick={() => void run('Comment', () => client.call('alarms.comment', { id: a.id, text: comment.trim() })).then((ok) => ok && setComment(''))}
               sx={{ textTransform: 'none' }}
             >
               Add comment
-            </Button>
+            </GuardedButton>
             {a.state === 'latched' ? (
-              <Button variant="outlined" size="small" disabled={busy} data-testid="alarm-reset" onClick={() => void run('Reset', () => client.call('alarms.reset', { ids: [a.id] }))} sx={{ textTransform: 'none' }}>
+              <GuardedButton why={ackWhy} showWhy={false} variant="outlined" size="small" disabled={busy} testId="alarm-reset" onClick={() => void run('Reset', () => client.call('alarms.reset', { ids: [a.id] }))} sx={{ textTransform: 'none' }}>
                 Reset
-              </Button>
+              </GuardedButton>
             ) : null}
             {a.shelved ? (
-              <Button variant="outlined" size="small" disabled={busy} data-testid="alarm-unshelve" onClick={() => void run('Unshelve', () => client.call('alarms.unshelve', { id: a.id }))} sx={{ textTransform: 'none' }}>
+              <GuardedButton why={ackWhy} showWhy={false} variant="outlined" size="small" disabled={busy} testId="alarm-unshelve" onClick={() => void run('Unshelve', () => client.call('alarms.unshelve', { id: a.id }))} sx={{ textTransform: 'none' }}>
                 Unshelve
-              </Button>
+              </GuardedButton>
             ) : null}
           </Box>
 
@@ -258,32 +265,36 @@ export function AlarmDetail({ alarm: a, tz, assetName, onChanged }: { alarm: Ala
                   minRows={1}
                   maxRows={3}
                   sx={{ flex: 1, minWidth: 140, ...fieldSx }}
+                  disabled={!canAck}
                   testId="alarm-shelve-reason"
                 />
-                <Button
+                <GuardedButton
+                why={ackWhy}
+                showWhy={false}
                   variant="outlined"
                   size="small"
                   disabled={busy || !reasonOk}
-                  data-testid="alarm-shelve"
+                  testId="alarm-shelve"
                   onClick={() => void run('Shelve', () => client.call('alarms.shelve', { id: a.id, durationMs: shelveMin * 60_000, reason: reason.trim() })).then((ok) => ok && setReason(''))}
                   sx={{ textTransform: 'none', height: 40 }}
                 >
                   Shelve
-                </Button>
+                </GuardedButton>
               </Box>
             ) : (
               <Dim>This alarm may not be shelved (safety alarm).</Dim>
             )
           ) : null}
 
-          {canOos ? (
             <Box sx={{ display: 'flex', gap: 1, alignItems: 'center' }}>
-              <Button
+              <GuardedButton
+                why={oosWhy}
+                showWhy={oosWhy !== null}
                 variant="outlined"
                 size="small"
                 color="inherit"
                 disabled={busy || !reasonOk}
-                data-testid="alarm-oos"
+                testId="alarm-oos"
                 title={reasonOk ? undefined : 'Enter a reason first'}
                 onClick={() =>
                   void run(a.outOfService ? 'Return to service' : 'Out of service', () =>
@@ -293,7 +304,7 @@ export function AlarmDetail({ alarm: a, tz, assetName, onChanged }: { alarm: Ala
                 sx={{ textTransform: 'none' }}
               >
                 {a.outOfService ? 'Return to service' : 'Take out of service'}
-              </Button>
+              </GuardedButton>
               {a.outOfService ? (
                 <CommentField
                   label="Reason (required)"
@@ -310,9 +321,7 @@ export function AlarmDetail({ alarm: a, tz, assetName, onChanged }: { alarm: Ala
                 <Dim>uses the reason above</Dim>
               )}
             </Box>
-          ) : null}
         </Box>
-      ) : null}
 
       <Section title="History">
         {historyError ? <Dim>History not available: {historyError}</Dim> : null}

@@ -21,6 +21,7 @@ import Typography from '@mui/material/Typography';
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { ALARM_JOURNAL_EVENTS, ALARM_PRIORITIES, type AlarmJournalEntry, type AlarmKpis, type AlarmPriority } from '../../../../core/common/alarms';
 import { useClient, useSite } from '../../api/hooks';
+import { GuardedButton, useCapabilityReason } from '../../components/Guarded';
 import { toApiError } from '../../api/errors';
 import { formatDateTime } from '../../format/format';
 import { fieldSx, hmi, monoNumbers } from '../../theme';
@@ -31,7 +32,6 @@ import { downloadText } from './download';
 import { buildHistoryQuery, cursorOf, FIRST_PAGE, formatMs, kpiLines, newerPage, olderPage, PAGE_SIZE, periodError, PERIODS, toLocalInput, type HistoryForm, type Pager } from './historyModel';
 import { ALARMS_HREF } from './links';
 import { PriorityBadge } from './PriorityBadge';
-import { useCapabilities } from './useCapabilities';
 
 function initialForm(): HistoryForm {
   const now = Date.now();
@@ -70,7 +70,7 @@ function JournalSearch() {
   const client = useClient();
   const site = useSite();
   const tz = site?.timezone;
-  const caps = useCapabilities();
+  const exportWhy = useCapabilityReason('data.export');
   const [form, setForm] = useState<HistoryForm>(initialForm);
   const [applied, setApplied] = useState<HistoryForm>(form);
   const [pager, setPager] = useState<Pager>(FIRST_PAGE);
@@ -164,11 +164,9 @@ function JournalSearch() {
         <Button type="submit" variant="contained" size="small" disabled={!!invalid} data-testid="history-search" sx={{ textTransform: 'none' }}>
           Search
         </Button>
-        {caps.has('data.export') ? (
-          <Button variant="outlined" size="small" onClick={() => void exportCsv()} data-testid="history-export" sx={{ textTransform: 'none' }}>
-            Export CSV
-          </Button>
-        ) : null}
+        <GuardedButton variant="outlined" size="small" onClick={() => void exportCsv()} why={exportWhy} showWhy={false} testId="history-export" sx={{ textTransform: 'none' }}>
+          Export CSV
+        </GuardedButton>
         {invalid ? <Typography sx={{ color: hmi.alarmHigh, fontSize: 13 }}>{invalid}</Typography> : null}
         {exportInfo ? (
           <Typography role="status" sx={{ fontSize: 13, color: hmi.textDim }}>

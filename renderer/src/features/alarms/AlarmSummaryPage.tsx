@@ -23,6 +23,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useCallback, useDeferredValue, useMemo, useRef, useState } from 'react';
 import { ALARM_PRIORITIES, ALARM_STATES, type AlarmPriority, type AlarmView } from '../../../../core/common/alarms';
 import { useClient, useSite } from '../../api/hooks';
+import { GuardedButton, useCapabilityReason } from '../../components/Guarded';
 import { toApiError } from '../../api/errors';
 import { AssetSelect } from '../../components/AssetSelect';
 import { cellSx, GridTable, virtualRowSx } from '../../components/GridTable';
@@ -78,6 +79,8 @@ export function AlarmSummaryPage() {
   const params = useHashParams();
   const caps = useCapabilities();
   const canAck = caps.has('alarms.ack');
+  const ackWhy = useCapabilityReason('alarms.ack');
+  const editWhy = useCapabilityReason('config.edit');
   const client = useClient();
   const store = useAlarmStore();
 
@@ -179,11 +182,9 @@ export function AlarmSummaryPage() {
         <Button size="small" href={ALARM_HISTORY_HREF} sx={{ textTransform: 'none' }}>
           Alarm history and KPIs
         </Button>
-        {caps.has('config.edit') ? (
-          <Button size="small" href={ALARM_DEFINITIONS_HREF} data-testid="alarm-definitions-link" sx={{ textTransform: 'none' }}>
-            Alarm definitions
-          </Button>
-        ) : null}
+        <GuardedButton size="small" href={ALARM_DEFINITIONS_HREF} why={editWhy} showWhy={false} testId="alarm-definitions-link" sx={{ textTransform: 'none' }}>
+          Alarm definitions
+        </GuardedButton>
       </Box>
 
       <Box sx={{ display: 'flex', alignItems: 'center', gap: 1.5, flexWrap: 'wrap' }}>
@@ -217,49 +218,47 @@ export function AlarmSummaryPage() {
         </Typography>
       </Box>
 
-      {canAck ? (
-        <Box sx={{ display: 'flex', alignItems: 'center', gap: 1, flexWrap: 'wrap' }}>
+      <Box sx={{ display: 'flex', alignItems: 'center', gap: 1, flexWrap: 'wrap' }}>
           <TextField
             label="Comment (optional)"
+            disabled={!canAck}
             size="small"
             value={comment}
             onChange={(e) => setComment(e.target.value)}
             sx={{ width: 280, ...fieldSx }}
             slotProps={{ htmlInput: { maxLength: 1000, 'data-testid': 'alarm-ack-comment' } }}
           />
-          <Button
+          <GuardedButton
             variant="outlined"
             size="small"
             disabled={busy || selectedRows.filter(isUnacknowledged).length === 0}
+            why={ackWhy}
+            showWhy={false}
             onClick={() => void ack(selectedRows.filter(isUnacknowledged).map((a) => a.id))}
-            data-testid="alarm-ack-selected"
+            testId="alarm-ack-selected"
             sx={{ textTransform: 'none' }}
           >
             Acknowledge selected ({selectedRows.filter(isUnacknowledged).length})
-          </Button>
-          <Button
+          </GuardedButton>
+          <GuardedButton
             variant="outlined"
             size="small"
             disabled={busy || view !== 'live' || rows.every((a) => !isUnacknowledged(a))}
+            why={ackWhy}
             onClick={() => void ack(visibleUnack().map((a) => a.id))}
-            data-testid="alarm-ack-page"
+            testId="alarm-ack-page"
             sx={{ textTransform: 'none' }}
-            title="Acknowledge the unacknowledged alarms visible on the screen"
+            title={ackWhy ? undefined : 'Acknowledge the unacknowledged alarms visible on the screen'}
           >
             Acknowledge page
-          </Button>
+          </GuardedButton>
           {info ? (
             <Typography role="status" sx={{ fontSize: 13, color: hmi.textDim }}>
               {info}
             </Typography>
           ) : null}
           <ErrorBar error={error} testid="alarm-action-error" />
-        </Box>
-      ) : (
-        <Typography sx={{ fontSize: 13, color: hmi.textDim }} data-testid="alarm-readonly">
-          Read only: your role cannot acknowledge or shelve alarms.
-        </Typography>
-      )}
+      </Box>
 
       <Box sx={{ display: 'flex', gap: 1.5, flex: 1, minHeight: 0 }}>
         <Paper sx={{ flex: 1, minWidth: 0, display: 'flex', flexDirection: 'column', overflow: 'hidden' }}>

@@ -16,7 +16,8 @@ import Typography from '@mui/material/Typography';
 import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import type { AuditEntry, AuditVerifyResult } from '../../../../core/common/security';
 import { errorText } from '../../api/errorText';
-import { useCan, useClient, useConnection, useSite } from '../../api/hooks';
+import { useClient, useConnection, useSite } from '../../api/hooks';
+import { GuardedButton, useCapabilityReason } from '../../components/Guarded';
 import { formatDateTime } from '../../format/format';
 import { hmi, monoNumbers } from '../../theme';
 import { actorText, auditValueFull, auditValueText, unwrapTarget, buildAuditFilter, EMPTY_FORM, nextBeforeSeq, OUTCOMES, verifyText, type AuditForm } from './auditModel';
@@ -26,8 +27,8 @@ export function AuditPage() {
   const client = useClient();
   const site = useSite();
   const { connected } = useConnection();
-  const canVerify = useCan('system.administer');
-  const canExport = useCan('data.export');
+  const verifyWhy = useCapabilityReason('system.administer');
+  const exportWhy = useCapabilityReason('data.export');
   const [form, setForm] = useState<AuditForm>(EMPTY_FORM);
   const [applied, setApplied] = useState<AuditForm>(EMPTY_FORM);
   const [entries, setEntries] = useState<AuditEntry[]>([]);
@@ -137,16 +138,12 @@ export function AuditPage() {
           Reset
         </Button>
         <Box sx={{ flex: 1 }} />
-        {canVerify ? (
-          <Button variant="outlined" onClick={() => void onVerify()} data-testid="audit-verify">
-            Verify chain
-          </Button>
-        ) : null}
-        {canExport ? (
-          <Button variant="outlined" onClick={() => void onExport()} data-testid="audit-export">
-            Export CSV
-          </Button>
-        ) : null}
+        <GuardedButton variant="outlined" onClick={() => void onVerify()} why={verifyWhy} showWhy={false} testId="audit-verify">
+          Verify chain
+        </GuardedButton>
+        <GuardedButton variant="outlined" onClick={() => void onExport()} why={exportWhy} showWhy={false} testId="audit-export">
+          Export CSV
+        </GuardedButton>
       </Paper>
       {verify ? (
         <Alert

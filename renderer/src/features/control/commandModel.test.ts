@@ -49,3 +49,20 @@ test('texts: direction, mode, result, refusal', () => {
     ['a', 'c'],
   );
 });
+
+test('"Set power" says why it cannot be used: role, then quality, then the local mode', async () => {
+  const { setpointBlockedReason } = await import('./commandModel');
+  const states = { '0': 'Remote setpoint', '1': 'Local peak shaving' };
+  const good = { quality: { level: 'good' } };
+  assert.equal(setpointBlockedReason({ roleWhy: null, power: good, mode: { value: 0, states, good: true } }), null);
+  assert.match(setpointBlockedReason({ roleWhy: 'Your role cannot do this.', power: { quality: { level: 'bad', reason: 'comm-fail' } } }) ?? '', /^Your role/);
+  assert.equal(
+    setpointBlockedReason({ roleWhy: null, power: { quality: { level: 'bad', reason: 'comm-fail' } }, mode: { value: 0, states, good: true } }),
+    'The battery does not answer (communication failure): a setpoint could not be confirmed.',
+  );
+  assert.equal(
+    setpointBlockedReason({ roleWhy: null, power: good, mode: { value: 1, states, good: true } }),
+    'The battery is in “Local peak shaving” mode: it follows its own logic, not a power setpoint. Change the mode first.',
+  );
+  assert.equal(setpointBlockedReason({ roleWhy: null, power: good, mode: { value: 1, states, good: false } }), null, 'an unknown mode does not block');
+});

@@ -123,3 +123,35 @@ export function fieldStageText(s: FieldStage): string {
       return `Refused by the device at ${s.step ?? 'the command'}${s.text ? `: ${s.text}` : ''}`;
   }
 }
+
+const QUALITY_WORDS: Record<string, string> = {
+  'comm-fail': 'does not answer (communication failure)',
+  stale: 'has not sent fresh values (stale)',
+  initial: 'has not been read yet',
+  device: 'reports its values as invalid',
+  manual: 'shows hand-entered values',
+  'out-of-range': 'reports values out of range',
+};
+
+/**
+ * Why "Set power…" may not be used now (null when it may): the role first, then the quality of
+ * the battery's readings (a setpoint could not be confirmed), then its operating mode (in a local
+ * mode the inverter follows its own logic, not a power setpoint).
+ */
+export function setpointBlockedReason(o: {
+  roleWhy: string | null;
+  /** the battery's measured power */
+  power?: { quality: { level: string; reason?: string } };
+  /** the Mode point's value and its profile states */
+  mode?: { value: PointValue | undefined; states?: Record<string, string>; good: boolean };
+}): string | null {
+  if (o.roleWhy) return o.roleWhy;
+  const q = o.power?.quality;
+  if (q && q.level === 'bad') return `The battery ${QUALITY_WORDS[q.reason ?? ''] ?? 'has bad-quality readings'}: a setpoint could not be confirmed.`;
+  const m = o.mode;
+  if (m && m.good && m.states && m.value !== undefined && m.value !== null) {
+    const label = m.states[String(typeof m.value === 'boolean' ? Number(m.value) : m.value)];
+    if (label && !/remote/i.test(label)) return `The battery is in “${label}” mode: it follows its own logic, not a power setpoint. Change the mode first.`;
+  }
+  return null;
+}

@@ -38,6 +38,7 @@ import { errorText } from '../../api/errorText';
 import { useApiEvent, useCan, useClient, usePointMetaList, useSite } from '../../api/hooks';
 import { decimalsFor, formatDateTime } from '../../format/format';
 import { fieldSx, hmi, monoNumbers } from '../../theme';
+import { GuardedButton, useCapabilityReason } from '../../components/Guarded';
 import { PointPicker } from '../trends/PointPicker';
 import { fromLocalInput, RANGE_PRESETS, resolveRange, toLocalInput, type PresetKey, type TimeRange } from '../trends/trendModel';
 import {
@@ -78,7 +79,7 @@ export function HistoryPage() {
   const site = useSite();
   const tz = site?.timezone;
   const canExport = useCan('data.export');
-  const canBackup = useCan('system.administer');
+  const backupWhy = useCapabilityReason('system.administer');
   const metas = usePointMetaList();
   const metaById = useMemo(() => new Map(metas.map((m) => [m.id, m])), [metas]);
 
@@ -173,7 +174,7 @@ export function HistoryPage() {
           History query and export
         </Typography>
         <Box sx={{ flex: 1 }} />
-        {canBackup ? <BackupButton timeZone={tz} /> : null}
+        <BackupButton timeZone={tz} why={backupWhy} />
       </Box>
       {!canExport ? (
         <Alert severity="info" data-testid="history-no-permission">
@@ -419,18 +420,20 @@ function PreviewTable({ preview }: { preview: Preview }) {
   );
 }
 
-function BackupButton({ timeZone }: { timeZone?: string }) {
+function BackupButton({ timeZone, why }: { timeZone?: string; why: string | null }) {
   const client = useClient();
   const [busy, setBusy] = useState(false);
   const [info, setInfo] = useState<BackupInfo | null>(null);
   const [err, setErr] = useState<string | null>(null);
   return (
     <Box sx={{ display: 'flex', flexDirection: 'column', alignItems: 'flex-end', gap: 0.5 }}>
-      <Button
+      <GuardedButton
         variant="outlined"
         startIcon={<BackupIcon />}
         disabled={busy}
-        data-testid="history-backup"
+        why={why}
+        showWhy={false}
+        testId="history-backup"
         sx={{ whiteSpace: 'nowrap' }}
         onClick={() => {
           setBusy(true);
@@ -448,7 +451,7 @@ function BackupButton({ timeZone }: { timeZone?: string }) {
         }}
       >
         {busy ? 'Backing up…' : 'Back up historian now'}
-      </Button>
+      </GuardedButton>
       {info ? (
         <Typography variant="body2" data-testid="history-backup-result" sx={{ ...monoNumbers, fontSize: 12, color: hmi.textDim, textAlign: 'right' }}>
           Backup written {formatDateTime(info.startedAt, timeZone)} ({formatBytes(info.bytes)}, {(info.elapsedMs / 1000).toFixed(1)} s):{' '}

@@ -17,7 +17,8 @@ import { CanvasRenderer } from 'echarts/renderers';
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { ObjectiveName } from '../../../../core/common/energy';
 import type { PlanRecord, PlanStatus, PlanSummary } from '../../../../core/common/plan';
-import { useApiEvent, useCan, useClient, useConnection, useSite } from '../../api/hooks';
+import { useApiEvent, useClient, useConnection, useSite } from '../../api/hooks';
+import { GuardedButton, useCapabilityReason } from '../../components/Guarded';
 import { toApiError } from '../../api/errors';
 import { formatDateTime, formatNumber } from '../../format/format';
 import { hmi, monoNumbers } from '../../theme';
@@ -44,7 +45,7 @@ export function PlanPage() {
   const client = useClient();
   const site = useSite();
   const { connected } = useConnection();
-  const canReplan = useCan('control.operate');
+  const replanWhy = useCapabilityReason('control.operate');
   const [status, setStatus] = useState<PlanStatus | null>(null);
   const [list, setList] = useState<PlanSummary[]>([]);
   const [selected, setSelected] = useState<number | 'latest'>('latest');
@@ -229,9 +230,8 @@ export function PlanPage() {
         </Paper>
       ) : null}
 
-      {canReplan ? (
-        <Paper component="form" onSubmit={(e) => void replan(e)} variant="outlined" sx={{ p: 1.5, bgcolor: hmi.panel, display: 'flex', gap: 1.5, alignItems: 'flex-start', flexWrap: 'wrap', maxWidth: 900 }}>
-          <TextField size="small" label="Reason for a new plan" value={reason} onChange={(e) => setReason(e.target.value)} required sx={{ minWidth: 320 }} />
+      <Paper component="form" onSubmit={(e) => void replan(e)} variant="outlined" sx={{ p: 1.5, bgcolor: hmi.panel, display: 'flex', gap: 1.5, alignItems: 'flex-start', flexWrap: 'wrap', maxWidth: 900 }}>
+          <TextField size="small" label="Reason for a new plan" value={reason} onChange={(e) => setReason(e.target.value)} required disabled={replanWhy !== null} sx={{ minWidth: 320 }} />
           <TextField select size="small" label="Objective" value={objective} onChange={(e) => setObjective(e.target.value as ObjectiveName | '')} sx={{ minWidth: 280 }}>
             <MenuItem value="">Keep {status?.objective ? (OBJECTIVE_LABELS[status.objective] ?? status.objective) : 'the current one'}</MenuItem>
             {(status?.objectives ?? []).map((o) => (
@@ -240,12 +240,11 @@ export function PlanPage() {
               </MenuItem>
             ))}
           </TextField>
-          <Button type="submit" variant="contained" disabled={busy || reason.trim().length < 3}>
+          <GuardedButton type="submit" variant="contained" disabled={busy || reason.trim().length < 3} why={replanWhy} testId="plan-replan">
             {busy ? 'Planning…' : 'Plan now'}
-          </Button>
+          </GuardedButton>
           {notice ? <Typography sx={{ width: '100%' }} role="status">{notice}</Typography> : null}
-        </Paper>
-      ) : null}
+      </Paper>
     </Box>
   );
 }
