@@ -7,6 +7,7 @@ import { alarmsConfigSchema } from './alarms';
 import { historianConfigSchema } from './historian';
 import { ProtocolRegistry, idSchema as id, type ConfigIssue, type ProtocolDefinition } from './profile';
 import { modbusProtocol } from './profiles/modbus';
+import { iec61850Protocol } from './profiles/iec61850';
 import { opcuaProtocol } from './profiles/opcua';
 import { energyConfigSchema } from './energy';
 import { controlConfigSchema } from './cycle';
@@ -87,7 +88,7 @@ export const assetSchema = z
   .strict();
 
 /** The protocols a site file may use when no registry is given: Modbus TCP and RTU, OPC UA. */
-export const defaultProtocols: readonly ProtocolDefinition<never>[] = [modbusProtocol as ProtocolDefinition<never>, opcuaProtocol as ProtocolDefinition<never>];
+export const defaultProtocols: readonly ProtocolDefinition<never>[] = [modbusProtocol as ProtocolDefinition<never>, opcuaProtocol as ProtocolDefinition<never>, iec61850Protocol as ProtocolDefinition<never>];
 const defaultRegistry = new ProtocolRegistry(defaultProtocols);
 
 /** A device entry of the default protocols (Modbus); loaders use their registry's. */

@@ -104,18 +104,9 @@ export function controlModelName(code: number): ControlModelName | `unknown (${n
   return CONTROL_MODELS[code] ?? `unknown (${code})`;
 }
 
-/** Originator categories (IEC 61850-7-3 orCat). */
-export const OR_CAT = {
-  'not-supported': 0,
-  'bay-control': 1,
-  'station-control': 2,
-  'remote-control': 3,
-  'automatic-bay': 4,
-  'automatic-station': 5,
-  'automatic-remote': 6,
-  maintenance: 7,
-  process: 8,
-} as const;
+/** Originator categories: with the protocol's profile schema (core/common/profiles/iec61850.ts). */
+import { OR_CAT } from '../../core/common/profiles/iec61850';
+export { OR_CAT };
 export type OrCat = keyof typeof OR_CAT;
 
 const DATA_ACCESS_ERRORS: Record<number, string> = {

@@ -15,15 +15,15 @@
  */
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { ProtocolRegistry, type ProtocolDefinition } from '../../../core/common/profile';
+import { ProtocolRegistry } from '../../../core/common/profile';
 import { buildSiteSchema, defaultProtocols, type DeviceProfile, type SiteConfig } from '../../../core/common/site';
-import { iec61850Protocol, isIec61850Device, isIec61850Profile, type Iec61850Device } from '../../iec61850/profile';
+import { isIec61850Device, isIec61850Profile, type Iec61850Device } from '../../iec61850/profile';
 import { simModelFromProfile, type SimChannel, type SimIedModel } from '../../iec61850/server-model';
 import { SimulatedIed } from '../../iec61850/sim-ied';
 import type { Plant } from '../model/plant';
 
 /** The protocols of the sites the simulator serves (Modbus, and IEC 61850 for its IEDs) and their site schema. */
-export const simRegistry = new ProtocolRegistry([...defaultProtocols, iec61850Protocol as ProtocolDefinition<never>]);
+export const simRegistry = new ProtocolRegistry(defaultProtocols);
 export const simSiteSchema = buildSiteSchema(simRegistry);
 
 /** the battery power above which a switch of the IED is interlocked, kW */
