@@ -14,7 +14,7 @@ export const ROLLUP_LEVELS = [900_000, 3_600_000, 86_400_000] as const;
  * Closed buckets of a level are packed by columns (store.ts, `_pk` tables) once this many have
  * closed since the last pack (a day of 15 min, a week of hours), and at every month change.
  * The 1 min level is not stored: a query that needs it computes it from the raw chunks, which
- * cost about as much to read (decision 0008).
+ * cost about as much to read (decision 0009).
  */
 export const PACK_AFTER = [96, 168, 31] as const;
 
