@@ -4,6 +4,7 @@
  * mode. It never imports a driver: the composition root (electron/) passes the bridge
  * factories and, for the demo, the simulator's control.
  */
+import { isMainThread } from 'node:worker_threads';
 import type { DeviceImporter } from '../config/device-import';
 import { dirname, join } from 'node:path';
 import {
@@ -374,6 +375,10 @@ export class Host {
   private lastFailure: { key: string; at: number } | undefined;
 
   async start(): Promise<void> {
+    // everything this process creates from now on is the owner's only (0600 / 0700): SQLite's
+    // files, exports, and what drivers create in their folders later (node-opcua's PKI, its
+    // certificates made on the first connection) — not only what exists when the folder is checked
+    if (isMainThread) process.umask(0o077);
     // owner only: created 0700, or a folder open to others fixed with a logged sentence
     secureDataDir(this.opts.dataDir);
     const s = await openServices({

@@ -69,7 +69,7 @@ import type { PointValue } from '../../core/common/point';
 import type { Quality } from '../../core/common/quality';
 import type { ProtocolDefinition } from '../../core/common/profile';
 import { ConnectionSupervisor, errorText, withTimeout } from '../common/supervisor';
-import { certificateProblem, createCertificateManager, listCertificates, setTrust } from './certificates';
+import { certificateProblem, createCertificateManager, listCertificates, pkiOwnerOnly, setTrust } from './certificates';
 import { isOpcuaDevice, isOpcuaProfile, opcuaProtocol, type OpcuaChannel, type OpcuaConnection, type OpcuaProfile } from './profile';
 
 // node-opcua logs every reconnection attempt as a warning: the device status says it instead
@@ -182,7 +182,7 @@ export class SharedPki {
     let s = this.stores.get(dataDir);
     if (!s) {
       const cm = createCertificateManager(dataDir);
-      s = { cm, ready: cm.initialize() };
+      s = { cm, ready: cm.initialize().then(() => pkiOwnerOnly(dataDir)) };
       this.stores.set(dataDir, s);
     }
     return s;
@@ -311,6 +311,7 @@ export class OpcuaBridge implements Bridge {
       client = c;
       try {
         await withTimeout(c.connect(this.conn.endpointUrl), this.timeoutMs + 5000, `no answer from ${this.conn.endpointUrl}`);
+        pkiOwnerOnly(this.dataDir);
         if (aborted) throw new Error('stopped');
         const identity = await this.identity();
         const session = await withTimeout(c.createSession(identity), this.timeoutMs + 2000, 'no answer to CreateSession');

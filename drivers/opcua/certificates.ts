@@ -8,7 +8,7 @@
  * Certificate problems become sentences (`certificateProblem`), never status code names.
  */
 import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { OPCUACertificateManager } from 'node-opcua';
 import type { TrustedCertificate } from '../../core/common/bridge';
@@ -18,6 +18,35 @@ export function pkiFolder(dataDir: string): string {
 }
 
 /** One certificate manager per driver data folder (every OPC UA device of the host shares it). */
+/**
+ * The PKI folder is the owner's only, like the rest of the data folder (node-opcua creates its
+ * folders 0755 and files 0644, the app's certificate among them): folders 0700, files 0600.
+ * Called once the store is initialised and after each connection (the app's certificate is
+ * made on the first one).
+ */
+export function pkiOwnerOnly(dataDir: string): void {
+  const walk = (d: string, depth: number): void => {
+    if (depth > 6 || !existsSync(d)) return;
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      let st;
+      try {
+        st = lstatSync(p);
+      } catch {
+        continue;
+      }
+      if (st.isSymbolicLink()) continue;
+      if (st.isDirectory()) {
+        if (st.mode & 0o077) chmodSync(p, 0o700);
+        walk(p, depth + 1);
+      } else if (st.isFile() && st.mode & 0o077) chmodSync(p, 0o600);
+    }
+  };
+  const root = pkiFolder(dataDir);
+  if (existsSync(root)) chmodSync(root, 0o700);
+  walk(root, 1);
+}
+
 export function createCertificateManager(dataDir: string): OPCUACertificateManager {
   const rootFolder = pkiFolder(dataDir);
   mkdirSync(rootFolder, { recursive: true, mode: 0o700 });

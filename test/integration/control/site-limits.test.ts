@@ -25,11 +25,14 @@ describe('alarm limits follow the site parameters (Ampere: 8 kW contracted)', ()
 
   before(async () => {
     const demo = readFileSync(join(ROOT, 'assets', 'sites', 'demo', 'site.yaml'), 'utf8');
-    // the Ampere contract; the import alarm's on-delay shortened for the test (its setpoint is untouched: a ref)
+    // the Ampere contract; the import alarm's on-delay shortened for the test (its setpoint is untouched: a ref);
+    // the control cycle off, so the battery stays idle and the PCC carries the building's load
     const site = demo
       .replace(/contractedPowerKw: 60\b/, 'contractedPowerKw: 8')
+      .replace(/^control:\n {2}enabled: true/m, 'control:\n  enabled: false')
       .replace(/(id: pcc-meter\.import\.H[\s\S]*?onDelayMs: )60000/, '$12000');
     assert.notEqual(site, demo);
+    assert.match(site, /^control:\n {2}enabled: false/m, 'the control cycle is off in this copy');
     writeFileSync(join(dir, 'site.yaml'), site);
     app = await composeApp({ mode: 'browser', sitePath: join(dir, 'site.yaml'), ephemeralSimPorts: true, dataDir: join(dir, 'data'), web: { bind: '127.0.0.1', port: 0 } });
     users = await bootstrapUsers(app.host.url ?? '', app.host.setupToken);

@@ -26,7 +26,8 @@ describe('bounded work per call', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'esm-limits-'));
 
   before(async () => {
-    app = await composeApp({ mode: 'browser', ephemeralSimPorts: true, dataDir, web: { bind: '127.0.0.1', port: 0 } });
+    // no plan service: its solver worker starting during the measurement would count in the RSS the test bounds
+    app = await composeApp({ mode: 'browser', ephemeralSimPorts: true, dataDir, web: { bind: '127.0.0.1', port: 0 }, planning: { enabled: false } });
     users = await bootstrapUsers(app.host.url ?? '', app.host.setupToken);
     op = await signedIn(app.host.url ?? '', users.operator);
     viewer = await signedIn(app.host.url ?? '', users.viewer);
