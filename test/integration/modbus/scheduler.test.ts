@@ -25,6 +25,8 @@ const ROOT = join(__dirname, '..', '..', '..');
 
 describe('the host scheduler reaches the bridges (BridgeContext.scheduler)', () => {
   const loaded = loadSite(join(ROOT, 'assets', 'sites', 'demo', 'site.yaml'), [join(ROOT, 'assets', 'profiles')]);
+  // the Modbus devices only: this host gets the Modbus driver alone (the demo also has OPC UA and IEC 61850 devices)
+  (loaded.site as { devices: typeof loaded.site.devices }).devices = loaded.site.devices.filter((d) => d.protocol === 'modbus-tcp' || d.protocol === 'modbus-rtu');
   const device = loaded.site.devices.find((d) => d.id === 'pcs');
   const profile = device ? loaded.profiles.get(device.profile) : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'esm-sched-'));
