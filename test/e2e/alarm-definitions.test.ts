@@ -115,14 +115,18 @@ describe('alarm definition editor (browser mode, Chromium)', () => {
     assert.ok(!r.alarms.some((a) => a.id === NEW_ID()), 'the engine no longer has it');
   });
 
-  it('an operator does not see the editor', async () => {
+  it('an operator cannot open the editor: the summary shows the link disabled, with the reason', async () => {
     await withPage(browser, { viewport: { width: 1400, height: 900 } }, async (op) => {
       await signInUi(op, boot.operator, { url: app.url, until: 'alarm-banner' });
       await op.getByTestId('nav-alarms').waitFor();
       assert.equal(await op.getByTestId('nav-alarm-definitions').count(), 0, 'no navigation entry');
       await op.getByTestId('nav-alarms').click();
       await op.getByTestId('alarm-view-live').waitFor({ timeout: 10_000 });
-      assert.equal(await op.getByTestId('alarm-definitions-link').count(), 0, 'no link from the summary');
+      // issue #9: a control the role may not use is shown disabled with the reason, not hidden
+      const link = op.getByTestId('alarm-definitions-link');
+      assert.equal(await link.count(), 1, 'the link is shown');
+      assert.ok(await link.isDisabled(), 'and disabled');
+      assert.match((await op.getByTestId('alarm-definitions-link-why').textContent()) ?? '', /\S/, 'with the reason');
       await op.goto(`${app.url.replace(/\/$/, '')}/#/alarm-definitions`);
       await op.getByTestId('alarmdef-denied').waitFor({ timeout: 10_000 });
       assert.equal(await op.getByTestId('alarmdef-add').count(), 0);
