@@ -70,12 +70,14 @@ describe('plan screen (browser mode, Chromium)', () => {
     await page.getByText('Objective: Self-consumption').waitFor({ timeout: 10_000 });
   });
 
-  it('a viewer sees the plan but cannot ask for a new one', async () => {
+  it('a viewer sees the plan but cannot ask for a new one (the button is disabled, with the reason)', async () => {
     await withPage(browser, { viewport: DESKTOP }, async (p) => {
       await signInUi(p, boot.viewer, { url: app.url });
       await p.getByTestId('nav-plan').click();
       await p.getByTestId('plan-chart').waitFor({ timeout: 20_000 });
-      assert.equal(await p.getByRole('button', { name: 'Plan now' }).count(), 0);
+      const planNow = p.getByRole('button', { name: 'Plan now' });
+      assert.equal(await planNow.count(), 1);
+      assert.ok(await planNow.isDisabled(), 'disabled for a viewer');
     });
   });
 });

@@ -102,7 +102,8 @@ describe('protective stop in local peak-shaving mode (browser mode, Chromium)', 
     const value = page.getByTestId('value-ess/Temperature');
     await waitFor('the synoptic to show the out-of-range temperature', async () => ((await value.getAttribute('data-reason')) === 'out-of-range' ? true : undefined), 20_000);
     assert.equal(await value.getAttribute('data-degraded'), 'false', 'not drawn as untrusted');
-    assert.equal((await value.getAttribute('fill'))?.toUpperCase(), '#C62828', 'alarm colour');
+    // the day theme's alarm colour #C62828, resolved from the theme's CSS variable
+    assert.equal(await value.evaluate((el) => getComputedStyle(el).fill), 'rgb(198, 40, 40)', 'alarm colour');
     assert.ok(Number((await value.textContent()) ?? '') > 55, 'the value itself is shown');
     // the RANGE tag beside it, and no hatching behind the value
     const tag = value.locator('xpath=..').locator('[aria-label="quality RANGE"]');
