@@ -177,8 +177,12 @@ export function writeNumbers(w: ByteWriter, nums: readonly number[]): void {
 
 /** Reads n numbers written by writeNumbers (dense: no nulls). */
 export function readNumbers(r: ByteReader, n: number): Float64Array {
+  return readNumberColumn(r, r.byte(), n);
+}
+
+/** The body of a number column whose encoding byte was already read. */
+function readNumberColumn(r: ByteReader, enc: number, n: number): Float64Array {
   const v = new Float64Array(n);
-  const enc = r.byte();
   if (enc === 0) {
     const p = POW10[r.byte()] as number;
     let x = 0;
@@ -350,41 +354,13 @@ export function decodeChunk(blob: Uint8Array): DecodedChunk {
     v.fill(Number.NaN);
     return { t, v, q, type, s, ...(nulls ? { nulls } : {}) };
   }
-  if (enc === 0) {
-    const p = POW10[r.byte()] as number;
-    let x = 0;
-    for (let i = 0; i < n; i++) {
-      if (nulls?.[i]) {
-        v[i] = Number.NaN;
-        continue;
-      }
-      x += r.svar();
-      v[i] = x / p;
-    }
-  } else {
-    const u32 = new Uint32Array(f64.buffer);
-    let prevLo = 0;
-    let prevHi = 0;
-    for (let i = 0; i < n; i++) {
-      if (nulls?.[i]) {
-        v[i] = Number.NaN;
-        continue;
-      }
-      const h = r.byte();
-      f64[0] = 0;
-      if (h !== 0x80) {
-        const lead = h >> 4;
-        const trail = h & 15;
-        for (let k = 7 - lead; k >= trail; k--) f64b[k] = r.byte();
-      }
-      prevLo = ((u32[0] as number) ^ prevLo) >>> 0;
-      prevHi = ((u32[1] as number) ^ prevHi) >>> 0;
-      u32[0] = prevLo;
-      u32[1] = prevHi;
-      v[i] = f64[0] as number;
-    }
-  }
-  return { t, v, q, type, ...(nulls ? { nulls } : {}) };
+  // the values of the non-null samples, in order; a null sample reads as NaN
+  let nullCount = 0;
+  if (nulls) for (let i = 0; i < n; i++) nullCount += nulls[i] as number;
+  const dense = readNumberColumn(r, enc, n - nullCount);
+  if (!nulls) return { t, v: dense, q, type };
+  for (let i = 0, k = 0; i < n; i++) v[i] = nulls[i] ? Number.NaN : (dense[k++] as number);
+  return { t, v, q, type, nulls };
 }
 
 /** The value of sample i of a decoded chunk as a PointValue. */
