@@ -71,7 +71,7 @@ const ROOMS = [
   {
     dir: 'renderer',
     may: ['core/common', 'renderer'],
-    packages: ['react', 'react-dom', '@mui/material', '@mui/icons-material', '@emotion/react', '@emotion/styled', '@tanstack/react-virtual', 'echarts', 'zod'],
+    packages: ['react', 'react-dom', '@mui/material', '@mui/icons-material', '@emotion/react', '@emotion/styled', '@tanstack/react-virtual', 'echarts', 'zod', 'i18next', 'react-i18next'],
     // unit tests run under node --test (never bundled): node:test and node:assert only
     tests: { packages: TESTS },
     why: 'the renderer uses core/common (types and pure helpers) and browser libraries only: never Node, Electron, drivers or core services',

@@ -1,6 +1,8 @@
 import CssBaseline from '@mui/material/CssBaseline';
 import { ThemeProvider } from '@mui/material/styles';
-import { useMemo, type ReactNode } from 'react';
+import { Fragment, useMemo, type ReactNode } from 'react';
+import { I18nextProvider } from 'react-i18next';
+import { i18n, isLanguage, languageOf, setLanguage } from './i18n/i18n';
 import { LiveProvider, useAuth } from './api/hooks';
 import type { LiveSite } from './api/live';
 import { ChangePasswordScreen, ConnectingScreen, SetupScreen, SignInScreen, useIdleLock } from './features/auth/AuthScreens';
@@ -20,17 +22,27 @@ export function App({ live }: { live: LiveSite }) {
   );
 }
 
-/** The user's theme (day or night), switched live; <html data-theme> tells solid() which one. */
+/**
+ * The user's theme (day or night) and language, switched live; <html data-theme> tells solid()
+ * which theme. A language switch re-renders the screens (keyed) so that every formatted number
+ * and date follows it; the session and live data are kept.
+ */
 function Themed({ children }: { children: ReactNode }) {
-  const mode = usePrefs().theme;
+  const prefs = usePrefs();
+  const mode = prefs.theme;
+  const lang = isLanguage(prefs.language) ? prefs.language : languageOf(navigator.language);
+  setLanguage(lang);
+  document.documentElement.lang = lang;
   const theme = useMemo(() => makeTheme(mode), [mode]);
   // set during render (idempotent): the children's chart effects resolve colours for this mode
   document.documentElement.dataset.theme = mode;
   return (
-    <ThemeProvider theme={theme}>
-      <CssBaseline />
-      {children}
-    </ThemeProvider>
+    <I18nextProvider i18n={i18n}>
+      <ThemeProvider theme={theme}>
+        <CssBaseline />
+        <Fragment key={lang}>{children}</Fragment>
+      </ThemeProvider>
+    </I18nextProvider>
   );
 }
 

@@ -36,13 +36,32 @@ export function decimalsFor(unit: string | undefined, override?: number): number
   return UNIT_DECIMALS[unit] ?? DEFAULT_DECIMALS;
 }
 
-/** Fixed decimals, ASCII minus, no "-0.0", no grouping (values are read and parsed by tests). */
+/** The language of number and date formats ('en' unless the UI language says otherwise). */
+let formatLocale = 'en';
+/** The Intl locale of each UI language: English keeps ISO-like dates (2025-06-01 14:03:07). */
+const INTL_LOCALE: Record<string, string> = { en: 'en-CA', es: 'es-ES', it: 'it-IT', pt: 'pt-PT' };
+
+/** Numbers and dates in the formats of `lang` (en, es, it, pt); set by the i18n module. */
+export function setFormatLocale(lang: string): void {
+  const l = INTL_LOCALE[lang] ? lang : 'en';
+  if (l === formatLocale) return;
+  formatLocale = l;
+  timeFormats.clear();
+}
+
+/** The language numbers and dates are formatted in now. */
+export function currentFormatLocale(): string {
+  return formatLocale;
+}
+
+/** Fixed decimals, ASCII minus, no "-0.0", no grouping (values are read and parsed by tests); the decimal comma in es, it, pt. */
 export function formatNumber(v: number, decimals: number): string {
   if (Number.isNaN(v)) return NO_VALUE;
   if (!Number.isFinite(v)) return v > 0 ? '∞' : '-∞';
   const s = v.toFixed(decimals);
   // -0.0 -> 0.0
-  return /^-0(\.0+)?$/.test(s) ? s.slice(1) : s;
+  const t = /^-0(\.0+)?$/.test(s) ? s.slice(1) : s;
+  return formatLocale === 'en' ? t : t.replace('.', ',');
 }
 
 export type FormatMeta = Pick<PointMeta, 'unit' | 'type' | 'states'>;
@@ -112,9 +131,9 @@ function timeFormat(timeZone: string | undefined, withDate: boolean): Intl.DateT
     const opts: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' };
     if (withDate) Object.assign(opts, { year: 'numeric', month: '2-digit', day: '2-digit' });
     try {
-      f = new Intl.DateTimeFormat('en-CA', { ...opts, timeZone });
+      f = new Intl.DateTimeFormat(INTL_LOCALE[formatLocale], { ...opts, timeZone });
     } catch {
-      f = new Intl.DateTimeFormat('en-CA', opts); // unknown zone: local time
+      f = new Intl.DateTimeFormat(INTL_LOCALE[formatLocale], opts); // unknown zone: local time
     }
     timeFormats.set(key, f);
   }
@@ -127,7 +146,7 @@ export function formatTime(ts: number, timeZone?: string): string {
   return timeFormat(timeZone, false).format(ts);
 }
 
-/** "2025-06-01 14:03:07" in the given IANA zone. */
+/** "2025-06-01 14:03:07" in the given IANA zone ("01/06/2025 14:03:07" in Spanish, Italian, Portuguese). */
 export function formatDateTime(ts: number, timeZone?: string): string {
   if (!Number.isFinite(ts) || ts <= 0) return NO_VALUE;
   return timeFormat(timeZone, true).format(ts).replace(',', '');

@@ -1,4 +1,4 @@
-/** The status bar's "Display" menu: day or night theme (and the language), remembered per user. */
+/** The status bar's "Display" menu: day or night theme and the language, remembered per user. */
 import Button from '@mui/material/Button';
 import ListItemIcon from '@mui/material/ListItemIcon';
 import ListItemText from '@mui/material/ListItemText';
@@ -9,13 +9,14 @@ import CheckIcon from '@mui/icons-material/Check';
 import DarkModeOutlinedIcon from '@mui/icons-material/DarkModeOutlined';
 import LightModeOutlinedIcon from '@mui/icons-material/LightModeOutlined';
 import { useState } from 'react';
-import { THEME_MODES, hmi, type ThemeMode } from '../theme';
+import { useTranslation } from 'react-i18next';
+import { LANGUAGES, LANGUAGE_NAMES } from '../i18n/i18n';
+import { THEME_MODES, hmi } from '../theme';
 import { usePrefs } from './prefs';
-
-const THEME_LABEL: Record<ThemeMode, string> = { day: 'Day theme (light)', night: 'Night theme (dark)' };
 
 export function DisplayMenu() {
   const prefs = usePrefs();
+  const { t, i18n } = useTranslation();
   const [anchor, setAnchor] = useState<HTMLElement | null>(null);
   const close = (): void => setAnchor(null);
   return (
@@ -30,10 +31,10 @@ export function DisplayMenu() {
         data-testid="display-menu"
         sx={{ fontSize: 12, textTransform: 'none', color: hmi.text }}
       >
-        Display
+        {t('display.menu')}
       </Button>
       <Menu anchorEl={anchor} open={!!anchor} onClose={close}>
-        <ListSubheader sx={{ lineHeight: '28px', bgcolor: 'transparent' }}>Theme</ListSubheader>
+        <ListSubheader sx={{ lineHeight: '28px', bgcolor: 'transparent' }}>{t('display.theme')}</ListSubheader>
         {THEME_MODES.map((m) => (
           <MenuItem
             key={m}
@@ -46,7 +47,24 @@ export function DisplayMenu() {
             }}
           >
             <ListItemIcon>{prefs.theme === m ? <CheckIcon fontSize="small" /> : null}</ListItemIcon>
-            <ListItemText>{THEME_LABEL[m]}</ListItemText>
+            <ListItemText>{t(`display.${m}`)}</ListItemText>
+          </MenuItem>
+        ))}
+        <ListSubheader sx={{ lineHeight: '28px', bgcolor: 'transparent' }}>{t('display.language')}</ListSubheader>
+        {LANGUAGES.map((l) => (
+          <MenuItem
+            key={l}
+            role="menuitemradio"
+            aria-checked={i18n.language === l}
+            lang={l}
+            data-testid={`language-${l}`}
+            onClick={() => {
+              prefs.set({ language: l });
+              close();
+            }}
+          >
+            <ListItemIcon>{i18n.language === l ? <CheckIcon fontSize="small" /> : null}</ListItemIcon>
+            <ListItemText>{LANGUAGE_NAMES[l]}</ListItemText>
           </MenuItem>
         ))}
       </Menu>

@@ -24,6 +24,7 @@ import Typography from '@mui/material/Typography';
 import type { AssetView, SiteView } from '../../../core/common/api/contract';
 import { hmi } from '../theme';
 import { assetHref, routeHref, useAssetId, type RouteId } from './route';
+import { useTranslation } from 'react-i18next';
 
 export interface NavItem {
   id: RouteId;
@@ -41,12 +42,16 @@ export interface NavItem {
  * and the engineering pages. Not a flat list.
  */
 export interface NavGroup {
+  /** translation key under nav.groups */
+  key: 'site' | 'alarms' | 'data' | 'engineering';
+  /** English name (test ids); the screen shows t(`nav.groups.${key}`) */
   label: string;
   items: readonly NavItem[];
 }
 
 export const NAV_GROUPS: readonly NavGroup[] = [
   {
+    key: 'site',
     label: 'Site',
     items: [
       { id: 'overview', label: 'Site overview', icon: <DashboardIcon /> },
@@ -55,6 +60,7 @@ export const NAV_GROUPS: readonly NavGroup[] = [
     ],
   },
   {
+    key: 'alarms',
     label: 'Alarm management',
     items: [
       { id: 'alarms', label: 'Alarms', icon: <NotificationsIcon /> },
@@ -63,6 +69,7 @@ export const NAV_GROUPS: readonly NavGroup[] = [
     ],
   },
   {
+    key: 'data',
     label: 'Data',
     items: [
       { id: 'trends', label: 'Trends', icon: <ShowChartIcon />, requires: ['site.view'] },
@@ -70,6 +77,7 @@ export const NAV_GROUPS: readonly NavGroup[] = [
     ],
   },
   {
+    key: 'engineering',
     label: 'Engineering',
     items: [
       { id: 'devices', label: 'Devices', icon: <RouterIcon /> },
@@ -119,12 +127,15 @@ export function NavRail({ route, site }: { route: RouteId; site: SiteView | null
   const caps = useAuth().session?.capabilities ?? [];
   const assetId = useAssetId();
   const [assetsOpen, setAssetsOpen] = useState(true);
+  const { t } = useTranslation();
+  /** the entry's name in the UI language (nav.<route id>; English when a new page has none yet) */
+  const name = (it: NavItem): string => t(`nav.${it.id}`, { defaultValue: it.label });
   const tree = site ? assetTree(site.assets) : [];
   const visible = (it: NavItem) => !(it.hidden?.(site) || (it.requires && !it.requires.some((c) => caps.includes(c))));
   return (
     <Box
       component="nav"
-      aria-label="Main"
+      aria-label={t('nav.main')}
       sx={{ width: narrow ? 64 : 208, flexShrink: 0, bgcolor: hmi.panel, borderRight: `1px solid ${hmi.line}`, overflowY: 'auto' }}
     >
       <List dense disablePadding sx={{ py: 0.5 }}>
@@ -137,7 +148,7 @@ export function NavRail({ route, site }: { route: RouteId; site: SiteView | null
                 gi > 0 ? <Box role="separator" sx={{ borderTop: `1px solid ${hmi.line}`, my: 0.5, mx: 1.5 }} /> : null
               ) : (
                 <Typography component="h2" sx={{ fontSize: 11.5, fontWeight: 700, letterSpacing: 0.6, textTransform: 'uppercase', color: hmi.textDim, px: 2, pt: gi > 0 ? 1.25 : 0.5, pb: 0.25 }}>
-                  {g.label}
+                  {t(`nav.groups.${g.key}`)}
                 </Typography>
               )}
               <List dense disablePadding>
@@ -148,26 +159,26 @@ export function NavRail({ route, site }: { route: RouteId; site: SiteView | null
                       href={routeHref(it.id)}
                       selected={route === it.id}
                       aria-current={route === it.id ? 'page' : undefined}
-                      title={narrow ? it.label : undefined}
+                      title={narrow ? name(it) : undefined}
                       data-testid={`nav-${it.id}`}
                       sx={itemSx}
                     >
                       <ListItemIcon sx={{ minWidth: narrow ? 0 : 36, color: hmi.textDim }}>{it.icon}</ListItemIcon>
                       {narrow ? (
                         <Box component="span" sx={visuallyHidden}>
-                          {it.label}
+                          {name(it)}
                         </Box>
                       ) : (
-                        <ListItemText primary={it.label} slotProps={{ primary: { sx: { fontWeight: route === it.id ? 700 : 500, whiteSpace: 'nowrap' } } }} />
+                        <ListItemText primary={name(it)} slotProps={{ primary: { sx: { fontWeight: route === it.id ? 700 : 500, whiteSpace: 'nowrap' } } }} />
                       )}
                     </ListItemButton>
                     {it.id === 'overview' && !narrow && tree.length > 0 ? (
                       <>
                         <ListItemButton onClick={() => setAssetsOpen((o) => !o)} aria-expanded={assetsOpen} data-testid="nav-assets-toggle" sx={{ minHeight: 30, pl: 2.5, py: 0 }}>
-                          <ListItemText primary={`${assetsOpen ? '▾' : '▸'} Assets (${tree.length})`} slotProps={{ primary: { sx: { fontSize: 12.5, color: hmi.textDim } } }} />
+                          <ListItemText primary={`${assetsOpen ? '▾' : '▸'} ${t('nav.assetsToggle', { count: tree.length })}`} slotProps={{ primary: { sx: { fontSize: 12.5, color: hmi.textDim } } }} />
                         </ListItemButton>
                         {assetsOpen ? (
-                          <List dense disablePadding aria-label="Assets" data-testid="nav-assets">
+                          <List dense disablePadding aria-label={t('nav.assets')} data-testid="nav-assets">
                             {tree.map(({ asset, depth }) => (
                               <Box key={asset.id} component="li" sx={{ listStyle: 'none' }}>
                                 <ListItemButton

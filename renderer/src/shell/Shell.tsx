@@ -23,20 +23,22 @@ import { useAuth } from '../api/hooks';
 import { formatAge } from '../format/format';
 import { hmi } from '../theme';
 import { NavRail, visuallyHidden } from './NavRail';
-import { useRoute, type RouteId } from './route';
+import { useRoute } from './route';
 import { StatusBar } from './StatusBar';
+import { useTranslation } from 'react-i18next';
 
-const TITLES: Record<RouteId, string> = { overview: 'Overview', asset: 'Asset', devices: 'Devices', points: 'Points', simulator: 'Simulator', alarms: 'Alarms', 'alarm-history': 'Alarm history', audit: 'Audit log', admin: 'Administration', trends: 'Trends', history: 'History export', 'alarm-definitions': 'Alarm definitions', plan: 'Plan', kpi: 'Energy KPIs' };
 
 export function Shell() {
   const route = useRoute();
   const site = useSite();
   const locked = useAuth().locked;
   const main = useRef<HTMLElement>(null);
+  const { t } = useTranslation();
+  const title = t(`nav.${route}`);
 
   useEffect(() => {
-    document.title = `${TITLES[route]} · ${site?.name ?? 'ES Manager'}`;
-  }, [route, site?.name]);
+    document.title = `${title} · ${site?.name ?? t('app.name')}`;
+  }, [title, site?.name, t]);
 
   return (
     <Box sx={{ display: 'flex', flexDirection: 'column', height: '100vh', minWidth: 1024, overflow: 'hidden' }}>
@@ -49,7 +51,7 @@ export function Shell() {
         }}
         sx={{ ...visuallyHidden, '&:focus': { position: 'fixed', left: 8, top: 8, width: 'auto', height: 'auto', clip: 'auto', zIndex: 10, bgcolor: hmi.panel, color: hmi.text, p: 1 } }}
       >
-        Skip to content
+        {t('shell.skip')}
       </Box>
       <StatusBar />
       <DisconnectedBanner />
@@ -62,7 +64,7 @@ export function Shell() {
           id="main"
           ref={main}
           tabIndex={-1}
-          aria-label={TITLES[route]}
+          aria-label={title}
           sx={{ flex: 1, minWidth: 0, overflow: 'auto', p: 2, outline: 'none', display: 'flex', flexDirection: 'column' }}
         >
           {route === 'overview' ? <OverviewPage /> : null}
@@ -88,6 +90,7 @@ export function Shell() {
 function DisconnectedBanner() {
   const c = useConnection();
   const now = useNow(1000);
+  const { t } = useTranslation();
   if (c.connected && !c.error) return null;
   return (
     <Box
@@ -97,9 +100,7 @@ function DisconnectedBanner() {
     >
       <CloudOffIcon fontSize="small" />
       <Typography sx={{ fontWeight: 700, fontSize: 14 }}>
-        {c.connected
-          ? `Site data could not be loaded: ${c.error}`
-          : `No connection to the ES Manager core for ${formatAge(now - c.since)}: values are not live (COMM). Reconnecting…`}
+        {c.connected ? t('shell.loadError', { error: c.error }) : t('shell.disconnected', { age: formatAge(now - c.since) })}
       </Typography>
     </Box>
   );

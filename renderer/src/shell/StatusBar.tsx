@@ -18,12 +18,14 @@ import { hmi, monoNumbers } from '../theme';
 import { summarizeDevices } from './deviceSummary';
 import { DisplayMenu } from './DisplayMenu';
 import { routeHref } from './route';
+import { useTranslation } from 'react-i18next';
 
 // items never wrap or shrink: at 1024 px the site name gives way (truncated, with its tooltip)
 const item = { display: 'flex', alignItems: 'center', gap: 0.75, px: 1.5, height: '100%', borderLeft: `1px solid ${hmi.line}`, whiteSpace: 'nowrap', flexShrink: 0 } as const;
 
 export function StatusBar() {
   const site = useSite();
+  const { t } = useTranslation();
   return (
     <Box
       component="header"
@@ -32,14 +34,14 @@ export function StatusBar() {
     >
       <Box sx={{ display: 'flex', alignItems: 'center', gap: 1.5, px: 2, minWidth: 0, flex: '1 1 auto' }}>
         <Typography component="span" sx={{ fontWeight: 700, letterSpacing: 0.5, color: hmi.textDim, fontSize: 13, whiteSpace: 'nowrap', '@media (max-width: 1279px)': { display: 'none' } }}>
-          ES MANAGER
+          {t('app.name').toUpperCase()}
         </Typography>
         <Typography component="h1" variant="h2" noWrap data-testid="site-name" title={site?.name}>
-          {site?.name ?? 'Connecting…'}
+          {site?.name ?? t('shell.connecting')}
         </Typography>
         {site?.simulated ? (
           <Box component="span" sx={{ border: `1px solid ${hmi.textDim}`, px: 0.75, fontSize: 11, fontWeight: 700, color: hmi.textDim, flexShrink: 0 }}>
-            SIMULATED
+            {t('shell.simulated')}
           </Box>
         ) : null}
       </Box>
@@ -55,13 +57,14 @@ function DeviceSummaryItem() {
   const devices = useDevices();
   const { connected } = useConnection();
   const s = summarizeDevices(devices);
+  const { t } = useTranslation();
   const alarm = connected && s.worst === 'alarm';
   const warn = connected && s.worst === 'warning';
-  const text = !connected ? 'unknown' : s.total === 0 ? 'no devices' : s.text;
+  const text = !connected ? t('shell.devicesUnknown') : s.total === 0 ? t('shell.devicesNone') : s.text;
   return (
     <ButtonBase
       href={routeHref('devices')}
-      aria-label={`Devices: ${text}. Open the device list`}
+      aria-label={t('shell.devicesLabel', { text })}
       data-testid="device-summary"
       data-state={!connected ? 'unknown' : s.worst}
       sx={{
@@ -74,7 +77,7 @@ function DeviceSummaryItem() {
     >
       {alarm ? <ErrorIcon fontSize="small" /> : warn ? <WarningAmberIcon fontSize="small" /> : <RouterIcon fontSize="small" sx={{ color: hmi.textDim }} />}
       <Typography component="span" sx={{ fontSize: 13, fontWeight: alarm || warn ? 700 : 500, ...monoNumbers }}>
-        Devices {text}
+        {t('shell.devicesText', { text })}
       </Typography>
     </ButtonBase>
   );
@@ -83,9 +86,10 @@ function DeviceSummaryItem() {
 function ConnectionItem() {
   const c = useConnection();
   const now = useNow(1000);
-  const label = c.connected ? (c.error ? 'Core: load error' : 'Core: connected') : 'Core: disconnected';
+  const { t } = useTranslation();
+  const label = c.connected ? (c.error ? t('shell.coreLoadError') : t('shell.coreConnected')) : t('shell.coreDisconnected');
   return (
-    <Tooltip title={c.error ?? (c.connected ? `connected for ${formatAge(now - c.since)}` : `reconnecting… lost ${formatAge(now - c.since)} ago`)}>
+    <Tooltip title={c.error ?? (c.connected ? t('shell.connectedFor', { age: formatAge(now - c.since) }) : t('shell.reconnecting', { age: formatAge(now - c.since) }))}>
       <Box
         role="status"
         aria-live="polite"
@@ -105,13 +109,14 @@ function ConnectionItem() {
 
 function ClockItem({ timeZone }: { timeZone: string | undefined }) {
   const now = useNow(1000);
+  const { t } = useTranslation();
   return (
-    <Box sx={item} aria-label={`Site time${timeZone ? ` (${timeZone})` : ''}`} role="timer" data-testid="site-clock">
+    <Box sx={item} aria-label={timeZone ? t('shell.siteTimeIn', { zone: timeZone }) : t('shell.siteTime')} role="timer" data-testid="site-clock">
       <Typography component="span" sx={{ fontSize: 15, fontWeight: 600, ...monoNumbers }}>
         {formatTime(now, timeZone)}
       </Typography>
       <Typography component="span" sx={{ fontSize: 11, color: hmi.textDim }}>
-        {timeZone ?? 'local'}
+        {timeZone ?? t('shell.localTime')}
       </Typography>
     </Box>
   );
@@ -129,15 +134,16 @@ function UserItem() {
   const client = useClient();
   const imp = s?.impersonator;
   const roles = s ? roleNames(s.roles) : '';
+  const { t } = useTranslation();
   return (
     <>
-      <Tooltip title={s ? `${s.user} on ${s.workstation}${roles ? ` · ${roles}` : ''}${imp ? ` · impersonated by ${imp} (read-only)` : ''}` : 'no session'}>
+      <Tooltip title={s ? `${s.user} on ${s.workstation}${roles ? ` · ${roles}` : ''}${imp ? ` · ${t('shell.impersonatedBy', { who: imp })}` : ''}` : t('shell.noSession')}>
         <Box
           sx={{ ...item, bgcolor: imp ? hmi.alarmMedium : 'transparent', color: imp ? hmi.onAlarmMedium : hmi.text }}
           tabIndex={0}
           data-testid="session-user"
           data-impersonator={imp || undefined}
-          aria-label={`User: ${s?.displayName || s?.user || 'none'}${roles ? `, ${roles}` : ''}${imp ? `, impersonated by ${imp}` : ''}`}
+          aria-label={`${t('shell.user', { name: s?.displayName || s?.user || '—' })}${roles ? `, ${roles}` : ''}${imp ? `, ${t('shell.impersonatedBy', { who: imp })}` : ''}`}
         >
           {imp ? <SupervisorAccountIcon fontSize="small" /> : <PersonOutlinedIcon fontSize="small" sx={{ color: hmi.textDim }} />}
           <Box sx={{ display: 'flex', flexDirection: 'column', lineHeight: 1.1 }}>
@@ -146,7 +152,7 @@ function UserItem() {
               {s?.displayName || s?.user || '—'}
             </Typography>
             <Typography component="span" sx={{ fontSize: 11, color: imp ? hmi.onAlarmMedium : hmi.textDim }} data-testid="session-roles">
-              {imp ? `impersonated by ${imp}` : roles}
+              {imp ? t('shell.impersonatedBy', { who: imp }) : roles}
             </Typography>
           </Box>
         </Box>
@@ -164,7 +170,7 @@ function UserItem() {
             data-testid="sign-out"
             sx={{ fontSize: 12, textTransform: 'none' }}
           >
-            {imp ? 'End impersonation' : 'Sign out'}
+            {imp ? t('shell.endImpersonation') : t('shell.signOut')}
           </Button>
         </Box>
       ) : null}

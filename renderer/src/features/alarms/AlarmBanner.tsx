@@ -21,6 +21,7 @@ import { bannerAlarms, countByView, floodLines, isUnacknowledged, PRIORITY_STYLE
 import { useAlarmCounts, useAlarmLoadError, useAlarms, useAlarmStore, useFlood, useHorn } from './alarmStore';
 import { PriorityBadge, unackBlink } from './PriorityBadge';
 import { ALARMS_HREF, alarmHref } from './links';
+import { useTranslation } from 'react-i18next';
 
 /** Lines the banner shows; its height is fixed for this many, so a new alarm never moves the page. */
 export const BANNER_LINES = 2;
@@ -43,11 +44,12 @@ export function AlarmBanner() {
   const liveCount = useMemo(() => countByView(alarms.values()).live, [alarms]);
   const pc = priorityCounts(counts);
   const sounding = horn.sounding[0];
+  const { t } = useTranslation();
 
   return (
     <Box
       component="section"
-      aria-label="Alarm banner"
+      aria-label={t('alarms.banner')}
       data-testid="alarm-banner"
       sx={{ display: 'flex', flexDirection: 'column', bgcolor: hmi.panel, borderBottom: `1px solid ${hmi.line}`, flexShrink: 0, height: BANNER_H, boxSizing: 'border-box', overflow: 'hidden' }}
     >
@@ -66,7 +68,7 @@ export function AlarmBanner() {
               data-unack={c.unack}
               data-active={c.active}
               sx={{ display: 'flex', alignItems: 'center', gap: 0.5, ...monoNumbers }}
-              title={`${PRIORITY_STYLE[c.priority].label}: ${c.unack} unacknowledged, ${c.active} active`}
+              title={t('alarms.countTitle', { priority: t(`alarms.priority.${c.priority}`), unack: c.unack, active: c.active })}
             >
               {/* a priority without alarms is faded; its count stays readable (contrast) */}
               <Box component="span" sx={{ display: 'inline-flex', opacity: c.unack + c.active === 0 ? 0.45 : 1 }}>
@@ -78,18 +80,18 @@ export function AlarmBanner() {
             </Box>
           ))}
           <Typography component="span" sx={{ fontSize: 11, color: hmi.textDim, lineHeight: 1.1, textAlign: 'left' }}>
-            unack/
+            {t('alarms.unack')}
             <br />
-            active
+            {t('alarms.active')}
           </Typography>
         </ButtonBase>
         <Box sx={{ flex: 1, minWidth: 0, display: 'flex', flexDirection: 'column', justifyContent: 'center', py: 0.25 }}>
           {lines.length === 0 ? (
             <ButtonBase href={ALARMS_HREF} sx={{ justifyContent: 'flex-start', px: 1.5, height: '100%' }} data-testid="alarm-banner-empty">
               <Typography sx={{ fontSize: 13, color: hmi.textDim }}>
-                {error && !counts ? 'Alarms not available yet' : 'No active alarms'}
+                {error && !counts ? t('alarms.notYet') : t('alarms.none')}
                 {counts && counts.shelved + counts.suppressed + counts.outOfService > 0
-                  ? ` · ${counts.shelved} shelved, ${counts.suppressed} suppressed, ${counts.outOfService} out of service`
+                  ? ` · ${t('alarms.hidden', { shelved: counts.shelved, suppressed: counts.suppressed, outOfService: counts.outOfService })}`
                   : ''}
               </Typography>
             </ButtonBase>
@@ -99,7 +101,7 @@ export function AlarmBanner() {
         </Box>
         {liveCount > lines.length ? (
           <ButtonBase href={ALARMS_HREF} data-testid="alarm-banner-more" sx={{ px: 1.5, fontSize: 12, color: hmi.textDim, borderLeft: `1px solid ${hmi.line}` }}>
-            +{liveCount - lines.length} more
+            {t('alarms.more', { count: liveCount - lines.length })}
           </ButtonBase>
         ) : null}
         <Box sx={{ display: 'flex', alignItems: 'center', px: 1, borderLeft: `1px solid ${hmi.line}` }}>
@@ -112,7 +114,7 @@ export function AlarmBanner() {
             disabled={!sounding}
             data-testid="alarm-silence"
             data-sounding={sounding ?? ''}
-            aria-label={sounding ? `Silence the horn (priority ${PRIORITY_STYLE[sounding].number} sounding) on this workstation` : 'Horn silent'}
+            aria-label={sounding ? t('alarms.silenceLabel', { priority: PRIORITY_STYLE[sounding].number }) : t('alarms.hornSilent')}
             sx={{
               minWidth: 112,
               textTransform: 'none',
@@ -120,7 +122,7 @@ export function AlarmBanner() {
               ...(sounding ? { bgcolor: hmi.text, color: hmi.panel, '&:hover': { bgcolor: hmi.textDim } } : {}),
             }}
           >
-            {sounding ? 'Silence' : 'Silent'}
+            {sounding ? t('alarms.silence') : t('alarms.silent')}
           </Button>
         </Box>
       </Box>
@@ -160,6 +162,7 @@ function BannerLine({ alarm: a, tz, assetName }: { alarm: AlarmView; tz: string 
 
 function FloodLine({ alarms, tz, assetName }: { alarms: ReadonlyMap<string, AlarmView>; tz: string | undefined; assetName: Map<string, string> }) {
   const flood = useFlood();
+  const { t } = useTranslation();
   if (!flood?.active) return null;
   const groups = floodLines(flood.groups, alarms);
   const minutes = Math.round(flood.windowMs / 60_000);
@@ -172,7 +175,7 @@ function FloodLine({ alarms, tz, assetName }: { alarms: ReadonlyMap<string, Alar
       sx={{ display: 'flex', alignItems: 'center', gap: 1.5, px: 1.5, height: LINE_H, flexShrink: 0, boxSizing: 'border-box', bgcolor: hmi.alarmMedium, color: hmi.onAlarmMedium, borderBottom: `1px solid ${hmi.line}`, flexWrap: 'nowrap', overflow: 'hidden', whiteSpace: 'nowrap' }}
     >
       <Typography component="span" sx={{ fontWeight: 800, fontSize: 13, letterSpacing: 0.5 }}>
-        ALARM FLOOD
+        {t('alarms.flood')}
       </Typography>
       <Typography component="span" noWrap sx={{ fontSize: 13, flexShrink: 0, ...monoNumbers }}>
         {flood.count} alarms in {minutes} min{flood.since ? ` since ${formatTime(flood.since, tz)}` : ''}

@@ -15,13 +15,15 @@ import { EnergyPanel } from './EnergyPanel';
 import { SiteLimitsPanel } from './SiteLimitsPanel';
 import { Synoptic, synopticSize } from './Synoptic';
 import { buildSynoptic } from './synopticModel';
+import { useTranslation } from 'react-i18next';
 
 export function OverviewPage() {
   const site = useSite();
   const metas = usePointMetaList();
+  const { t } = useTranslation();
   const model = useMemo(() => (site ? buildSynoptic(site, new Set(metas.map((m) => m.id))) : null), [site, metas]);
   if (!site || !model) {
-    return <Typography sx={{ color: hmi.textDim }}>Waiting for the site model from the core…</Typography>;
+    return <Typography sx={{ color: hmi.textDim }}>{t('overview.waiting')}</Typography>;
   }
   const size = synopticSize(model);
   const batteries = site.assets.filter((a) => a.nature === 'Ess');
@@ -29,7 +31,7 @@ export function OverviewPage() {
     <Box sx={{ display: 'flex', flexDirection: 'column', gap: 1.5 }}>
       <Box sx={{ display: 'flex', alignItems: 'baseline', gap: 2, minWidth: 0 }}>
         <Typography variant="h2" component="h2" sx={{ whiteSpace: 'nowrap' }}>
-          Overview
+          {t('overview.title')}
         </Typography>
         <Typography sx={{ color: hmi.textDim, fontSize: 13, whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}>
           {site.gridType} · contracted power {site.pcc.contractedPowerKw} kW · {site.assets.length} assets

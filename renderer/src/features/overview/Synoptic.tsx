@@ -13,6 +13,7 @@ import { HATCH_ID, SvgDefs, SvgValue } from './SvgValue';
 import { AssetAlarmMarker } from '../alarms/AssetAlarmMarker';
 import { CONTROL_ROW_H, SetpointButton } from '../control/SetpointButton';
 import { assetHref } from '../../shell/route';
+import { useTranslation } from 'react-i18next';
 
 const FW = 208; // feeder pitch
 const MARGIN = 28;
@@ -21,19 +22,8 @@ const SYMBOL_Y = 300;
 const PANEL_Y = 360;
 const FONT = '"Segoe UI", "Noto Sans", "DejaVu Sans", Arial, sans-serif';
 
-const CHANNEL_LABEL: Record<string, string> = {
-  ActivePower: 'Power',
-  Soc: 'SoC',
-  State: 'State',
-  DcVoltage: 'DC voltage',
-  Temperature: 'Temperature',
-  Irradiance: 'Irradiance',
-  Status: 'Status',
-  Running: 'Running',
-  Closed: 'Closed',
-  Frequency: 'Frequency',
-  VoltageL1: 'Voltage L1',
-};
+/** Channels with a label of their own (synoptic.channel.<name>); others show their name. */
+const LABELLED_CHANNELS: ReadonlySet<string> = new Set(['ActivePower', 'Soc', 'State', 'DcVoltage', 'Temperature', 'Irradiance', 'Status', 'Running', 'Closed', 'Frequency', 'VoltageL1']);
 
 /** Power flows into the busbar when positive for these natures (see natures.ts). */
 const SOURCE_NATURES: ReadonlySet<NatureName> = new Set(['Ess', 'Pv', 'Genset']);
@@ -64,11 +54,12 @@ export function Synoptic({ model }: { model: SynopticModel }) {
   const cx = Math.round(W / 2);
   const busX0 = MARGIN;
   const busX1 = W - MARGIN;
+  const { t } = useTranslation();
   return (
     <svg
       viewBox={`0 0 ${W} ${H}`}
       role="group"
-      aria-label="Site single-line diagram"
+      aria-label={t('synoptic.diagram')}
       data-testid="synoptic"
       style={{ width: '100%', height: 'auto', display: 'block', fontFamily: FONT }}
       preserveAspectRatio="xMidYMin meet"
@@ -77,21 +68,21 @@ export function Synoptic({ model }: { model: SynopticModel }) {
       {/* grid connection */}
       <GridSymbol x={cx} y={14} />
       <text x={cx - 40} y={42} textAnchor="end" fontSize={14} fontWeight={700} fill={hmi.textDim}>
-        GRID
+        {t('synoptic.grid')}
       </text>
       <line x1={cx} y1={66} x2={cx} y2={BUS_Y} stroke={hmi.equipment} strokeWidth={3} />
       {model.pcc ? <PccPanel asset={model.pcc} channels={model.pccChannels} contractedKw={model.contractedKw} x={cx} /> : null}
       {/* busbar */}
       <line x1={busX0} y1={BUS_Y} x2={busX1} y2={BUS_Y} stroke={hmi.equipment} strokeWidth={7} strokeLinecap="square" />
       <text x={busX0} y={BUS_Y - 10} fontSize={11} fill={hmi.textDim}>
-        AC BUSBAR
+        {t('synoptic.busbar')}
       </text>
       {model.feeders.map((f, i) => (
         <FeederView key={f.asset.id} feeder={f} cx={MARGIN + i * FW + FW / 2 + (W - 2 * MARGIN - n * FW) / 2} />
       ))}
       {model.feeders.length === 0 ? (
         <text x={cx} y={PANEL_Y} textAnchor="middle" fontSize={14} fill={hmi.textDim}>
-          No assets to draw under the busbar
+          {t('synoptic.noAssets')}
         </text>
       ) : null}
     </svg>
@@ -105,6 +96,7 @@ function PccPanel({ asset, channels, contractedKw, x }: { asset: AssetView; chan
   const p = usePoint(powerId);
   const meta = usePointMeta(powerId);
   const v = viewOf(p, meta);
+  const { t } = useTranslation();
   const kw = typeof p?.value === 'number' ? p.value : null;
   const over = !v.degraded && exceedsContract(kw, contractedKw);
   const dir = v.degraded ? '' : gridDirection(kw);
@@ -132,13 +124,13 @@ function PccPanel({ asset, channels, contractedKw, x }: { asset: AssetView; chan
         {asset.name}
       </text>
       <text x={px + pw - 12} y={py + 20} fontSize={11} textAnchor="end" fill={hmi.textDim}>
-        PCC
+        {t('synoptic.pcc')}
       </text>
       {channels.includes('ActivePower') ? (
         <>
           <SvgValue id={powerId} x={px + 150} y={py + 54} size={24} abnormal={over ? 'high' : null} />
           <text x={px + 200} y={py + 54} fontSize={13} fontWeight={700} fill={over ? hmi.alarmHigh : hmi.textDim} data-testid={`direction-${asset.id}`}>
-            {over ? 'IMPORT > LIMIT' : dir}
+            {over ? t('synoptic.overLimit') : dir ? t(`synoptic.direction.${dir}`) : ''}
           </text>
           {/* gauge: export to the left, import to the right of zero */}
           <rect x={gx} y={gy - 10} width={gw} height={14} fill={v.degraded ? `url(#${HATCH_ID})` : hmi.gaugeTrack} stroke={hmi.line} />
@@ -155,18 +147,18 @@ function PccPanel({ asset, channels, contractedKw, x }: { asset: AssetView; chan
           <line x1={zero} y1={gy - 14} x2={zero} y2={gy + 8} stroke={hmi.equipment} strokeWidth={1} />
           <line x1={limitX} y1={gy - 16} x2={limitX} y2={gy + 10} stroke={over ? hmi.alarmHigh : hmi.text} strokeWidth={2} strokeDasharray="3 2" />
           <text x={gx} y={gy + 20} fontSize={10} fill={hmi.textDim}>
-            EXPORT
+            {t('synoptic.direction.EXPORT')}
           </text>
           <text x={gx + gw} y={gy + 20} fontSize={10} textAnchor="end" fill={hmi.textDim}>
-            IMPORT
+            {t('synoptic.direction.IMPORT')}
           </text>
           <text x={limitX} y={gy - 19} fontSize={10} textAnchor="middle" fill={over ? hmi.alarmHigh : hmi.textDim}>
-            limit
+            {t('synoptic.limit')}
           </text>
         </>
       ) : null}
       <text x={px + 12} y={py + 142} fontSize={12} fill={hmi.textDim}>
-        Contracted power
+        {t('synoptic.contractedPower')}
       </text>
       <text x={px + 190} y={py + 142} fontSize={13} textAnchor="end" fontWeight={700} fill={hmi.text} data-testid="contracted-power">
         {formatNumber(contractedKw, 1)}
@@ -177,7 +169,7 @@ function PccPanel({ asset, channels, contractedKw, x }: { asset: AssetView; chan
       {extras.map((c, i) => (
         <g key={c}>
           <text x={px + 12} y={py + 166 + i * 22} fontSize={12} fill={hmi.textDim}>
-            {CHANNEL_LABEL[c] ?? c}
+            {LABELLED_CHANNELS.has(c) ? t(`synoptic.channel.${c}`) : c}
           </text>
           <SvgValue id={`${asset.id}/${c}`} x={px + 190} y={py + 166 + i * 22} size={13} bold={false} tagX={px + pw - 12} />
         </g>
@@ -190,6 +182,7 @@ function PccPanel({ asset, channels, contractedKw, x }: { asset: AssetView; chan
 
 const FeederView = memo(function FeederView({ feeder, cx }: { feeder: Feeder; cx: number }) {
   const { asset, nature } = feeder;
+  const { t } = useTranslation();
   const x = cx - FW / 2 + 8;
   const w = FW - 16;
   const h = panelHeight(feeder);
@@ -197,7 +190,7 @@ const FeederView = memo(function FeederView({ feeder, cx }: { feeder: Feeder; cx
   const rows: ReactNode[] = [];
   for (const c of feeder.channels) {
     const id = `${asset.id}/${c}`;
-    const label = CHANNEL_LABEL[c] ?? c;
+    const label = LABELLED_CHANNELS.has(c) ? t(`synoptic.channel.${c}`) : c;
     if (c === 'Soc') rows.push(<SocRow key={c} id={id} x={x} w={w} y={y} asset={asset} />);
     else rows.push(<ValueRow key={c} id={id} label={label} x={x} w={w} y={y} size={c === 'ActivePower' ? 18 : 14} direction={c === 'ActivePower' && nature === 'Ess'} />);
     y += rowHeight(c);
@@ -213,7 +206,7 @@ const FeederView = memo(function FeederView({ feeder, cx }: { feeder: Feeder; cx
       <a href={assetHref(asset.id)} data-testid={`asset-link-${asset.id}`}>
         <text x={x + 10} y={PANEL_Y + 19} fontSize={13} fontWeight={700} fill={hmi.text} style={{ cursor: 'pointer' }}>
           {clip(asset.name, 23)}
-          <title>{asset.name}: details</title>
+          <title>{t('synoptic.details', { name: asset.name })}</title>
         </text>
       </a>
       <text x={x + 10} y={PANEL_Y + 34} fontSize={10.5} fill={hmi.textDim}>
@@ -237,6 +230,7 @@ function ValueRow({ id, label, x, w, y, size, direction }: { id: string; label: 
   const p = usePoint(id);
   const meta = usePointMeta(id);
   const v = viewOf(p, meta);
+  const { t } = useTranslation();
   const isEnum = !!meta?.states || meta?.type === 'boolean';
   const abnormal = !v.degraded && isEnum && FAULT_LABEL.test(v.text) ? 'high' : null;
   const right = isEnum ? x + w - 10 : x + w - 40;
@@ -249,7 +243,7 @@ function ValueRow({ id, label, x, w, y, size, direction }: { id: string; label: 
       {d ? (
         <text x={x + w - 10} y={y + 12} textAnchor="end" fontSize={11} fontWeight={700} fill={hmi.textDim} letterSpacing={0.5} data-testid={`direction-${id.split('/')[0]}`}>
           {d === 'DISCHARGE' ? '▲ ' : d === 'CHARGE' ? '▼ ' : ''}
-          {d}
+          {t(`synoptic.direction.${d}`)}
         </text>
       ) : null}
       <SvgValue id={id} x={right} y={y + 14 + size} size={size} abnormal={abnormal} bold={size > 14} tagX={x + w - 10} tagY={y + 12} />
@@ -261,6 +255,7 @@ function SocRow({ id, x, w, y, asset }: { id: string; x: number; w: number; y: n
   const p = usePoint(id);
   const meta = usePointMeta(id);
   const v = viewOf(p, meta);
+  const { t } = useTranslation();
   const soc = typeof p?.value === 'number' ? p.value : null;
   const min = asset.limits?.socMinPct;
   const max = asset.limits?.socMaxPct;
@@ -272,7 +267,7 @@ function SocRow({ id, x, w, y, asset }: { id: string; x: number; w: number; y: n
   return (
     <g>
       <text x={x + 10} y={y + 12} fontSize={11.5} fill={hmi.textDim}>
-        State of charge
+        {t('synoptic.stateOfCharge')}
       </text>
       <SvgValue id={id} x={x + w - 40} y={y + 31} size={17} abnormal={outside ? 'medium' : null} tagX={x + w - 10} tagY={y + 12} />
       <rect x={bx} y={by} width={bw} height={10} fill={v.degraded ? `url(#${HATCH_ID})` : hmi.gaugeTrack} stroke={hmi.line} />
