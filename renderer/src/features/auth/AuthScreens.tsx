@@ -13,21 +13,23 @@ import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'rea
 import type { PasswordPolicy } from '../../../../core/common/security';
 import { errorText } from '../../api/errorText';
 import { useAuth, useClient, useConnection, useLive } from '../../api/hooks';
+import { useTranslation } from 'react-i18next';
 import { hmi } from '../../theme';
 import { passwordProblem, policyText, signInErrorText } from './authText';
 
 function AuthFrame({ title, children, width = 400 }: { title: string; children: ReactNode; width?: number }) {
   const c = useConnection();
+  const { t } = useTranslation();
   return (
     <Box sx={{ minHeight: '100vh', display: 'flex', alignItems: 'center', justifyContent: 'center', bgcolor: hmi.bg, p: 2 }}>
       <Paper component="section" aria-label={title} sx={{ width, p: 3, bgcolor: hmi.panel }}>
-        <Typography sx={{ fontWeight: 700, letterSpacing: 0.5, color: hmi.textDim, fontSize: 13 }}>ES MANAGER</Typography>
+        <Typography sx={{ fontWeight: 700, letterSpacing: 0.5, color: hmi.textDim, fontSize: 13 }}>{t('app.name').toUpperCase()}</Typography>
         <Typography variant="h1" component="h1" sx={{ mb: 2 }}>
           {title}
         </Typography>
         {!c.connected ? (
           <Alert severity="error" variant="filled" sx={{ mb: 2 }} data-testid="auth-disconnected">
-            No connection to the ES Manager core. Reconnecting…
+            {t('auth.disconnected')}
           </Alert>
         ) : null}
         {children}
@@ -80,13 +82,15 @@ function ConfirmField({ label, value, onChange, problem }: { label: string; valu
 
 function SignOutButton() {
   const client = useClient();
-  return <Button onClick={() => void client.call('auth.signOut', {}).catch(() => undefined)}>Sign out</Button>;
+  const { t } = useTranslation();
+  return <Button onClick={() => void client.call('auth.signOut', {}).catch(() => undefined)}>{t('shell.signOut')}</Button>;
 }
 
 export function ConnectingScreen() {
+  const { t } = useTranslation();
   return (
-    <AuthFrame title="Connecting…">
-      <Typography sx={{ color: hmi.textDim }}>Waiting for the ES Manager core.</Typography>
+    <AuthFrame title={t('shell.connecting')}>
+      <Typography sx={{ color: hmi.textDim }}>{t('auth.waiting')}</Typography>
     </AuthFrame>
   );
 }
@@ -96,6 +100,7 @@ export function SignInScreen({ notice }: { notice: string | null }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const { busy, error, run } = useBusy();
+  const { t } = useTranslation();
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!username || !password) return;
@@ -104,18 +109,18 @@ export function SignInScreen({ notice }: { notice: string | null }) {
     }, signInErrorText);
   };
   return (
-    <AuthFrame title="Sign in">
+    <AuthFrame title={t('auth.signIn')}>
       {notice && !error ? (
         <Alert severity="info" sx={{ mb: 2, bgcolor: hmi.panelDark, color: hmi.text }} data-testid="signin-notice">
           {notice}
         </Alert>
       ) : null}
       <Box component="form" onSubmit={submit} sx={{ display: 'flex', flexDirection: 'column', gap: 2 }}>
-        <TextField label="Username" autoComplete="username" autoFocus value={username} onChange={(e) => setUsername(e.target.value)} required />
-        <TextField label="Password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
+        <TextField label={t('auth.username')} autoComplete="username" autoFocus value={username} onChange={(e) => setUsername(e.target.value)} required />
+        <TextField label={t('auth.password')} type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
         <FormError error={error} testid="signin-error" />
         <Button type="submit" variant="contained" disabled={busy || !username || !password}>
-          Sign in
+          {t('auth.signIn')}
         </Button>
       </Box>
     </AuthFrame>
@@ -125,7 +130,8 @@ export function SignInScreen({ notice }: { notice: string | null }) {
 export function SetupScreen({ policy }: { policy: PasswordPolicy | null }) {
   const client = useClient();
   const [username, setUsername] = useState('admin');
-  const [displayName, setDisplayName] = useState('Administrator');
+  const { t } = useTranslation();
+  const [displayName, setDisplayName] = useState(() => t('auth.administrator'));
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
   const [setupToken, setSetupToken] = useState('');
@@ -145,15 +151,15 @@ export function SetupScreen({ policy }: { policy: PasswordPolicy | null }) {
     }, signInErrorText);
   };
   return (
-    <AuthFrame title="First start: create the administrator" width={480}>
+    <AuthFrame title={t('auth.setupTitle')} width={480}>
       <Typography sx={{ color: hmi.textDim, fontSize: 14, mb: 2 }}>
-        No account exists yet. The administrator creates the other users and roles. There is no default password.
+        {t('auth.setupIntro')}
       </Typography>
       <Box component="form" onSubmit={submit} sx={{ display: 'flex', flexDirection: 'column', gap: 2 }}>
-        <TextField label="Username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required />
-        <TextField label="Display name" value={displayName} onChange={(e) => setDisplayName(e.target.value)} required />
+        <TextField label={t('auth.username')} autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required />
+        <TextField label={t('auth.displayName')} value={displayName} onChange={(e) => setDisplayName(e.target.value)} required />
         <TextField
-          label="Password"
+          label={t('auth.password')}
           type="password"
           autoComplete="new-password"
           value={password}
@@ -161,20 +167,20 @@ export function SetupScreen({ policy }: { policy: PasswordPolicy | null }) {
           helperText={policyText(policy)}
           required
         />
-        <ConfirmField label="Confirm password" value={confirm} onChange={setConfirm} problem={problem} />
+        <ConfirmField label={t('auth.confirmPassword')} value={confirm} onChange={setConfirm} problem={problem} />
         {browserMode ? (
           <TextField
-            label="Setup code"
+            label={t('auth.setupCode')}
             value={setupToken}
             onChange={(e) => setSetupToken(e.target.value)}
-            helperText="Printed by the ES Manager core at its first start (ESM_SETUP_TOKEN …)"
+            helperText={t('auth.setupCodeHelp')}
             autoComplete="off"
             required
           />
         ) : null}
         <FormError error={error} testid="setup-error" />
         <Button type="submit" variant="contained" disabled={busy || !!problem || !password || (browserMode && !setupToken.trim())}>
-          Create administrator
+          {t('auth.createAdmin')}
         </Button>
       </Box>
     </AuthFrame>
@@ -184,6 +190,7 @@ export function SetupScreen({ policy }: { policy: PasswordPolicy | null }) {
 export function ChangePasswordScreen({ policy, username, forced }: { policy: PasswordPolicy | null; username: string; forced: boolean }) {
   const client = useClient();
   const live = useLive();
+  const { t } = useTranslation();
   const [oldPassword, setOld] = useState('');
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
@@ -198,21 +205,21 @@ export function ChangePasswordScreen({ policy, username, forced }: { policy: Pas
     }, signInErrorText);
   };
   return (
-    <AuthFrame title={forced ? 'Change your password' : 'Change password'} width={440}>
+    <AuthFrame title={forced ? t('auth.changeYours') : t('auth.changePassword')} width={440}>
       {forced ? (
         <Typography sx={{ color: hmi.textDim, fontSize: 14, mb: 2 }}>
-          Your password was set by an administrator. Choose your own before you continue.
+          {t('auth.forcedIntro')}
         </Typography>
       ) : null}
       <Box component="form" onSubmit={submit} sx={{ display: 'flex', flexDirection: 'column', gap: 2 }}>
-        <TextField label="Current password" type="password" autoComplete="current-password" value={oldPassword} onChange={(e) => setOld(e.target.value)} required />
-        <TextField label="New password" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} helperText={policyText(policy)} required />
-        <ConfirmField label="Confirm new password" value={confirm} onChange={setConfirm} problem={problem} />
+        <TextField label={t('auth.currentPassword')} type="password" autoComplete="current-password" value={oldPassword} onChange={(e) => setOld(e.target.value)} required />
+        <TextField label={t('auth.newPassword')} type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} helperText={policyText(policy)} required />
+        <ConfirmField label={t('auth.confirmNewPassword')} value={confirm} onChange={setConfirm} problem={problem} />
         <FormError error={error} />
         <Box sx={{ display: 'flex', gap: 1, justifyContent: 'space-between' }}>
           <SignOutButton />
           <Button type="submit" variant="contained" disabled={busy || !!problem || !oldPassword || !password}>
-            Change password
+            {t('auth.changePassword')}
           </Button>
         </Box>
       </Box>
@@ -227,6 +234,7 @@ export function ChangePasswordScreen({ policy, username, forced }: { policy: Pas
 export function LockOverlay() {
   const client = useClient();
   const { session } = useAuth();
+  const { t } = useTranslation();
   const [password, setPassword] = useState('');
   const { busy, error, run } = useBusy();
   const submit = (e: FormEvent) => {
@@ -242,25 +250,25 @@ export function LockOverlay() {
       data-testid="lock-screen"
       role="dialog"
       aria-modal="true"
-      aria-label="Screen locked"
+      aria-label={t('auth.locked')}
       sx={{ position: 'absolute', inset: 0, zIndex: 5, bgcolor: 'rgba(212,212,212,0.97)', display: 'flex', alignItems: 'center', justifyContent: 'center' }}
     >
       <Paper component="form" onSubmit={submit} sx={{ width: 380, p: 3, display: 'flex', flexDirection: 'column', gap: 2 }}>
         <Box sx={{ display: 'flex', alignItems: 'center', gap: 1 }}>
           <LockOutlinedIcon sx={{ color: hmi.textDim }} />
           <Typography variant="h2" component="h2">
-            Screen locked
+            {t('auth.locked')}
           </Typography>
         </Box>
         <Typography sx={{ fontSize: 14, color: hmi.textDim }}>
-          Locked after inactivity. {session?.displayName || session?.user} — enter your password to continue. Alarms stay visible above.
+          {t('auth.lockedText', { name: session?.displayName || session?.user || '' })}
         </Typography>
-        <TextField label="Password" type="password" autoComplete="current-password" autoFocus value={password} onChange={(e) => setPassword(e.target.value)} />
+        <TextField label={t('auth.password')} type="password" autoComplete="current-password" autoFocus value={password} onChange={(e) => setPassword(e.target.value)} />
         <FormError error={error} />
         <Box sx={{ display: 'flex', justifyContent: 'space-between' }}>
           <SignOutButton />
           <Button type="submit" variant="contained" disabled={busy || !password}>
-            Unlock
+            {t('auth.unlock')}
           </Button>
         </Box>
       </Paper>

@@ -1,6 +1,9 @@
 /** Texts and checks of the sign-in screens (pure; the core enforces the same rules). */
 import type { PasswordPolicy } from '../../../../core/common/security';
 import { errorText } from '../../api/errorText';
+import { i18n } from '../../i18n/i18n';
+
+const t = i18n.t.bind(i18n);
 
 interface ErrLike {
   code?: string;
@@ -26,30 +29,30 @@ export function signInErrorText(e: unknown, formatTime: (ms: number) => string =
   const message = err.message ?? String(e);
   switch (err.details?.rule) {
     case 'auth.bad-credentials':
-      return 'Wrong user name or password.';
+      return t('auth.err.badCredentials');
     case 'auth.locked-out': {
       const until = lockedUntil(message, formatTime);
-      return until ? `Locked out after repeated failures until ${until}. ${message}` : `Locked out after repeated failures: ${message}`;
+      return until ? t('auth.err.lockedUntil', { until, message }) : t('auth.err.locked', { message });
     }
     case 'account.expired':
-      return `Your access period has expired: ${message}. Ask an administrator to extend it.`;
+      return t('auth.err.expired', { message });
     case 'account.not-yet-valid':
-      return `Your access period has not started yet: ${message}`;
+      return t('auth.err.notYetValid', { message });
     case 'account.disabled':
-      return `This account is disabled: ${message}`;
+      return t('auth.err.disabled', { message });
     case 'setup.token':
-      return `The setup code is wrong or missing: ${message}`;
+      return t('auth.err.setupToken', { message });
     case 'password.policy':
-      return `The password does not meet the policy: ${message}`;
+      return t('auth.err.policy', { message });
   }
-  if (err.code === 'unauthenticated' && !err.details?.rule) return `Sign-in failed: ${message}`;
+  if (err.code === 'unauthenticated' && !err.details?.rule) return t('auth.err.failed', { message });
   return errorText(e);
 }
 
 export function policyText(p: PasswordPolicy | null): string {
-  if (!p) return 'At least 12 characters.';
-  const classes = p.minClasses > 1 ? `, with at least ${p.minClasses} of: lower case, upper case, digits, other characters` : '';
-  return `${p.minLength} to ${p.maxLength} characters${classes}; not a common password, not containing your user name.`;
+  if (!p) return t('auth.pw.default');
+  const classes = p.minClasses > 1 ? t('auth.pw.classes', { count: p.minClasses }) : '';
+  return t('auth.pw.policy', { min: p.minLength, max: p.maxLength, classes });
 }
 
 export function characterClasses(pw: string): number {
@@ -65,10 +68,10 @@ export function characterClasses(pw: string): number {
 export function passwordProblem(p: PasswordPolicy | null, pw: string, confirm: string, username = ''): string | null {
   const min = p?.minLength ?? 12;
   const max = p?.maxLength ?? 256;
-  if (pw.length < min) return `At least ${min} characters (${pw.length} so far).`;
-  if (pw.length > max) return `At most ${max} characters.`;
-  if (p && characterClasses(pw) < p.minClasses) return `Use at least ${p.minClasses} kinds of characters (lower case, upper case, digits, other).`;
-  if (username && pw.toLowerCase().includes(username.toLowerCase())) return 'The password must not contain the user name.';
-  if (pw !== confirm) return 'The two passwords differ.';
+  if (pw.length < min) return t('auth.pw.tooShort', { min, n: pw.length });
+  if (pw.length > max) return t('auth.pw.tooLong', { max });
+  if (p && characterClasses(pw) < p.minClasses) return t('auth.pw.kinds', { count: p.minClasses });
+  if (username && pw.toLowerCase().includes(username.toLowerCase())) return t('auth.pw.hasUser');
+  if (pw !== confirm) return t('auth.pw.differ');
   return null;
 }

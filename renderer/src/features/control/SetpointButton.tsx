@@ -12,11 +12,13 @@ import { GuardedButton, useCapabilityReason } from '../../components/Guarded';
 import { CommandDialog, type CommandKind } from './CommandDialog';
 import { setpointBlockedReason } from './commandModel';
 import { hmi } from '../../theme';
+import { useTranslation } from 'react-i18next';
 
 /** Height the synoptic reserves below the ESS panel for these buttons. */
 export const CONTROL_ROW_H = 40;
 
 export function SetpointButton({ asset, x, y, width }: { asset: AssetView; x: number; y: number; width: number }) {
+  const { t } = useTranslation();
   const setWhyRole = useCapabilityReason('control.setpoint');
   const modeWhy = useCapabilityReason('control.operate');
   const setMeta = usePointMeta(`${asset.id}/SetActivePower`);
@@ -38,14 +40,14 @@ export function SetpointButton({ asset, x, y, width }: { asset: AssetView; x: nu
         {showSet ? (
           <Box sx={{ flex: 1, minWidth: 0 }}>
             <GuardedButton size="small" variant="outlined" color="primary" why={setWhy} showWhy={false} onClick={() => setOpen('setpoint')} testId={`setpoint-open-${asset.id}`} sx={{ bgcolor: hmi.field }}>
-              Set power…
+              {t('control.setPower')}
             </GuardedButton>
           </Box>
         ) : null}
         {showMode ? (
           <Box sx={{ flex: showSet ? '0 0 72px' : 1 }}>
             <GuardedButton size="small" variant="outlined" color="primary" why={modeWhy} showWhy={false} onClick={() => setOpen('mode')} testId={`mode-open-${asset.id}`} sx={{ bgcolor: hmi.field }}>
-              Mode…
+              {t('control.mode')}
             </GuardedButton>
           </Box>
         ) : null}

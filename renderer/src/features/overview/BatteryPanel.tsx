@@ -14,11 +14,13 @@ import { formatTime, viewOf } from '../../format/format';
 import { hmi } from '../../theme';
 import { explainBattery } from './batteryExplain';
 import { useActiveCommands } from './useActiveCommands';
+import { useTranslation } from 'react-i18next';
 
 const good = (s: PointState | undefined): number | null => (s && s.quality.level === 'good' && typeof s.value === 'number' ? s.value : null);
 
 export function BatteryPanel({ asset, site }: { asset: AssetView; site: SiteView }) {
   const id = asset.id;
+  const { t } = useTranslation();
   const power = usePoint(`${id}/ActivePower`);
   const stateP = usePoint(`${id}/State`);
   const stateMeta = usePointMeta(`${id}/State`);
@@ -54,35 +56,35 @@ export function BatteryPanel({ asset, site }: { asset: AssetView; site: SiteView
   const sourceText = local
     ? COMMAND_SOURCE_LABELS.device
     : cmd
-      ? `${COMMAND_SOURCE_LABELS[cmd.source]} · ${cmd.actorName} · ${formatTime(cmd.ts, site.timezone)}${cmd.confirmed ? '' : ' (not confirmed by readback)'}`
-      : 'No command since the core started';
+      ? `${COMMAND_SOURCE_LABELS[cmd.source]} · ${cmd.actorName} · ${formatTime(cmd.ts, site.timezone)}${cmd.confirmed ? '' : ` ${t('battery.unconfirmed')}`}`
+      : t('battery.noCommand');
   return (
-    <Box component="section" aria-label={`Battery ${asset.name}`} data-testid={`battery-panel-${id}`} sx={panelSx}>
+    <Box component="section" aria-label={t('battery.label', { name: asset.name })} data-testid={`battery-panel-${id}`} sx={panelSx}>
       <Typography component="h3" sx={titleSx} title={asset.name}>
-        Battery · {asset.name}
+        {t('battery.title', { name: asset.name })}
       </Typography>
       <Typography data-testid="battery-reason" data-activity={e.activity} sx={{ fontSize: 15, fontWeight: 700, color: hmi.text, mb: 1 }}>
         {capitalise(e.reason)}
       </Typography>
       <Box component="dl" sx={dlSx}>
-        <dt>Mode</dt>
+        <dt>{t('battery.mode')}</dt>
         <dd data-testid="battery-mode">
           {modeMeta ? <QualityValue id={`${id}/Mode`} /> : '—'}
-          {modeCmd ? <Box component="span" sx={{ color: hmi.textDim, ml: 1, fontSize: 12.5 }}>set by {COMMAND_SOURCE_LABELS[modeCmd.source].toLowerCase()} {modeCmd.actorName}</Box> : null}
+          {modeCmd ? <Box component="span" sx={{ color: hmi.textDim, ml: 1, fontSize: 12.5 }}>{t('battery.setBy', { source: COMMAND_SOURCE_LABELS[modeCmd.source].toLowerCase(), actor: modeCmd.actorName })}</Box> : null}
         </dd>
-        <dt>Setpoint</dt>
+        <dt>{t('battery.setpoint')}</dt>
         <dd data-testid="battery-setpoint">
           {local ? (
-            <span>not used in local mode</span>
+            <span>{t('battery.localMode')}</span>
           ) : (
             <QualityValue id={`${id}/SetActivePower`} />
           )}
         </dd>
-        <dt>Set by</dt>
+        <dt>{t('battery.source')}</dt>
         <dd data-testid="battery-source" data-source={local ? 'device' : (cmd?.source ?? 'none')}>
           {sourceText}
         </dd>
-        <dt>Limit in force</dt>
+        <dt>{t('battery.limit')}</dt>
         <dd data-testid="battery-limit">{capitalise(e.limit)}</dd>
       </Box>
     </Box>

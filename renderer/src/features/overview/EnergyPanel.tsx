@@ -23,6 +23,7 @@ import { alignBuckets, computeEnergyDay, startOfLocalDay, type EnergyDay, type E
 import { useEChart } from '../../components/useEChart';
 import { solidColors } from '../../components/chartColors';
 import { usePrefs } from '../../shell/prefs';
+import { useTranslation } from 'react-i18next';
 
 echarts.use([BarChart, GridComponent, TooltipComponent, LegendComponent, CanvasRenderer]);
 
@@ -47,6 +48,7 @@ export function EnergyPanel({ site }: { site: SiteView }) {
   const client = useClient();
   const { connected } = useConnection();
   const tick = useNow(REFRESH_MS);
+  const { t } = useTranslation();
   const [day, setDay] = useState<{ d: EnergyDay; from: number; to: number } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const roles = useMemo(() => rolesOf(site), [site]);
@@ -76,28 +78,28 @@ export function EnergyPanel({ site }: { site: SiteView }) {
 
   const d = day?.d;
   const rows: Array<[string, string, number | undefined]> = [
-    ['Grid import', 'gridImport', d?.kwh.gridImport],
-    ['Grid export', 'gridExport', d?.kwh.gridExport],
-    ['PV', 'pv', d?.kwh.pv],
-    ['Battery discharge', 'essDischarge', d?.kwh.essDischarge],
-    ['Battery charge', 'essCharge', d?.kwh.essCharge],
-    ['Building load', 'load', d?.kwh.load],
-    ['EV charging', 'ev', d?.kwh.ev],
+    [t('energy.gridImport'), 'gridImport', d?.kwh.gridImport],
+    [t('energy.gridExport'), 'gridExport', d?.kwh.gridExport],
+    [t('energy.pv'), 'pv', d?.kwh.pv],
+    [t('energy.essDischarge'), 'essDischarge', d?.kwh.essDischarge],
+    [t('energy.essCharge'), 'essCharge', d?.kwh.essCharge],
+    [t('energy.load'), 'load', d?.kwh.load],
+    [t('energy.ev'), 'ev', d?.kwh.ev],
   ];
   const pct = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${formatNumber(x * 100, 0)} %`);
   return (
-    <Box component="section" aria-label="Energy today" data-testid="energy-panel" sx={{ ...panelSx, display: 'flex', flexDirection: 'column', gap: 1 }}>
+    <Box component="section" aria-label={t('energy.today')} data-testid="energy-panel" sx={{ ...panelSx, display: 'flex', flexDirection: 'column', gap: 1 }}>
       <Box>
         <Typography component="h3" sx={{ ...titleSx, mb: 0 }}>
-          Energy today
+          {t('energy.today')}
         </Typography>
         {day ? (
           <Typography sx={{ fontSize: 12, color: hmi.textDim }}>
-            Since {formatTime(day.from, site.timezone).slice(0, 5)} site time · updated {formatTime(day.to, site.timezone)}
+            {t('energy.since', { from: formatTime(day.from, site.timezone).slice(0, 5), to: formatTime(day.to, site.timezone) })}
           </Typography>
         ) : null}
       </Box>
-      {error ? <Typography sx={{ fontSize: 13, color: hmi.text }} data-testid="energy-error">Energy could not be loaded: {error}</Typography> : null}
+      {error ? <Typography sx={{ fontSize: 13, color: hmi.text }} data-testid="energy-error">{t('energy.error', { error })}</Typography> : null}
       {d ? (
         <Typography
           data-testid="energy-coverage"
@@ -105,8 +107,8 @@ export function EnergyPanel({ site }: { site: SiteView }) {
           sx={{ fontSize: 12.5, color: hmi.text, px: 0.75, py: 0.25, alignSelf: 'flex-start', bgcolor: d.coverage < 0.999 ? hmi.bg : 'transparent', border: d.coverage < 0.999 ? `1px dashed ${hmi.textDim}` : 'none' }}
         >
           {d.coverage >= 0.999
-            ? 'Data for the whole day so far.'
-            : `Data for ${pct(d.coverage)} of the day so far: ${formatNumber(d.missingHours, 1)} h missing (before recording started or gaps), not counted as zero.`}
+            ? t('energy.wholeDay')
+            : t('energy.partDay', { share: pct(d.coverage), hours: formatNumber(d.missingHours, 1) })}
         </Typography>
       ) : null}
       <Box sx={{ display: 'grid', gridTemplateColumns: 'minmax(0,1fr) max-content', columnGap: 2, rowGap: 0.25, fontSize: 13.5, ...monoNumbers }}>
@@ -120,13 +122,13 @@ export function EnergyPanel({ site }: { site: SiteView }) {
         ))}
       </Box>
       <Box sx={{ display: 'grid', gridTemplateColumns: 'minmax(0,1fr) max-content', columnGap: 2, rowGap: 0.25, borderTop: `1px solid ${hmi.line}`, pt: 1 }}>
-        <Kpi label="Self-consumption" value={pct(d?.selfConsumption)} testId="energy-self-consumption" title="Share of the PV energy used on site (not exported)" />
-        <Kpi label="Self-sufficiency" value={pct(d?.selfSufficiency)} testId="energy-self-sufficiency" title="Share of the consumption not imported from the grid" />
+        <Kpi label={t('energy.selfConsumption')} value={pct(d?.selfConsumption)} testId="energy-self-consumption" title={t('energy.selfConsumptionHelp')} />
+        <Kpi label={t('energy.selfSufficiency')} value={pct(d?.selfSufficiency)} testId="energy-self-sufficiency" title={t('energy.selfSufficiencyHelp')} />
         <Kpi
-          label="Peak avoided"
+          label={t('energy.peakAvoided')}
           value={d?.peak ? `${formatNumber(d.peak.avoidedKw, 1)} kW` : '—'}
           testId="energy-peak-avoided"
-          title={d?.peak ? `Highest 15-min import ${formatNumber(d.peak.actualKw, 1)} kW; without the battery ${formatNumber(d.peak.withoutBatteryKw, 1)} kW` : 'No data yet'}
+          title={d?.peak ? t('energy.peakHelp', { actual: formatNumber(d.peak.actualKw, 1), without: formatNumber(d.peak.withoutBatteryKw, 1) }) : t('energy.noData')}
         />
       </Box>
       {d ? <EnergyChart hours={d.hours} timeZone={site.timezone} /> : null}
@@ -149,6 +151,7 @@ function Kpi({ label, value, testId, title }: { label: string; value: string; te
 function EnergyChart({ hours, timeZone }: { hours: EnergyHour[]; timeZone: string }) {
   const { host, chart } = useEChart();
   const themeMode = usePrefs().theme;
+  const { t } = useTranslation();
   useEffect(() => {
     const labels = hours.map((h) => formatTime(h.t, timeZone).slice(0, 2));
     // one stack: ECharts stacks positive (sources) and negative (sinks) values apart
@@ -168,17 +171,17 @@ function EnergyChart({ hours, timeZone }: { hours: EnergyHour[]; timeZone: strin
         xAxis: { type: 'category', data: labels, axisLabel: { fontSize: 11, color: hmi.text } },
         yAxis: { type: 'value', name: 'kWh', nameGap: 6, nameTextStyle: { fontSize: 11, color: hmi.text, align: 'right' }, axisLabel: { fontSize: 11, color: hmi.text, formatter: (v: number) => String(Math.abs(v)) } },
         series: [
-          series('Import', 'gridImport', 1, '#5A5A5A', 'e'),
-          series('PV', 'pv', 1, '#9A9A9A', 'e'),
-          series('Discharge', 'essDischarge', 1, '#2F2F2F', 'e'),
-          series('Load', 'load', -1, '#7A7A7A', 'e'),
-          series('EV', 'ev', -1, '#B5B5B5', 'e'),
-          series('Charge', 'essCharge', -1, '#404040', 'e'),
-          series('Export', 'gridExport', -1, '#CFCFCF', 'e'),
+          series(t('energy.s.import'), 'gridImport', 1, '#5A5A5A', 'e'),
+          series(t('energy.s.pv'), 'pv', 1, '#9A9A9A', 'e'),
+          series(t('energy.s.discharge'), 'essDischarge', 1, '#2F2F2F', 'e'),
+          series(t('energy.s.load'), 'load', -1, '#7A7A7A', 'e'),
+          series(t('energy.s.ev'), 'ev', -1, '#B5B5B5', 'e'),
+          series(t('energy.s.charge'), 'essCharge', -1, '#404040', 'e'),
+          series(t('energy.s.export'), 'gridExport', -1, '#CFCFCF', 'e'),
         ],
       }, themeMode),
       true,
     );
-  }, [hours, timeZone, themeMode]);
-  return <Box ref={host} data-testid="energy-chart" data-hours={hours.length} role="img" aria-label="Energy per hour today: sources above zero, sinks below" sx={{ height: 200, minWidth: 0 }} />;
+  }, [hours, timeZone, themeMode, t]);
+  return <Box ref={host} data-testid="energy-chart" data-hours={hours.length} role="img" aria-label={t('energy.chart')} sx={{ height: 200, minWidth: 0 }} />;
 }
