@@ -68,6 +68,47 @@ export interface PlanStatus {
   timezone: string;
 }
 
+/** One forecast against what was measured (issue #11 item 5: the accuracy screen). */
+export interface ForecastAccuracy {
+  /** the stored forecast series, e.g. "forecast/building/load" */
+  series: string;
+  /** the measured point, e.g. "building/ActivePower" */
+  measured: string;
+  label: string;
+  unit: 'kW';
+  /** instants compared (ms), the forecast issued before each instant, and the measured value */
+  t: number[];
+  forecast: (number | null)[];
+  actual: (number | null)[];
+  /** pairs with both values */
+  n: number;
+  /** kW */
+  mae: number | null;
+  /** RMSE over the range of the measured values */
+  nrmse: number | null;
+  /** 1 - RMSE / RMSE of persistence (the value a day earlier); null when a day earlier is unknown */
+  skill: number | null;
+  /** good: enough pairs; uncertain: fewer than 12 pairs or no persistence; bad: nothing to compare */
+  quality: 'good' | 'uncertain' | 'bad';
+  why?: string;
+  /**
+   * The same figures per forecast horizon: for each instant the latest forecast issued at least
+   * `horizonMs` before it (0: the latest issued before the instant; 86,400,000: the day-ahead view).
+   */
+  horizons: ForecastHorizonAccuracy[];
+}
+
+export interface ForecastHorizonAccuracy {
+  horizonMs: number;
+  n: number;
+  mae: number | null;
+  nrmse: number | null;
+  skill: number | null;
+}
+
+/** the horizons the accuracy screen compares (ms ahead of the instant) */
+export const ACCURACY_HORIZONS_MS = [0, 3_600_000, 6 * 3_600_000, 24 * 3_600_000] as const;
+
 export interface PlanApiMethods {
   'plan.status': { req: Record<string, never>; res: PlanStatus };
   'plan.list': { req: { limit?: number }; res: PlanSummary[] };
@@ -77,6 +118,8 @@ export interface PlanApiMethods {
   'plan.replan': { req: { reason: string; objective?: ObjectiveName }; res: PlanSummary };
   /** a plan's model as CPLEX LP text (the screen saves it as a file) */
   'plan.lp': { req: { issuedAt: number }; res: { filename: string; text: string } };
+  /** every stored forecast against the measured values over a period (default: the last 24 h) */
+  'forecast.accuracy': { req: { from?: number; to?: number }; res: { from: number; to: number; intervalMs: number; forecasts: ForecastAccuracy[] } };
 }
 
 export interface PlanApiEvents {
@@ -92,4 +135,5 @@ export const planMethodArgSchemas: { [M in keyof PlanApiMethods]: z.ZodType<Plan
   'plan.get': z.object({ issuedAt: z.number().int().optional() }).strict(),
   'plan.replan': z.object({ reason: z.string().trim().min(3, 'give a reason (at least 3 characters)').max(500), objective: z.enum(OBJECTIVES).optional() }).strict(),
   'plan.lp': z.object({ issuedAt: z.number().int() }).strict(),
+  'forecast.accuracy': z.object({ from: z.number().int().optional(), to: z.number().int().optional() }).strict(),
 };

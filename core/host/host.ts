@@ -297,7 +297,7 @@ export class Host {
       },
       ...securityHandlers(s, this.siteId),
       ...alarmHandlers(s, this.siteId),
-      ...planHandlers(s, this.siteId, this.opts.loaded.site.site.timezone, this.plans),
+      ...planHandlers(s, this.siteId, this.opts.loaded.site.site.timezone, this.plans, this.opts.loaded.site),
       ...trendHandlers(s),
       ...kpiHandlers({ services: s, kpi: () => this.kpi, dataDir: this.opts.dataDir, downloads: this.downloads, printer: this.opts.pdfPrinter ?? chromiumPrinter() }),
       ...modeHandlers(s, this.modeContext()),

@@ -138,6 +138,7 @@ export const METHOD_CAPABILITIES: { readonly [M in MethodName]: MethodAccess } =
   'modes.status': cap(['site.view'], 'current'),
   'modes.set': cap(['control.operate'], 'current'),
   'modes.calendar.set': cap(['control.operate'], 'current'),
+  'forecast.accuracy': cap(['site.view'], 'current'),
 };
 
 export function methodAccess(method: string): MethodAccess | undefined {

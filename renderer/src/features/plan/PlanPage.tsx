@@ -8,6 +8,8 @@ import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import MenuItem from '@mui/material/MenuItem';
 import Paper from '@mui/material/Paper';
+import Tab from '@mui/material/Tab';
+import Tabs from '@mui/material/Tabs';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { LineChart } from 'echarts/charts';
@@ -24,6 +26,7 @@ import { formatDateTime, formatNumber } from '../../format/format';
 import { hmi, monoNumbers } from '../../theme';
 import { downloadText } from '../alarms/download';
 import { ModePanel } from '../modes/ModePanel';
+import { AccuracyPanel } from './AccuracyPanel';
 import { OBJECTIVE_LABELS, actualPoints, planCurves, scheduleOption, termRows, type PlanCurve } from './planModel';
 import { useEChart } from '../../components/useEChart';
 import { solidColors } from '../../components/chartColors';
@@ -56,6 +59,7 @@ export function PlanPage() {
   const [objective, setObjective] = useState<ObjectiveName | ''>('');
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
+  const [tab, setTab] = useState<'schedule' | 'accuracy'>('schedule');
   const tz = status?.timezone ?? site?.timezone;
 
   const refresh = useCallback(async () => {
@@ -164,6 +168,13 @@ export function PlanPage() {
       </Paper>
       <ModePanel compact />
 
+      <Tabs value={tab} onChange={(_e, v: 'schedule' | 'accuracy') => setTab(v)} aria-label="Plan views">
+        <Tab value="schedule" label="Schedule" />
+        <Tab value="accuracy" label="Forecast accuracy" data-testid="tab-accuracy" />
+      </Tabs>
+      {tab === 'accuracy' ? <AccuracyPanel timezone={tz} /> : null}
+      {tab === 'schedule' ? (
+      <>
       <Box sx={{ display: 'flex', gap: 2, alignItems: 'center', flexWrap: 'wrap' }}>
         <TextField
           select
@@ -245,6 +256,8 @@ export function PlanPage() {
           </GuardedButton>
           {notice ? <Typography sx={{ width: '100%' }} role="status">{notice}</Typography> : null}
       </Paper>
+      </>
+      ) : null}
     </Box>
   );
 }
