@@ -14,6 +14,7 @@ import type { Driver } from '../core/common/bridge';
 import type { KeyProvider } from '../core/security';
 import { ampereCloudDriver } from '../drivers/ampere-cloud/bridge';
 import { iec61850Driver } from '../drivers/iec61850/bridge';
+import { iec104Driver } from '../drivers/iec104/bridge';
 import { modbusDriver } from '../drivers/modbus/bridge';
 import { opcuaDriver } from '../drivers/opcua/bridge';
 import { startSimulator, type SimulatorHandle } from '../drivers/sim/serve';
@@ -27,6 +28,7 @@ export const DRIVERS: readonly Driver[] = [
   iec61850Driver, // IEC 61850 MMS client (libiec61850, provided by the user: docs/iec61850.md)
   opcuaDriver, // OPC UA client (node-opcua): subscriptions, security, certificates, browse
   ampereCloudDriver, // the Ampere partner cloud (T-Pro households): real-time info, alerts, schedules
+  iec104Driver, // IEC 60870-5-104 client: redundancy groups, GI, clock sync, commands direct and SBO
 ];
 
 export interface ComposeOptions {

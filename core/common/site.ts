@@ -9,6 +9,7 @@ import { ProtocolRegistry, idSchema as id, type ConfigIssue, type ProtocolDefini
 import { modbusProtocol } from './profiles/modbus';
 import { iec61850Protocol } from './profiles/iec61850';
 import { opcuaProtocol } from './profiles/opcua';
+import { iec104Protocol } from './profiles/iec104';
 import { energyConfigSchema } from './energy';
 import { controlConfigSchema } from './cycle';
 import { kpiConfigSchema } from './kpi';
@@ -88,7 +89,7 @@ export const assetSchema = z
   .strict();
 
 /** The protocols a site file may use when no registry is given: Modbus TCP and RTU, OPC UA. */
-export const defaultProtocols: readonly ProtocolDefinition<never>[] = [modbusProtocol as ProtocolDefinition<never>, opcuaProtocol as ProtocolDefinition<never>, iec61850Protocol as ProtocolDefinition<never>];
+export const defaultProtocols: readonly ProtocolDefinition<never>[] = [modbusProtocol as ProtocolDefinition<never>, opcuaProtocol as ProtocolDefinition<never>, iec61850Protocol as ProtocolDefinition<never>, iec104Protocol as ProtocolDefinition<never>];
 const defaultRegistry = new ProtocolRegistry(defaultProtocols);
 
 /** A device entry of the default protocols (Modbus); loaders use their registry's. */
