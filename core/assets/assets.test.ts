@@ -80,3 +80,16 @@ describe('SiteAssets', () => {
 function valueOf(s: Sensed): number | undefined {
   return s.known ? s.value : undefined;
 }
+
+describe('views kept across sources (a control cycle moves one SiteAssets to each snapshot)', () => {
+  it('the same view reads the new source after use(); a wrong nature is still refused', () => {
+    const a = assets([st('b/Soc', 40), st('m/ActivePower', 3)]);
+    const ess = a.ess('b');
+    assert.equal(a.ess('b'), ess, 'one view per asset, not one per call');
+    assert.deepEqual(ess.soc(), { known: true, value: 40, ts: 1000 });
+    a.use(new Map([['b/Soc', st('b/Soc', 41)]]));
+    assert.deepEqual(ess.soc(), { known: true, value: 41, ts: 1000 });
+    assert.equal(a.pcc().activePower().known, false, 'the meter is not in the new source');
+    assert.throws(() => a.meter('b'), /is a Ess, not a Meter/);
+  });
+});

@@ -17,20 +17,32 @@ export const allInService: AssetStates = () => 'in-service';
 /** asset index per site object: a cycle builds a SiteAssets every second over the same site */
 const INDEX = new WeakMap<SiteConfig, ReadonlyMap<string, AssetConfig>>();
 
+/** what a view reads through: its SiteAssets, whose source a control cycle moves to each new snapshot */
+interface Source {
+  readonly src: PointSource;
+  readonly states: AssetStates;
+}
+
 abstract class AssetView<N extends NatureName> {
+  /** point ids by channel, built on first use (a view lives as long as its SiteAssets) */
+  private readonly ids = new Map<string, string>();
+
   constructor(
-    protected readonly src: PointSource,
+    private readonly from: Source,
     readonly config: AssetConfig,
     private readonly nature: N,
-    private readonly states: AssetStates,
   ) {}
+
+  protected get src(): PointSource {
+    return this.from.src;
+  }
 
   get id(): string {
     return this.config.id;
   }
 
   get state(): AssetState {
-    return this.states(this.config.id);
+    return this.from.states(this.config.id);
   }
 
   /** the asset may be controlled: in service (not in maintenance, not out of service) */
@@ -40,16 +52,18 @@ abstract class AssetView<N extends NatureName> {
 
   /** the point id of one of the nature's channels */
   point(channel: ChannelOf<N>): string {
-    return channelPoint(this.nature, this.config.id, channel);
+    let id = this.ids.get(channel);
+    if (id === undefined) this.ids.set(channel, (id = channelPoint(this.nature, this.config.id, channel)));
+    return id;
   }
 
   /** whether a device serves the channel on this site */
   serves(channel: ChannelOf<N>): boolean {
-    return this.src.get(this.point(channel)) !== undefined;
+    return this.from.src.get(this.point(channel)) !== undefined;
   }
 
   protected num(channel: ChannelOf<N>): Sensed<number> {
-    return sensedNumber(this.src, this.point(channel));
+    return sensedNumber(this.from.src, this.point(channel));
   }
 }
 
@@ -138,20 +152,35 @@ export class EvseView extends AssetView<'Evse'> {
 }
 
 /**
- * The site's assets as typed views over one point source. Built once per control cycle over
- * its snapshot (cheap: views hold no state of their own).
+ * The site's assets as typed views over one point source. A view is built on first use and
+ * kept: a control cycle keeps one SiteAssets and moves it to each pass's snapshot (`use`), so
+ * a pass allocates no views.
  */
-export class SiteAssets {
+export class SiteAssets implements Source {
   private readonly byId: ReadonlyMap<string, AssetConfig>;
+  private readonly views = new Map<string, AssetView<NatureName>>();
+  private source: PointSource;
 
   constructor(
     readonly site: SiteConfig,
-    private readonly src: PointSource,
-    private readonly states: AssetStates = allInService,
+    src: PointSource,
+    readonly states: AssetStates = allInService,
   ) {
     let byId = INDEX.get(site);
     if (!byId) INDEX.set(site, (byId = new Map(site.assets.map((a) => [a.id, a]))));
     this.byId = byId;
+    this.source = src;
+  }
+
+  /** where the views read now */
+  get src(): PointSource {
+    return this.source;
+  }
+
+  /** every view reads from `src` from now on (a cycle's next snapshot); returns this */
+  use(src: PointSource): this {
+    this.source = src;
+    return this;
   }
 
   /** contracted power at the PCC, kW */
@@ -165,28 +194,36 @@ export class SiteAssets {
   }
 
   meter(id: string): MeterView {
-    return new MeterView(this.src, this.config(id, 'Meter'), 'Meter', this.states);
+    return this.view(id, 'Meter', MeterView);
   }
 
   ess(id: string): EssView {
-    return new EssView(this.src, this.config(id, 'Ess'), 'Ess', this.states);
+    return this.view(id, 'Ess', EssView);
   }
 
   pv(id: string): PvView {
-    return new PvView(this.src, this.config(id, 'Pv'), 'Pv', this.states);
+    return this.view(id, 'Pv', PvView);
   }
 
   load(id: string): LoadView {
-    return new LoadView(this.src, this.config(id, 'Load'), 'Load', this.states);
+    return this.view(id, 'Load', LoadView);
   }
 
   evse(id: string): EvseView {
-    return new EvseView(this.src, this.config(id, 'Evse'), 'Evse', this.states);
+    return this.view(id, 'Evse', EvseView);
   }
 
   /** ids of every asset of a nature, in site-file order */
   ids(nature: NatureName): string[] {
     return this.site.assets.filter((a) => a.nature === nature).map((a) => a.id);
+  }
+
+  private view<N extends NatureName, V extends AssetView<N>>(id: string, nature: N, Kind: new (from: Source, config: AssetConfig, nature: N) => V): V {
+    const v = this.views.get(id);
+    if (v instanceof Kind) return v;
+    const made = new Kind(this, this.config(id, nature), nature);
+    this.views.set(id, made as unknown as AssetView<NatureName>);
+    return made;
   }
 
   private config(id: string, nature: NatureName): AssetConfig {

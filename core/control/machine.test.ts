@@ -188,3 +188,43 @@ test('an operator command succeeds while the cycle writes the same point every s
   const states = R.machineAudits().map((e) => (e.after as { state: string }).state);
   assert.deepEqual(states, ['active', 'held', 'active']);
 });
+
+test('a writer that completes at once (writeNow): written before apply returns, nothing in flight; a throw is a failed write, audited, and the next good write recovers', async () => {
+  const R = rig();
+  let fail: string | undefined;
+  const taken: number[] = [];
+  const writer: CommandWriter = {
+    writeNow(_s, _id, v) {
+      if (fail) throw new Error(fail);
+      taken.push(Number(v));
+      R.set(T, v);
+    },
+    // the async path must not be used when writeNow exists
+    write: async () => assert.fail('write() called although writeNow exists'),
+    read: async () => R.cvt.get(T)?.value ?? null,
+  };
+  const lane = R.lane({ writer, keepaliveMs: 60_000 });
+  R.clock.advance(1000);
+  lane.apply([{ target: T, value: 12, source: 'peak-shaving', why: 'x' }]);
+  assert.deepEqual(taken, [12], 'written synchronously');
+  assert.equal(lane.busy, false, 'no write in flight');
+  assert.equal(lane.status()[0]?.status, 'written');
+
+  fail = 'the plant refused it';
+  R.clock.advance(1000);
+  lane.apply([{ target: T, value: 20, source: 'peak-shaving', why: 'x' }]);
+  const st = lane.status()[0];
+  assert.equal(st?.status, 'failed');
+  assert.equal(st?.rule, 'write.failed');
+  assert.match(st?.message ?? '', /the plant refused it/);
+  assert.equal(R.machineAudits().at(-1)?.outcome, 'failed');
+
+  fail = undefined;
+  R.clock.advance(1000);
+  lane.apply([{ target: T, value: 20, source: 'peak-shaving', why: 'x' }]);
+  assert.deepEqual(taken, [12, 20]);
+  assert.equal(lane.status()[0]?.status, 'written');
+  R.clock.advance(1000);
+  lane.apply([{ target: T, value: 20, source: 'peak-shaving', why: 'x' }]);
+  assert.equal(lane.status()[0]?.readback, 'ok');
+});

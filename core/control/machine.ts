@@ -84,6 +84,10 @@ interface Target extends MachineTargetStatus {
   audited?: { source: string; notable: string; rule: string | undefined; mismatch: boolean };
   /** the last audit record could not be written: nothing is written until it can (fail closed) */
   auditDown?: boolean;
+  /** the target's asset and channel (or why its id is not a point id), worked out once */
+  where: { assetId: string; channel: string } | { invalid: string };
+  /** the channel's role in the asset's nature, worked out once per nature */
+  role?: { nature: string; role: string | undefined; statePoint: PointId };
 }
 
 type Decision = { ok: true; value: number; rule?: string; message?: string } | { ok: false; rule: string; message: string };
@@ -99,10 +103,13 @@ export class MachineLane {
   private readonly listeners = new Set<() => void>();
   /** the site's points as the pipeline reads them (one function, not one per cycle) */
   private readonly read: (id: PointId) => ReturnType<PointReader['get']>;
+  /** the permission check's context (the same every cycle) */
+  private readonly permission: { readonly siteId: string };
 
   constructor(private readonly deps: MachineLaneOptions) {
     this.authorizer = new Authorizer(() => deps.scheduler.now());
     this.read = (id) => deps.reader.get(deps.siteId, id);
+    this.permission = Object.freeze({ siteId: deps.siteId });
     this.o = {
       keepaliveMs: deps.keepaliveMs ?? 10_000,
       deadband: deps.deadband ?? 0.05,
@@ -136,7 +143,7 @@ export class MachineLane {
 
   /** Every target the lane has written or been asked to write. */
   status(): MachineTargetStatus[] {
-    return [...this.targets.values()].map(({ inFlight: _i, pending: _p, auditKey: _a, audited: _b, auditDown: _d, ...s }) => {
+    return [...this.targets.values()].map(({ inFlight: _i, pending: _p, auditKey: _a, audited: _b, auditDown: _d, where: _w, role: _r, ...s }) => {
       // a field the lane cleared is left out, as if never set
       for (const k of Object.keys(s) as Array<keyof MachineTargetStatus>) if (s[k] === undefined) delete s[k];
       return s;
@@ -164,7 +171,7 @@ export class MachineLane {
   private target(req: MachineRequest): Target {
     let t = this.targets.get(req.target);
     if (!t) {
-      t = { target: req.target, source: req.source, why: req.why, requested: req.value, status: 'unchanged', readback: 'none', inFlight: false, auditKey: '' };
+      t = { target: req.target, source: req.source, why: req.why, requested: req.value, status: 'unchanged', readback: 'none', inFlight: false, auditKey: '', where: where(req.target) };
       this.targets.set(req.target, t);
     }
     return t;
@@ -181,42 +188,40 @@ export class MachineLane {
     if (!d.ok) return this.set(t, { status: 'refused', rule: d.rule, message: d.message, heldUntil: undefined }, req);
     if (t.inFlight) {
       t.pending = d.value;
-      return this.set(t, { rule: d.rule, message: d.message, heldUntil: undefined, status: 'queued' }, req);
+      return this.decided(t, d, 'queued', req);
     }
     const same = t.written !== undefined && Math.abs(d.value - t.written) <= this.o.deadband;
     const fresh = t.writtenAt !== undefined && now - t.writtenAt < this.o.keepaliveMs;
     if (same && fresh && t.status !== 'failed' && t.status !== 'held' && t.status !== 'refused')
-      return this.set(t, { rule: d.rule, message: d.message, heldUntil: undefined, status: 'unchanged' }, req);
-    this.set(t, { rule: d.rule, message: d.message, heldUntil: undefined, status: 'written' }, req);
+      return this.decided(t, d, 'unchanged', req);
+    this.decided(t, d, 'written', req);
     if (t.auditDown) return this.set(t, { status: 'failed', rule: 'audit.unavailable', message: 'the audit log cannot be written: nothing is sent to the device' });
     this.write(t, d.value, now);
   }
 
   private decide(req: MachineRequest, t: Target, now: number): Decision {
     const { siteId, model, reader } = this.deps;
-    let assetId: string;
-    let channel: string;
-    try {
-      ({ assetId, channel } = splitPointId(req.target));
-    } catch (e) {
-      return refused('point.invalid', (e as Error).message);
-    }
+    const w = t.where;
+    if ('invalid' in w) return refused('point.invalid', w.invalid);
+    const { assetId, channel } = w;
     const point = model.point(siteId, req.target);
     const asset = model.asset(siteId, assetId);
     if (!point || !asset) return refused('point.unknown', `no point ${req.target} on site ${siteId}`);
     if (point.access !== 'rw') return refused('point.read-only', `${req.target} is read-only`);
     if (point.type !== 'number') return refused('value.type', `${req.target} does not take a number`);
     if (!Number.isFinite(req.value)) return refused('value.not-finite', `${req.source} asked for ${String(req.value)} on ${req.target}: not a number`);
-    const perm = this.authorizer.check(this.deps.principal, 'control.setpoint', { siteId });
+    const perm = this.authorizer.check(this.deps.principal, 'control.setpoint', this.permission);
     if (!perm.allowed) return refused(perm.rule, perm.message);
     if (asset.state !== 'in-service') return refused(asset.state === 'maintenance' ? 'asset.maintenance' : 'asset.out-of-service', `${assetId} is ${asset.state.replace(/-/g, ' ')}`);
 
     let value = req.value;
     let rule: string | undefined;
     let message: string | undefined;
-    const role = natureChannel(asset.nature, channel)?.role;
+    let known = t.role;
+    if (known?.nature !== asset.nature) t.role = known = { nature: asset.nature, role: natureChannel(asset.nature, channel)?.role, statePoint: channelPoint('Ess', assetId, 'State') };
+    const role = known.role;
     if (asset.nature === 'Ess') {
-      const st = reader.get(siteId, channelPoint('Ess', assetId, 'State'));
+      const st = reader.get(siteId, known.statePoint);
       if (st && st.quality.level === 'good' && st.value === ESS_STATE_CODE.Maintenance) return refused('asset.maintenance', `${assetId} reports maintenance mode`);
     }
     if (asset.nature === 'Ess' && role === 'power-setpoint') {
@@ -252,6 +257,21 @@ export class MachineLane {
     t.written = value;
     t.writtenAt = now;
     t.readback = 'pending';
+    const writeNow = this.deps.writer.writeNow;
+    if (writeNow) {
+      // completed (or failed) before it returns: no promise, no timeout, nothing in flight
+      try {
+        writeNow.call(this.deps.writer, this.deps.siteId, t.target, value);
+      } catch (e) {
+        t.inFlight = false;
+        t.readback = 'none';
+        this.set(t, { status: 'failed', rule: 'write.failed', message: `write to ${t.target} failed: ${(e as Error).message}` });
+        return;
+      }
+      t.inFlight = false;
+      if (t.status === 'failed') this.set(t, { status: 'written', message: undefined });
+      return;
+    }
     const p = this.timed(this.deps.writer.write(this.deps.siteId, t.target, value))
       .then(
         () => {
@@ -303,6 +323,18 @@ export class MachineLane {
       this.set(t, { readback: 'mismatch', message: `${t.target} reads ${r ? String(r.value) : 'nothing'} ${Math.round(this.o.readbackMs / 100) / 10} s after ${round(t.written)} was written` });
   }
 
+  /** a decided setpoint (every cycle): `set` without building a patch object */
+  private decided(t: Target, d: { rule?: string; message?: string }, status: MachineWriteStatus, req: MachineRequest): void {
+    t.requested = req.value;
+    t.source = req.source;
+    t.why = req.why;
+    t.rule = d.rule;
+    t.message = d.message;
+    t.heldUntil = undefined;
+    t.status = status;
+    this.changed(t);
+  }
+
   /** updates a target and audits when what matters to a person changed */
   private set(t: Target, patch: Partial<MachineTargetStatus>, req?: MachineRequest): void {
     if (req) {
@@ -313,6 +345,11 @@ export class MachineLane {
     // a cleared field is set to undefined, not deleted (status() leaves it out): deleting
     // would turn the target into a slow dictionary object, and this runs every cycle
     Object.assign(t, patch);
+    this.changed(t);
+  }
+
+  /** audits the target when what matters to a person changed */
+  private changed(t: Target): void {
     const notable = t.status === 'refused' || t.status === 'failed' || t.status === 'held' ? t.status : 'active';
     const mismatch = t.readback === 'mismatch';
     const a = t.audited;
@@ -353,6 +390,14 @@ export class MachineLane {
       if (!t.auditDown) console.error(`machine lane: audit failed: ${(e as Error).message}`);
       t.auditDown = true;
     }
+  }
+}
+
+function where(target: PointId): Target['where'] {
+  try {
+    return splitPointId(target);
+  } catch (e) {
+    return { invalid: (e as Error).message };
   }
 }
 

@@ -54,6 +54,12 @@ export interface AssetModel {
 export interface CommandWriter {
   /** resolves once the device acknowledged the write; rejects with the cause */
   write(siteId: string, pointId: PointId, value: number | boolean): Promise<void | FieldReport>;
+  /**
+   * Optional: the same write completed before it returns (a plant in this process, a study's
+   * simulator), or a throw with the cause. The machine lane uses it when present and then
+   * needs no promise or timeout per write; the person lane always uses `write`.
+   */
+  writeNow?(siteId: string, pointId: PointId, value: number | boolean): void;
   /** reads the point from the device now */
   read(siteId: string, pointId: PointId): Promise<PointValue>;
 }

@@ -3,19 +3,11 @@
  * batches of samples; the CVT derives quality (out-of-range, stale), keeps timestamps and
  * hands changes to subscribers in batches on a flush interval, never one message per point.
  */
-import {
-  GOOD,
-  qualityEquals,
-  toUpdate,
-  type PointId,
-  type PointMeta,
-  type PointSample,
-  type PointSink,
-  type PointState,
-  type PointUpdate,
-  type Quality,
-  type TimeQuality,
-} from '../common';
+// straight from the defining modules, not the core/common index: every publish reads these,
+// and each access through a re-export is one more getter call per point
+import { GOOD, qualityEquals, type Quality, type TimeQuality } from '../common/quality';
+import { toUpdate, type PointId, type PointMeta, type PointState, type PointUpdate } from '../common/point';
+import type { PointSample, PointSink } from '../common/bridge';
 import { realScheduler, type Cancel, type Scheduler } from '../common/clock';
 
 export interface CvtOptions {
@@ -150,9 +142,13 @@ export class CurrentValueTable implements PointSink {
   /** Bridges call this once per poll with every sample of the poll. Unknown ids are ignored. */
   publish(samples: readonly PointSample[]): void {
     const rts = this.now();
-    const changed: PointState[] = [];
-    const all: PointState[] = [];
-    for (const s of samples) {
+    // the batches are built only for listeners that exist (a study or a test may have none)
+    const changed: PointState[] | undefined = this.rawListeners.size > 0 ? [] : undefined;
+    const all: PointState[] | undefined = this.sampleListeners.size > 0 ? [] : undefined;
+    const snapshots = this.openSnapshots.size > 0;
+    let changes = 0;
+    for (let i = 0; i < samples.length; i++) {
+      const s = samples[i]!;
       const e = this.entries.get(s.id);
       if (!e) continue;
       // last guard: a non-finite number (NaN, ±Infinity) from any source is bad (device), no value
@@ -161,7 +157,7 @@ export class CurrentValueTable implements PointSink {
       e.sourceQuality = nonFinite ? DEVICE_BAD : s.quality;
       const quality = this.derive(e, value, e.sourceQuality);
       const st = e.state;
-      if (this.openSnapshots.size > 0) this.preserve(s.id, st);
+      if (snapshots) this.preserve(s.id, st);
       const isChange = st.value !== value || !qualityEquals(st.quality, quality) || !sameTimeQuality(st.tq, s.tq);
       st.value = value;
       st.quality = quality;
@@ -169,15 +165,16 @@ export class CurrentValueTable implements PointSink {
       st.rts = rts;
       if (s.tq) st.tq = s.tq;
       else if (st.tq !== undefined) delete st.tq;
-      all.push(st);
+      all?.push(st);
       if (isChange) {
         this.dirty.add(s.id);
-        changed.push(st);
+        changed?.push(st);
+        changes++;
       }
     }
-    if (changed.length > 0) this.deliver(this.rawListeners, changed, 'raw');
-    if (all.length > 0) this.deliver(this.sampleListeners, all, 'samples');
-    if (changed.length > 0) this.flushSoon();
+    if (changed && changed.length > 0) this.deliver(this.rawListeners, changed, 'raw');
+    if (all && all.length > 0) this.deliver(this.sampleListeners, all, 'samples');
+    if (changes > 0) this.flushSoon();
   }
 
   private deliver(set: ReadonlySet<(states: readonly PointState[]) => void>, states: readonly PointState[], which: 'raw' | 'samples'): void {
@@ -223,6 +220,10 @@ export class CurrentValueTable implements PointSink {
   flush(): void {
     if (this.dirty.size === 0) return;
     this.lastFlushAt = this.scheduler.now();
+    if (this.listeners.size === 0) {
+      this.dirty.clear();
+      return;
+    }
     const batch: PointUpdate[] = [];
     for (const id of this.dirty) {
       const e = this.entries.get(id);

@@ -58,8 +58,15 @@ export interface Controller {
   run(ctx: CycleContext): ControllerOutput;
 }
 
+/** no requests (one shared empty map: a controller with nothing to ask allocates nothing) */
+const NONE: ControllerOutput = new Map();
+
 export function output(entries: ReadonlyArray<readonly [PointId, SetpointRequest]>): ControllerOutput {
-  return new Map(entries);
+  if (entries.length === 0) return NONE;
+  // set one by one: a Map built from an iterable goes through the iteration protocol
+  const m = new Map<PointId, SetpointRequest>();
+  for (let i = 0; i < entries.length; i++) m.set(entries[i]![0], entries[i]![1]);
+  return m;
 }
 
 /** One decimal, for the kW figures in a controller's reason sentence. */

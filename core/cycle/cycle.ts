@@ -55,6 +55,8 @@ export class ControlCycle {
   private cycles = 0;
   private last: CycleResult | undefined;
   private readonly lastError = new Map<string, string>();
+  /** the typed views, kept across passes and moved to each pass's snapshot (no views built per pass) */
+  private assets: SiteAssets | undefined;
 
   constructor(private readonly o: ControlCycleOptions) {
     this.periodMs = o.periodMs ?? 1000;
@@ -93,12 +95,12 @@ export class ControlCycle {
     const p = this.o.parameters?.();
     const contractedPowerKw = p?.contractedPowerKw ?? this.o.site.site.pcc.contractedPowerKw;
     const parameters: CycleParameters = { contractedPowerKw, peakShavingLimitKw: p?.peakShavingLimitKw ?? contractedPowerKw, ...(p?.socMinPct !== undefined ? { socMinPct: p.socMinPct } : {}) };
-    const ctx: CycleContext = { now, periodMs: this.periodMs, assets: new SiteAssets(this.o.site, snap, this.o.states ?? allInService), parameters };
+    const ctx: CycleContext = { now, periodMs: this.periodMs, assets: (this.assets ??= new SiteAssets(this.o.site, snap, this.o.states ?? allInService)).use(snap), parameters };
     const outputs: CycleResult['outputs'] = [];
     for (const c of this.o.controllers) {
       try {
         outputs.push({ controllerId: c.id, requests: c.run(ctx) });
-        this.lastError.delete(c.id);
+        if (this.lastError.size > 0) this.lastError.delete(c.id);
       } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
         outputs.push({ controllerId: c.id, requests: new Map(), error: message });

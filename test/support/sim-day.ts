@@ -29,18 +29,30 @@ export const PEAK_SHAVING: ControllerConfig[] = [
   { type: 'peak-shaving', ess: 'ess', rechargeKw: 20 },
 ];
 
-export interface Second {
-  t: number;
-  pcc: number;
-  soc: number;
-  ess: number;
-  maxDis: number;
-  /** the PCC without the battery (load + EV − PV) */
-  net: number;
+/**
+ * The day, one column per quantity and one row per simulated second (typed arrays: a day is
+ * 86,400 rows, and 86,400 small objects kept alive would cost the run more than the cycle).
+ */
+export interface DayColumns {
+  /** rows recorded (= the seconds run) */
+  length: number;
+  /** time, ms since epoch */
+  t: Float64Array;
+  /** PCC, kW, positive = import */
+  pcc: Float64Array;
+  /** battery SoC, % */
+  soc: Float64Array;
+  /** battery power, kW, positive = discharge */
+  ess: Float64Array;
+  /** what the BMS allows to discharge now, kW */
+  maxDis: Float64Array;
+  /** the PCC without the battery (load + EV − PV), kW */
+  net: Float64Array;
 }
 
 export interface DayRun {
-  seconds: Second[];
+  /** every simulated second (empty with `record: false`) */
+  day: DayColumns;
   audits: AuditEntryInput[];
   writes: number;
   cycles: number;
@@ -63,6 +75,40 @@ export interface DayOptions {
   timeCycle?: boolean;
 }
 
+function columns(n: number): DayColumns {
+  return { length: 0, t: new Float64Array(n), pcc: new Float64Array(n), soc: new Float64Array(n), ess: new Float64Array(n), maxDis: new Float64Array(n), net: new Float64Array(n) };
+}
+
+/**
+ * How the harness reads a point from the plant, as a poll would: `plant.values()` (every
+ * channel of every asset, built anew after each step), or for the cycle's points a direct read
+ * of the same model output (checked against `values()` when the run starts).
+ */
+type PlantRead = (plant: Plant) => number | null;
+
+function plantRead(plant: Plant, m: PointMeta): PlantRead {
+  const viaValues: PlantRead = (p) => p.values()[m.assetId]?.[m.channel] ?? null;
+  const b = plant.battery;
+  let direct: PlantRead | undefined;
+  if (m.assetId === plant.cfg.meter.id && m.channel === 'ActivePower') direct = (p) => p.meter.output.activePowerKw;
+  else if (b && m.assetId === plant.cfg.ess?.id)
+    direct = (
+      {
+        ActivePower: () => b.output.activePowerKw,
+        Soc: () => b.output.socPct,
+        MaxChargePower: () => b.output.maxChargeKw,
+        MaxDischargePower: () => b.output.maxDischargeKw,
+        SetActivePower: () => b.setpointKw,
+        State: () => b.output.state,
+      } as Record<string, PlantRead | undefined>
+    )[m.channel];
+  if (!direct) return viaValues;
+  const a = direct(plant);
+  const v = viaValues(plant);
+  if (a !== v) throw new Error(`sim-day: ${m.id} reads ${String(a)} directly but ${String(v)} through plant.values()`);
+  return direct;
+}
+
 export async function runDay(o: DayOptions): Promise<DayRun> {
   const wall0 = performance.now();
   const cpu0 = process.cpuUsage();
@@ -75,50 +121,61 @@ export async function runDay(o: DayOptions): Promise<DayRun> {
   const cvt = new CurrentValueTable(metas, { scheduler: clock, defaultStaleMs: 3500, flushMs: 1000, staleCheckMs: 1000 });
   cvt.start();
   // the plant stands in for the bridges: every second it steps and publishes what a poll would
+  // (the CVT copies a sample's fields and keeps no sample, so the harness reuses its own)
   const GOOD = { level: 'good' as const };
   const samples: PointSample[] = metas.map((m) => ({ id: m.id, value: null, quality: GOOD, ts: 0 }));
+  const reads = metas.map((m) => plantRead(plant, m));
   const publish = (): void => {
-    const v = plant.values();
     const ts = clock.now();
-    for (let i = 0; i < metas.length; i++) {
-      const m = metas[i]!;
-      samples[i] = { id: m.id, value: v[m.assetId]?.[m.channel] ?? null, quality: GOOD, ts };
+    for (let i = 0; i < samples.length; i++) {
+      const s = samples[i]!;
+      s.value = reads[i]!(plant);
+      s.ts = ts;
     }
     cvt.publish(samples);
   };
   publish();
-  const seconds: Second[] = [];
   const record = o.record ?? true;
+  const day = columns(record ? n : 0);
+  const battery = plant.battery;
   clock.setInterval(() => {
     plant.step(1);
     publish();
-    if (!record) return;
-    const s = plant.summary();
-    const b = plant.battery?.output;
-    seconds.push({ t: clock.now(), pcc: s.gridKw, soc: s.socPct, ess: s.essKw, maxDis: b?.maxDischargeKw ?? 0, net: s.gridKw + s.essKw });
+    if (!record || day.length >= n) return;
+    const i = day.length++;
+    const grid = plant.meter.output.activePowerKw;
+    const ess = battery?.output.activePowerKw ?? 0;
+    day.t[i] = clock.now();
+    day.pcc[i] = grid;
+    day.soc[i] = battery?.output.socPct ?? 0;
+    day.ess[i] = ess;
+    day.maxDis[i] = battery?.output.maxDischargeKw ?? 0;
+    day.net[i] = grid + ess;
   }, 1000);
 
   const audits: AuditEntryInput[] = [];
   let writes = 0;
   let cycles = 0;
   if (o.controllers) {
-    const assets = new Map(site.assets.map((a) => [a.id, a]));
+    // the assets as the host's model gives them (in service all day), built once
+    const assets = new Map(site.assets.map((a) => [a.id, { id: a.id, nature: a.nature, state: 'in-service' as const, ...(a.limits ? { limits: a.limits } : {}), ...(a.rating ? { rating: a.rating } : {}) }]));
     const model: AssetModel = {
-      asset: (_s, id) => {
-        const a = assets.get(id);
-        return a ? { id: a.id, nature: a.nature, state: 'in-service', ...(a.limits ? { limits: a.limits } : {}), ...(a.rating ? { rating: a.rating } : {}) } : undefined;
-      },
+      asset: (_s, id) => assets.get(id),
       point: (_s, id) => cvt.meta(id),
       pcc: () => site.site.pcc,
     };
     const reader: PointReader = { get: (_s, id) => cvt.get(id) };
-    // the machine lane writes into the plant, as the Modbus server's onWrite does
+    // the machine lane writes into the plant, as the Modbus server's onWrite does: at once,
+    // in this process, so the lane needs no promise or timer for it
+    const writeNow = (_s: string, id: string, value: number | boolean): void => {
+      const m = cvt.meta(id);
+      if (!m) throw new Error(`sim-day: no point ${id}`);
+      plant.write(m.assetId, m.channel, Number(value));
+      writes++;
+    };
     const writer: CommandWriter = {
-      write: async (_s, id, value) => {
-        const [assetId = '', channel = ''] = id.split('/');
-        plant.write(assetId, channel, Number(value));
-        writes++;
-      },
+      writeNow,
+      write: async (s, id, value) => writeNow(s, id, value),
       read: async (_s, id) => cvt.get(id)?.value ?? null,
     };
     const lane = new MachineLane({
@@ -141,17 +198,17 @@ export async function runDay(o: DayOptions): Promise<DayRun> {
     else cycle.start();
     for (let s = 0; s < n; s++) {
       clock.advance(1000);
-      // the lane's writes complete (the plant took them at once; their promises settle here)
+      // a write the lane could not complete at once settles here (none with writeNow)
       if (lane.busy) await lane.idle();
     }
     cycles = cycle.count;
     cycle.stop();
     cvt.stop();
     const cpu = process.cpuUsage(cpu0);
-    return { seconds, audits, writes, cycles, wallMs: performance.now() - wall0, cpuMs: (cpu.user + cpu.system) / 1000, ...(o.timeCycle ? { cycleMs } : {}) };
+    return { day, audits, writes, cycles, wallMs: performance.now() - wall0, cpuMs: (cpu.user + cpu.system) / 1000, ...(o.timeCycle ? { cycleMs } : {}) };
   }
   clock.advance(n * 1000);
   cvt.stop();
   const cpu = process.cpuUsage(cpu0);
-  return { seconds, audits, writes, cycles, wallMs: performance.now() - wall0, cpuMs: (cpu.user + cpu.system) / 1000 };
+  return { day, audits, writes, cycles, wallMs: performance.now() - wall0, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
