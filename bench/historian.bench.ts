@@ -695,7 +695,8 @@ async function queryBench(peers: Peers, results: BenchResult[]): Promise<void> {
   }
   await h.close();
   log(`ES Manager loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  h = new Historian(dir, { config: { queryWorkers: 1 } });
+  // the raw-decode row below reads the whole year on purpose, past what the app lets one call read
+  h = new Historian(dir, { config: { queryWorkers: 1 }, limits: { maxQueryRawReads: N + 1_000_000 } });
   await h.open();
   const q = { ids: ['ess1/P'], from, to, mode: 'raw' as const, maxPoints: 2000 };
   const first = await h.query(q);

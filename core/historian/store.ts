@@ -74,6 +74,7 @@ export interface PartitionRow {
 export function openDatabase(path: string, readonly: boolean): Database.Database {
   const db = new Database(path, { readonly, fileMustExist: readonly });
   if (!readonly) {
+    db.pragma('page_size = 1024');
     db.pragma('auto_vacuum = INCREMENTAL');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
