@@ -14,6 +14,7 @@ export interface WebContentsLike {
 export interface BrowserWindowLike {
   webContents: WebContentsLike;
   loadFile(path: string): Promise<void>;
+  loadURL(url: string): Promise<void>;
   on(event: 'closed', cb: () => void): void;
   maximize(): void;
 }
@@ -54,6 +55,10 @@ export interface ElectronMain {
     setApplicationMenu(m: unknown): void;
   };
   Notification?: new (o: { title: string; body: string }) => { show(): void };
+  protocol: {
+    registerSchemesAsPrivileged(schemes: Array<{ scheme: string; privileges: Record<string, boolean> }>): void;
+    handle(scheme: string, handler: (req: { url: string; method: string }) => Promise<Response> | Response): void;
+  };
   safeStorage: {
     isEncryptionAvailable(): boolean;
     encryptString(plain: string): Buffer;

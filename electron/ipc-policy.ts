@@ -2,7 +2,7 @@
  * Rules for the IPC between the Electron renderer and the core (Electron security checklist:
  * validate the sender of every IPC message, expose named channels only).
  */
-import { pathToFileURL } from 'node:url';
+import { isAppUrl } from './app-protocol';
 
 /** The IPC channels, one per message kind; the preload uses the same names. */
 export const IPC = {
@@ -13,22 +13,14 @@ export const IPC = {
   event: 'esm:event',
 } as const;
 
-/** True when an IPC message comes from our own renderer page and nowhere else. */
-export function isTrustedSender(frameUrl: string | undefined, rendererIndex: string): boolean {
-  if (!frameUrl) return false;
-  let u: URL;
-  try {
-    u = new URL(frameUrl);
-  } catch {
-    return false;
-  }
-  const expected = pathToFileURL(rendererIndex);
-  return u.protocol === 'file:' && u.pathname === expected.pathname;
+/** True when an IPC message comes from our own renderer page (app://esm/) and nowhere else. */
+export function isTrustedSender(frameUrl: string | undefined): boolean {
+  return isAppUrl(frameUrl);
 }
 
-/** Navigation is never allowed away from the renderer's own file. */
-export function isAllowedNavigation(url: string, rendererIndex: string): boolean {
-  return isTrustedSender(url, rendererIndex);
+/** Navigation is never allowed away from the renderer's own origin. */
+export function isAllowedNavigation(url: string): boolean {
+  return isAppUrl(url);
 }
 
 export const CSP =

@@ -4,6 +4,7 @@
  * Electron security checklist: context isolation, sandbox, no node integration, CSP, no
  * navigation or new windows, every IPC sender validated.
  */
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiError, type EventName } from '../core/common';
 import { SafeStorageKeyProvider } from '../core/security';
@@ -13,13 +14,17 @@ import { electronPrinter, type PrintableWindow } from './pdf';
 import { installFailureHandlers } from './supervise';
 import { describeError, recordFailure } from '../core/host/failures';
 import type { ElectronMain, IpcMainInvokeEventLike, WebContentsLike } from './electron-api';
+import { APP_INDEX_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, resolveAppRequest } from './app-protocol';
 import { CSP, IPC, isAllowedNavigation, isTrustedSender } from './ipc-policy';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const electron = require('electron') as ElectronMain;
-const { app: eapp, BrowserWindow, ipcMain, session, Menu, safeStorage } = electron;
+const { app: eapp, BrowserWindow, ipcMain, session, Menu, safeStorage, protocol } = electron;
 
-const rendererIndex = join(__dirname, '..', 'renderer', 'index.html');
+// app://esm/ is a standard, secure origin for the renderer; registered before the app is ready
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_SCHEME_PRIVILEGES }]);
+
+const rendererRoot = join(__dirname, '..', 'renderer');
 const preload = join(__dirname, 'preload.js');
 let core: App | undefined;
 /** session token per renderer (webContents id): bound when the window signs in */
@@ -29,7 +34,7 @@ const ISSUES_SESSION = new Set(['auth.signIn', 'auth.setup', 'auth.reauth', 'aut
 const subscriptions = new Map<number, Map<string, () => void>>();
 
 function assertSender(e: IpcMainInvokeEventLike): void {
-  if (!isTrustedSender(e.senderFrame?.url, rendererIndex)) throw new Error('IPC refused: unknown sender');
+  if (!isTrustedSender(e.senderFrame?.url)) throw new Error('IPC refused: unknown sender');
 }
 
 function openWindow(): void {
@@ -49,7 +54,7 @@ function openWindow(): void {
       autoplayPolicy: 'no-user-gesture-required',
     },
   });
-  win.loadFile(rendererIndex).catch((e: unknown) => console.error('cannot load the renderer:', e));
+  win.loadURL(APP_INDEX_URL).catch((e: unknown) => console.error('cannot load the renderer:', e));
 }
 
 /** Largest reply sent over IPC (structured clone of a huge result blocks the main process). */
@@ -144,10 +149,16 @@ async function main(): Promise<void> {
   session.defaultSession.webRequest.onHeadersReceived((d, done) => {
     done({ responseHeaders: { ...(d.responseHeaders ?? {}), 'Content-Security-Policy': [CSP] } });
   });
+  // the renderer's files, from its folder only (electron/app-protocol.ts), with the CSP
+  protocol.handle(APP_SCHEME, async (req) => {
+    const r = resolveAppRequest(req.url, rendererRoot);
+    if (!r.ok) return new Response(r.reason, { status: r.status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+    return new Response(await readFile(r.path), { headers: { 'content-type': r.mime, 'content-security-policy': CSP, 'x-content-type-options': 'nosniff' } });
+  });
   session.defaultSession.setPermissionRequestHandler((_wc, permission, cb) => cb(permission === 'notifications'));
   eapp.on('web-contents-created', (_e, wc) => {
     wc.on('will-navigate', (ev, url) => {
-      if (!isAllowedNavigation(url, rendererIndex)) ev.preventDefault();
+      if (!isAllowedNavigation(url)) ev.preventDefault();
     });
     wc.setWindowOpenHandler(() => ({ action: 'deny' }));
   });
