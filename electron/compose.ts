@@ -13,6 +13,7 @@ import { Host, type HostOptions } from '../core/host/host';
 import type { Driver } from '../core/common/bridge';
 import type { KeyProvider } from '../core/security';
 import { ampereCloudDriver } from '../drivers/ampere-cloud/bridge';
+import { ocppDriver } from '../drivers/ocpp/bridge';
 import { iec61850Driver } from '../drivers/iec61850/bridge';
 import { iec104Driver } from '../drivers/iec104/bridge';
 import { modbusDriver } from '../drivers/modbus/bridge';
@@ -29,6 +30,7 @@ export const DRIVERS: readonly Driver[] = [
   opcuaDriver, // OPC UA client (node-opcua): subscriptions, security, certificates, browse
   ampereCloudDriver, // the Ampere partner cloud (T-Pro households): real-time info, alerts, schedules
   iec104Driver, // IEC 60870-5-104 client: redundancy groups, GI, clock sync, commands direct and SBO
+  ocppDriver, // OCPP 1.6J central system (ocpp-rpc): one WebSocket server for the site's charge points
 ];
 
 export interface ComposeOptions {

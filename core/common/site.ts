@@ -10,6 +10,7 @@ import { modbusProtocol } from './profiles/modbus';
 import { iec61850Protocol } from './profiles/iec61850';
 import { opcuaProtocol } from './profiles/opcua';
 import { iec104Protocol } from './profiles/iec104';
+import { ocppProtocol } from './profiles/ocpp';
 import { energyConfigSchema } from './energy';
 import { controlConfigSchema } from './cycle';
 import { kpiConfigSchema } from './kpi';
@@ -17,6 +18,7 @@ import { kpiConfigSchema } from './kpi';
 export * from './profile';
 export * from './profiles/modbus';
 export * from './profiles/opcua';
+export * from './profiles/ocpp';
 
 export const natureSchema = z.enum(['Meter', 'Ess', 'Pv', 'Load', 'Evse', 'Genset', 'Breaker', 'Controller']);
 
@@ -88,8 +90,8 @@ export const assetSchema = z
   })
   .strict();
 
-/** The protocols a site file may use when no registry is given: Modbus TCP and RTU, OPC UA. */
-export const defaultProtocols: readonly ProtocolDefinition<never>[] = [modbusProtocol as ProtocolDefinition<never>, opcuaProtocol as ProtocolDefinition<never>, iec61850Protocol as ProtocolDefinition<never>, iec104Protocol as ProtocolDefinition<never>];
+/** The protocols a site file may use when no registry is given: Modbus TCP and RTU, OPC UA, IEC 61850, IEC 104, OCPP 1.6J. */
+export const defaultProtocols: readonly ProtocolDefinition<never>[] = [modbusProtocol as ProtocolDefinition<never>, opcuaProtocol as ProtocolDefinition<never>, iec61850Protocol as ProtocolDefinition<never>, iec104Protocol as ProtocolDefinition<never>, ocppProtocol as ProtocolDefinition<never>];
 const defaultRegistry = new ProtocolRegistry(defaultProtocols);
 
 /** A device entry of the default protocols (Modbus); loaders use their registry's. */

@@ -327,7 +327,7 @@ devices:
     const file = write('site.yaml', SITE);
     writeFileSync(join(file, '..', 'profiles', 'x.yaml'), 'protocol: 42\nid: x\n');
     const i = issuesOf(file).find((x) => x.path === 'protocol');
-    assert.equal(i?.message, 'a profile names its protocol (one of: iec104, iec61850, modbus, opcua)');
+    assert.equal(i?.message, 'a profile names its protocol (one of: iec104, iec61850, modbus, ocpp, opcua)');
   });
 });
 

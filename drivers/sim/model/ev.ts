@@ -67,6 +67,25 @@ interface ActiveSession {
   carMaxKw: number;
   /** utc ms, or Infinity */
   departureMs: number;
+  /** the vehicle's battery, kWh, and its SoC at arrival, % (it wants to reach about 90 %) */
+  batteryKwh: number;
+  arrivalSocPct: number;
+}
+
+/** What a charge point knows of the vehicle plugged in (OCPP: SoC, the driver's departure). */
+export interface EvVehicle {
+  socPct: number;
+  /** utc ms, or Infinity */
+  departureMs: number;
+  energyKwh: number;
+  deliveredKwh: number;
+  carMaxKw: number;
+}
+
+/** a plausible battery for an on-board charger: 7.4 kW → 40 kWh, 11 kW → 60 kWh, 22 kW → 75 kWh */
+export function batteryKwhFor(carMaxKw: number, energyKwh: number): number {
+  const b = carMaxKw >= 22 ? 75 : carMaxKw >= 11 ? 60 : 40;
+  return Math.max(b, energyKwh / 0.85);
 }
 
 export class EvChargerModel {
@@ -91,8 +110,26 @@ export class EvChargerModel {
 
   /** starts a session now (tests, demos); replaces a running one */
   plugIn(energyKwh: number, carMaxKw = this.cfg.ratingKw, departureMs = Number.POSITIVE_INFINITY): void {
-    this.session = { energyKwh, deliveredKwh: 0, carMaxKw, departureMs };
+    const batteryKwh = batteryKwhFor(carMaxKw, energyKwh);
+    const arrivalSocPct = Math.max(0, (100 * (0.9 * batteryKwh - energyKwh)) / batteryKwh);
+    this.session = { energyKwh, deliveredKwh: 0, carMaxKw, departureMs, batteryKwh, arrivalSocPct };
   }
+
+  /** the vehicle plugged in now, if any */
+  get vehicle(): EvVehicle | undefined {
+    const s = this.session;
+    if (!s) return undefined;
+    return {
+      socPct: Math.min(100, s.arrivalSocPct + (100 * s.deliveredKwh) / s.batteryKwh),
+      departureMs: s.departureMs,
+      energyKwh: s.energyKwh,
+      deliveredKwh: s.deliveredKwh,
+      carMaxKw: s.carMaxKw,
+    };
+  }
+
+  /** no new session starts while false (an inoperative connector); a running one goes on */
+  available = true;
 
   unplug(): void {
     this.session = null;
@@ -131,7 +168,7 @@ export class EvChargerModel {
       this.plans = sessionsForDay(this.seed, t.dayIndex, this.index, t.weekday);
       this.used.clear();
     }
-    if (this.session) return;
+    if (this.session || !this.available) return;
     this.plans.forEach((plan, i) => {
       if (this.session || this.used.has(i)) return;
       if (t.hour >= plan.arrivalHour && t.hour < plan.departureHour) {

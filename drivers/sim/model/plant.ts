@@ -174,6 +174,12 @@ export class Plant {
     this.cache = null;
   }
 
+  /** the charger model of an Evse asset (its vehicle, remote start and stop: the OCPP charge points) */
+  evCharger(assetId: string): EvChargerModel | undefined {
+    const i = (this.cfg.evChargers ?? []).findIndex((e) => e.id === assetId);
+    return i >= 0 ? this.evs[i] : undefined;
+  }
+
   summary(): PlantSummary {
     return {
       simTime: this.t,
