@@ -97,8 +97,10 @@ export async function connect(baseUrl: string, headers: Record<string, string> =
   return client;
 }
 
-/** Resolves when `pred` holds, polling every `everyMs`; rejects with `what` after `timeoutMs`. */
-export async function waitFor<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000, everyMs = 50): Promise<T> {
+/** Resolves when `pred` holds, polling every `everyMs`; rejects with `what` after `timeoutMs`
+ *  (30 s by default: generous, since a condition is awaited, not timed; a loaded 2-core machine
+ *  needs it). */
+export async function waitFor<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000, everyMs = 50): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
