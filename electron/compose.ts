@@ -4,6 +4,8 @@
  */
 import type { PdfPrinter } from '../core/kpi/pdf';
 import { DeviceImporter } from '../core/config/device-import';
+import { DeviceCsv } from '../core/devices';
+import { scanModbusTarget } from '../drivers/modbus/scan';
 import { sclConverter } from '../drivers/iec61850/scl-service';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -112,6 +114,9 @@ export async function composeApp(opts: ComposeOptions): Promise<App> {
     ...(opts.exportTtlMs !== undefined ? { exportTtlMs: opts.exportTtlMs } : {}),
     // SCL files into the site file (devices.import.*): checked with the same loader as at start
     deviceImport: new DeviceImporter({ siteFile: sitePath, profileDirs: defaultProfileDirs(appRoot), protocols: drivers.map((d) => d.definition), converters: { scl: sclConverter } }),
+    // CSV bulk registration and export (devices.csv.*) and Modbus discovery (discovery.*): the communications page
+    deviceCsv: new DeviceCsv({ siteFile: sitePath, profileDirs: defaultProfileDirs(appRoot), protocols: drivers.map((d) => d.definition) }),
+    modbusScanner: scanModbusTarget,
     ...(opts.keyProvider ? { keyProvider: opts.keyProvider } : {}),
     ...(opts.pdfPrinter ? { pdfPrinter: opts.pdfPrinter } : {}),
     ...(opts.web ? { web: { ...opts.web, staticDir: join(appRoot, 'dist', 'renderer') } } : {}),

@@ -85,6 +85,37 @@ export interface DeviceStatus {
   failures: number;
   /** per-request statistics, for bridges built on the shared connection supervisor */
   stats?: CommStats;
+  /**
+   * the link this device shares with others (a Modbus TCP gateway's host:port, a serial port):
+   * the communications page groups devices by it; absent: the device's own address
+   */
+  link?: string;
+}
+
+// ---------------------------------------------------------------- raw frames (issue #12 item 6)
+
+/** One frame a bridge sent or received, as the raw frame view shows it. */
+export interface RawFrame {
+  /** increasing per device, to ask for what is newer */
+  seq: number;
+  /** ms since epoch */
+  ts: number;
+  dir: 'tx' | 'rx';
+  /** the frame's octets in hex (at most the ring's byte limit) */
+  hex: string;
+  /** the frame's full length in octets (hex may be cut at the limit) */
+  length: number;
+  /** one line in words, e.g. "FC3 read holding 0+20, unit 1, transaction 12" */
+  decoded: string;
+}
+
+/** A device's bounded ring of recent frames (drivers/common/frames.ts); capturing is off until a technician turns it on. */
+export interface FrameCapture {
+  readonly enabled: boolean;
+  /** turns capturing on or off; off empties the ring */
+  setEnabled(on: boolean): void;
+  /** the frames kept, oldest first; those after `afterSeq` when given */
+  list(afterSeq?: number): RawFrame[];
 }
 
 // ---------------------------------------------------------------- bridges
@@ -113,6 +144,10 @@ export interface Bridge {
    * pick points: OPC UA browse. A protocol without an address space leaves it out.
    */
   browse?(nodeId?: string): Promise<BrowseNode[]>;
+  /** the device's raw frame ring, where the protocol records its frames (Modbus; others call the same hook) */
+  readonly frames?: FrameCapture;
+  /** changes the polling period at run time (bulk configuration); a protocol without polling leaves it out */
+  setPollMs?(ms: number): void;
 }
 
 /** One node of a device's address space, as a browse shows it. */

@@ -6,6 +6,9 @@
  */
 import { isMainThread } from 'node:worker_threads';
 import type { DeviceImporter } from '../config/device-import';
+import type { DeviceCsv } from '../devices';
+import { DiscoveryService, type ModbusScanner } from '../discovery';
+import { commsHandlers } from './handlers/comms';
 import { dirname, join } from 'node:path';
 import {
   ApiError,
@@ -102,6 +105,10 @@ export interface HostOptions {
   scheduler?: Scheduler;
   /** device import into the site file (SCL); absent: devices.import.* answer "unavailable" */
   deviceImport?: DeviceImporter;
+  /** CSV bulk registration and export (core/devices); absent: devices.csv.* answer "unavailable" */
+  deviceCsv?: DeviceCsv;
+  /** the Modbus scan helper the composition root hands in (drivers/modbus/scan.ts); absent: discovery answers "unavailable" */
+  modbusScanner?: ModbusScanner;
 }
 
 export class Host {
@@ -132,6 +139,8 @@ export class Host {
   url: string | undefined;
   /** the plant side's clock and timers (HostOptions.scheduler) */
   readonly scheduler: Scheduler;
+  /** Modbus discovery, when the composition root gave a scanner */
+  readonly discovery: DiscoveryService | undefined;
 
   constructor(private readonly opts: HostOptions) {
     const { loaded } = opts;
@@ -160,6 +169,12 @@ export class Host {
       this.factories.set(factory, served);
       this.bridges.set(device.id, factory.create({ device, profile, sink: this.cvt, scheduler: this.scheduler, dataDir: this.driverDir(factory), secrets: this.secretAccess }));
     }
+    const known = new Map<string, string>();
+    for (const d of loaded.site.devices) {
+      const c = d.connection as { host?: unknown; port?: unknown; unitId?: unknown };
+      if (d.protocol === 'modbus-tcp' && typeof c.host === 'string') known.set(`${c.host}:${String(c.port)}/${String(c.unitId ?? 1)}`, d.id);
+    }
+    this.discovery = opts.modbusScanner ? new DiscoveryService({ scanner: opts.modbusScanner, known: () => known }) : undefined;
   }
 
   /** a driver's own folder under the data folder: drivers/<its first protocol> */
@@ -311,6 +326,17 @@ export class Host {
           return deviceId && bridge ? { deviceId, bridge } : undefined;
         },
         factories: () => this.startedFactories,
+        now: Date.now,
+      }),
+      ...commsHandlers({
+        services: s,
+        siteId: this.siteId,
+        bridges: this.bridges,
+        pointsOf: (deviceId) => this.cvt.metas().filter((m) => m.deviceId === deviceId).map((m) => m.id),
+        publish: (samples) => this.cvt.publish(samples),
+        valueOf: (id) => this.cvt.get(id)?.value ?? null,
+        discovery: this.discovery,
+        csv: this.opts.deviceCsv,
         now: Date.now,
       }),
       ...historianHandlers({
@@ -639,6 +665,7 @@ export class Host {
     await within(this.web?.stop() ?? Promise.resolve(), 1500, 'the browser-mode server');
     // no controller writes to a bridge that is stopping
     await within(this.services?.control.stop() ?? Promise.resolve(), 1500, 'the control cycle');
+    await this.discovery?.stop();
     await within(Promise.all([...this.bridges.values()].map((b) => b.stop())), 2000, 'the device bridges');
     const factories = this.startedFactories.splice(0).reverse();
     await within(

@@ -7,6 +7,7 @@
  */
 import type { BridgeContext, DeviceStatus, Unsubscribe } from '../../core/common/bridge';
 import { ConnectionSupervisor, type SupervisorOptions } from './supervisor';
+import { FrameRing } from './frames';
 
 /** The bridge's clock: the context's `now`, else its scheduler's, else the wall clock. */
 export function bridgeNow(ctx: Pick<BridgeContext, 'now' | 'scheduler'>): () => number {
@@ -19,6 +20,8 @@ export abstract class SupervisedBridge<C> {
   abstract readonly deviceId: string;
   /** the device's link, queue, back-off and status; set once by `supervise()` in the constructor */
   protected sup!: ConnectionSupervisor<C>;
+  /** the raw frame ring (off until a technician turns it on): the protocol calls `frames.record(dir, bytes)` */
+  readonly frames = new FrameRing();
 
   /**
    * Builds the supervisor on the context's sink, clock and scheduler (the host's: poll and
@@ -27,6 +30,7 @@ export abstract class SupervisedBridge<C> {
   protected supervise(ctx: BridgeContext, o: Omit<SupervisorOptions<C>, 'sink' | 'now' | 'scheduler'> & { now?: () => number }): ConnectionSupervisor<C> {
     this.sup = new ConnectionSupervisor<C>({
       ...o,
+      device: { ...o.device },
       sink: ctx.sink,
       now: o.now ?? bridgeNow(ctx),
       ...(ctx.scheduler ? { scheduler: ctx.scheduler } : {}),
@@ -52,6 +56,11 @@ export abstract class SupervisedBridge<C> {
 
   onStatus(handler: (s: DeviceStatus) => void): Unsubscribe {
     return this.sup.onStatus(handler);
+  }
+
+  /** changes the polling period at run time */
+  setPollMs(ms: number): void {
+    this.sup.setPollMs(ms);
   }
 
   /** polls skipped because the previous one was still running */

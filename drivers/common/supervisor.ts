@@ -105,7 +105,7 @@ export interface SupervisorOptions<C> {
   /** the device's id, polling period and request timeout */
   device: { id: string; pollMs: number; timeoutMs: number };
   /** the status fields that do not change: name, protocol, address, asset, profile, simulated */
-  identity: Pick<DeviceStatus, 'id' | 'name' | 'protocol' | 'address' | 'asset' | 'profile' | 'simulated' | 'pollMs'>;
+  identity: Pick<DeviceStatus, 'id' | 'name' | 'protocol' | 'address' | 'asset' | 'profile' | 'simulated' | 'pollMs' | 'link'>;
   /** every point of the device, in the order of its profile */
   pointIds: readonly string[];
   sink: PointSink;
@@ -203,6 +203,20 @@ export class ConnectionSupervisor<C> {
     // let the request in flight (rejected by the close) unwind
     await this.queue.catch(() => undefined);
     this.setState('disabled');
+  }
+
+  /**
+   * Changes the polling period at run time (the communications page's bulk configuration): the
+   * poll timer restarts with the new period; a stopped supervisor keeps it for its next start.
+   */
+  setPollMs(ms: number): void {
+    if (!Number.isInteger(ms) || ms < 50) throw new Error(`device ${this.o.device.id}: a polling period is a whole number of ms, at least 50 (got ${ms})`);
+    this.o.device.pollMs = ms;
+    this.st.pollMs = ms;
+    if (this.running && this.pollTimer) {
+      this.pollTimer();
+      this.pollTimer = (this.o.scheduler ?? realScheduler).setInterval(() => void this.poll(), ms);
+    }
   }
 
   status(): DeviceStatus {

@@ -17,11 +17,13 @@
  * ConnectionSupervisor's (drivers/common/supervisor.ts); this file says how Modbus opens a
  * link, polls its blocks and reads and writes registers.
  */
+import type { Socket } from 'node:net';
 import ModbusRTU from 'modbus-serial';
 import type { Bridge, BridgeContext, BridgeFactory, Driver, PointSample } from '../../core/common/bridge';
 import {
   isModbusDevice,
   isModbusProfile,
+  isModbusRtuDevice,
   isModbusTcpDevice,
   modbusProtocol,
   type DeviceConfig,
@@ -35,6 +37,7 @@ import { SupervisedBridge, bridgeNow } from '../common/supervised-bridge';
 import { DEVICE_BAD, GOOD, errorText, withTimeout } from '../common/supervisor';
 import { decodeRegister, encodeRegister, type CodecDefaults } from './codec';
 import { planBlocks, registerSpan, type BlockPlan, type ReadBlock } from './blocks';
+import { decodeModbusTcp } from './frames';
 
 export { BACKOFF_MAX_MS, BACKOFF_MIN_MS } from '../common/supervisor';
 
@@ -57,6 +60,13 @@ function bitToWord(v: number | boolean): number {
 function readBytes(table: ModbusRegister['table'], count: number): [number, number] {
   const data = table === 'coil' || table === 'discrete' ? Math.ceil(count / 8) : 2 * count;
   return [5, 2 + data];
+}
+
+/** the link a device shares with others on it: a gateway's host:port, a serial port */
+export function deviceLink(device: DeviceConfig): string {
+  if (isModbusTcpDevice(device)) return `${device.connection.host}:${device.connection.port}`;
+  if (isModbusRtuDevice(device)) return device.connection.path;
+  return device.protocol;
 }
 
 export function deviceAddress(device: DeviceConfig): string {
@@ -99,6 +109,7 @@ export class ModbusBridge extends SupervisedBridge<Client> implements Bridge {
     this.plan = planBlocks(profile);
     this.blockBad = this.plan.blocks.map(() => false);
     this.pointIds = profile.registers.map((r) => `${device.asset}/${r.channel}`);
+    if (isModbusTcpDevice(device)) this.frames.setDecoder(decodeModbusTcp);
     // the shared connection supervisor (drivers/common): link, queue, back-off, status
     this.supervise(ctx, {
       device,
@@ -107,6 +118,7 @@ export class ModbusBridge extends SupervisedBridge<Client> implements Bridge {
         name: device.name,
         protocol: device.protocol,
         address: deviceAddress(device),
+        link: deviceLink(device),
         asset: device.asset,
         profile: profile.id,
         simulated: device.simulated ?? false,
@@ -178,11 +190,30 @@ export class ModbusBridge extends SupervisedBridge<Client> implements Bridge {
           throw new Error(`cannot open serial port ${path}: ${errorText(e)}`);
         }
       }
+      this.tapFrames(client);
       client.setID(d.connection.unitId);
       client.setTimeout(d.timeoutMs);
       return client;
     };
     return { ready: connect(), abort: () => this.destroyClient(client) };
+  }
+
+  /**
+   * Records the link's octets in the raw frame ring (drivers/common/frames.ts): one call per
+   * socket write and per chunk received, which returns at once while capturing is off.
+   * modbus-serial keeps its TCP socket in `_port._client`; a serial port is not tapped.
+   */
+  private tapFrames(client: Client): void {
+    const socket = (client as unknown as { _port?: { _client?: { write?: unknown; on?: unknown } } })._port?._client;
+    if (!socket || typeof socket.write !== 'function' || typeof socket.on !== 'function') return;
+    const s = socket as Socket;
+    const ring = this.frames;
+    const write = s.write.bind(s) as (chunk: Uint8Array, ...rest: unknown[]) => boolean;
+    s.write = ((chunk: Uint8Array, ...rest: unknown[]) => {
+      if (chunk instanceof Uint8Array) ring.record('tx', chunk);
+      return write(chunk, ...rest);
+    }) as typeof s.write;
+    s.on('data', (chunk: Buffer) => ring.record('rx', chunk));
   }
 
   private destroyClient(client: Client): void {

@@ -125,6 +125,18 @@ export const METHOD_CAPABILITIES: { readonly [M in MethodName]: MethodAccess } =
   'kpi.report': cap(['data.export'], 'current'),
   'devices.import.preview': cap(['config.edit'], 'current'),
   'devices.import.apply': cap(['config.edit'], 'current'),
+  // the communications page (core/common/comms.ts): raw frames, bulk configuration, discovery
+  // and CSV registration are a technician's configuration work; exporting the device list too
+  'devices.frames': cap(['config.edit'], 'current'),
+  'devices.frames.capture': cap(['config.edit'], 'current'),
+  'devices.configure': cap(['config.edit'], 'current'),
+  'discovery.start': cap(['config.edit'], 'current'),
+  'discovery.status': cap(['config.edit'], 'current'),
+  'discovery.cancel': cap(['config.edit'], 'current'),
+  'discovery.accept': cap(['config.edit'], 'current'),
+  'devices.csv.preview': cap(['config.edit'], 'current'),
+  'devices.csv.apply': cap(['config.edit'], 'current'),
+  'devices.csv.export': cap(['config.edit'], 'current'),
   // control explanation and run-time site parameters (CommandService.setParameter checks control.setpoint)
   'control.active': cap(['site.view'], 'current'),
   'site.parameters.set': cap(['control.setpoint'], 'current'),

@@ -19,6 +19,7 @@ import { kpiMethodArgSchemas, type KpiApiMethods } from '../kpi';
 import { trendViewMethodArgSchemas, type TrendViewApiMethods } from '../trends';
 import { MODES_EVENT_NAMES, modesMethodArgSchemas, type ModesApiEvents, type ModesApiMethods } from '../modes';
 import { deviceImportArgSchemas, type DeviceImportApiMethods } from '../device-import';
+import { commsArgSchemas, type CommsApiMethods } from '../comms';
 
 // the session belongs to security.ts (no type cycle); the screens see it through this contract
 export type { SessionInfo } from '../security';
@@ -120,7 +121,7 @@ export interface CoreApiMethods {
 }
 
 /** Every method of the API: the core's plus each service area's (security, alarms, historian). */
-export interface ApiMethods extends CoreApiMethods, SecurityApiMethods, AlarmApiMethods, HistorianApiMethods, ControlApiMethods, PlanApiMethods, CycleApiMethods, KpiApiMethods, TrendViewApiMethods, ModesApiMethods, DeviceImportApiMethods {}
+export interface ApiMethods extends CoreApiMethods, SecurityApiMethods, AlarmApiMethods, HistorianApiMethods, ControlApiMethods, PlanApiMethods, CycleApiMethods, KpiApiMethods, TrendViewApiMethods, ModesApiMethods, DeviceImportApiMethods, CommsApiMethods {}
 
 /** The core's own pushed events. */
 export interface CoreApiEvents {
@@ -183,6 +184,7 @@ export const methodArgSchemas: { [M in MethodName]: z.ZodType<MethodReq<M>> } = 
   ...(kpiMethodArgSchemas as unknown as { [M in keyof KpiApiMethods]: z.ZodType<KpiApiMethods[M]['req']> }),
   ...modesMethodArgSchemas,
   ...deviceImportArgSchemas,
+  ...commsArgSchemas,
 };
 
 export const EVENT_NAMES: readonly EventName[] = ['points.changed', 'devices.changed', 'sim.changed', ...ALARM_EVENT_NAMES, 'history.exportProgress', ...CONTROL_EVENT_NAMES, ...PLAN_EVENT_NAMES, ...MODES_EVENT_NAMES];
