@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { DeviceCsv, parseCsv } from '.';
 import { loadSite } from '../config/load';
 
-const SHIPPED = resolve(import.meta.dirname, '../../assets/profiles');
+const SHIPPED = resolve(__dirname, '../../assets/profiles');
 
 const SITE = `site:
   id: csv-site
@@ -157,7 +157,7 @@ test('the shipped demo site exports its Modbus TCP devices and their register ma
   const dir = mkdtempSync(join(tmpdir(), 'esm-csv-demo-'));
   try {
     const file = join(dir, 'site.yaml');
-    writeFileSync(file, readFileSync(resolve(import.meta.dirname, '../../assets/sites/demo/site.yaml')));
+    writeFileSync(file, readFileSync(resolve(__dirname, '../../assets/sites/demo/site.yaml')));
     const csv = new DeviceCsv({ siteFile: file, profileDirs: [SHIPPED] });
     const e = csv.export();
     const devices = parseCsv(e.devices.text).slice(1).map((r) => r.cells[0]!.value);

@@ -65,7 +65,8 @@ export interface DeviceCsvOptions {
   siteFile: string;
   /** the shipped profile folders (the site's own `profiles/` is added, as loadSite does) */
   profileDirs: readonly string[];
-  protocols: ProtocolsInput;
+  /** the drivers' protocol definitions (default: the ones the loader knows) */
+  protocols?: ProtocolsInput;
 }
 
 interface Located {

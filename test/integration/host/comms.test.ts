@@ -18,7 +18,7 @@ import { ModbusProfileServer } from '../../../drivers/modbus/server';
 import { bootstrapUsers, signedIn, type Bootstrapped } from '../../support/auth';
 import { waitFor, type TestClient } from '../../support/ws-client';
 
-const DEMO = resolve(import.meta.dirname, '../../../assets/sites/demo/site.yaml');
+const DEMO = resolve(__dirname, '../../../assets/sites/demo/site.yaml');
 
 describe('communications page API: frames, bulk configuration, discovery, CSV', () => {
   const dir = mkdtempSync(join(tmpdir(), 'esm-comms-'));

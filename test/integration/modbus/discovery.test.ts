@@ -19,7 +19,7 @@ import { ModbusProfileServer } from '../../../drivers/modbus/server';
 import { ApiError } from '../../../core/common/api/contract';
 
 const PYTHON = '/usr/bin/python3';
-const FIXTURE = path.join(import.meta.dirname, '..', '..', 'fixtures', 'pymodbus_server.py');
+const FIXTURE = path.join(__dirname, '..', '..', 'fixtures', 'pymodbus_server.py');
 
 /** a SunSpec map as pymodbus serves it: "SunS" at 40000, then models 1 (66), 103 (50), 124 (24), 0xFFFF */
 function sunspecMap(): { registers: Array<{ table: 'holding'; address: number; type: 'uint16'; value: number }> } {
