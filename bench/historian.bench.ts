@@ -261,13 +261,28 @@ class Victoria {
   }
 
   /** samples of a series held (searchable), to check a baseline holds all the data it is credited with */
-  async count(series: string, from: number, to: number): Promise<number> {
-    await fetch(`${this.url}/internal/force_flush`).catch(() => undefined);
+  /**
+   * The samples VictoriaMetrics holds for a series, once it holds `expected` of them or the
+   * count stopped growing for 10 s (its in-memory buffers reach search a little after a flush,
+   * later on a loaded machine).
+   */
+  async count(series: string, from: number, to: number, expected = Infinity): Promise<number> {
     const days = Math.ceil((to - from) / 86_400_000) + 1;
-    const r = (await this.q(`/api/v1/query?query=${encodeURIComponent(`count_over_time(m{id="${series}"}[${days}d])`)}&time=${Math.ceil(to / 1000) + 1}`)) as {
-      data: { result: Array<{ value: [number, string] }> };
-    };
-    return Number(r.data.result[0]?.value[1] ?? 0);
+    let last = -1;
+    let since = Date.now();
+    for (;;) {
+      await fetch(`${this.url}/internal/force_flush`).catch(() => undefined);
+      const r = (await this.q(`/api/v1/query?query=${encodeURIComponent(`count_over_time(m{id="${series}"}[${days}d])`)}&time=${Math.ceil(to / 1000) + 1}`)) as {
+        data: { result: Array<{ value: [number, string] }> };
+      };
+      const n = Number(r.data.result[0]?.value[1] ?? 0);
+      if (n >= expected) return n;
+      if (n !== last) {
+        last = n;
+        since = Date.now();
+      } else if (Date.now() - since > 10_000) return n;
+      await new Promise((res) => setTimeout(res, 1000));
+    }
   }
 
   /** flush and wait until the data folder stops changing (before queries) */
@@ -651,15 +666,19 @@ async function storageBench(peers: Peers, results: BenchResult[]): Promise<void>
       const vm = new Victoria();
       await vm.start();
       let vmBps = Number.NaN;
+      let why = '';
       try {
         await vm.ingest(k.id, k.sig, N, T0);
-        const held = await vm.count(k.id, T0, T0 + (N - 1) * 1000);
-        if (held !== N) throw new Error(`VictoriaMetrics holds ${held} of the ${N} samples of ${k.id}`);
-        vmBps = (await vm.stopAndMeasure()) / N;
+        const held = await vm.count(k.id, T0, T0 + (N - 1) * 1000, N);
+        if (held !== N) why = `VictoriaMetrics holds ${held} of the ${N} samples of ${k.id}, so its folder size would flatter it`;
+        else vmBps = (await vm.stopAndMeasure()) / N;
       } finally {
         await vm.stop();
       }
-      results.push({ ...ours, baselineName: vmName, baselineValue: vmBps, target: '<= VictoriaMetrics', met: plain.file / N <= vmBps });
+      // a baseline that did not hold every sample is reported missing with the reason, and the
+      // other rows of the suite are kept
+      if (why) results.push(missingBaseline({ ...ours, baselineName: vmName, target: '<= VictoriaMetrics' }, why));
+      else results.push({ ...ours, baselineName: vmName, baselineValue: vmBps, target: '<= VictoriaMetrics', met: plain.file / N <= vmBps });
     } else results.push(missingBaseline({ ...ours, baselineName: vmName, target: '<= VictoriaMetrics' }, peers.vmWhy));
 
     results.push({
