@@ -22,58 +22,43 @@
  *   stays up) with its sentence. `read` reads a channel now (command readback, on-request read).
  * - `browse` lists a node's children with their data type, value and access, to pick points.
  */
-import {
-  AttributeIds,
-  BrowseDirection,
-  DataChangeFilter,
-  DataChangeTrigger,
+import type {
   DataType,
-  DeadbandType,
-  LogLevel,
   MessageSecurityMode,
-  NodeClass,
-  type NodeId,
+  NodeId,
   OPCUAClient,
   SecurityPolicy,
-  StatusCodes,
-  TimestampsToReturn,
-  UserTokenType,
   Variant,
-  VariantArrayType,
-  resolveNodeId,
-  setLogLevel,
-  type ClientMonitoredItemGroup,
-  type ClientSession,
-  type ClientSubscription,
-  type DataValue,
-  type NotificationMessage,
-  type OPCUACertificateManager,
-  type ReferenceDescription,
-  type StatusCode,
-  type UserIdentityInfo,
+  ClientMonitoredItemGroup,
+  ClientSession,
+  ClientSubscription,
+  DataValue,
+  NotificationMessage,
+  OPCUACertificateManager,
+  ReferenceDescription,
+  StatusCode,
+  UserIdentityInfo,
 } from 'node-opcua';
+import { opcua as ua } from './lib';
 import type {
   Bridge,
   BridgeContext,
   BridgeFactory,
   BrowseNode,
-  DeviceStatus,
   Driver,
   DriverContext,
   PointSample,
   SecretAccess,
   TrustedCertificate,
-  Unsubscribe,
 } from '../../core/common/bridge';
 import type { PointValue } from '../../core/common/point';
 import type { Quality } from '../../core/common/quality';
 import type { ProtocolDefinition } from '../../core/common/profile';
-import { ConnectionSupervisor, errorText, withTimeout } from '../common/supervisor';
+import { SupervisedBridge, bridgeNow } from '../common/supervised-bridge';
+import { errorText, withTimeout } from '../common/supervisor';
 import { certificateProblem, createCertificateManager, listCertificates, pkiOwnerOnly, setTrust } from './certificates';
 import { isOpcuaDevice, isOpcuaProfile, opcuaProtocol, type OpcuaChannel, type OpcuaConnection, type OpcuaProfile } from './profile';
 
-// node-opcua logs every reconnection attempt as a warning: the device status says it instead
-if (!process.env.ESM_OPCUA_DEBUG) setLogLevel(LogLevel.Error);
 
 /** The device's own answer (a Bad status to a write or call): the link stays up. */
 export class OpcuaRefusal extends Error {
@@ -108,7 +93,7 @@ export function decodeValue(c: Pick<OpcuaChannel, 'type' | 'scale' | 'offset'>, 
   if (!v) return null;
   let x: unknown = v.value;
   if (x === null || x === undefined) return null;
-  if ((v.dataType === DataType.Int64 || v.dataType === DataType.UInt64) && Array.isArray(x) && x.length === 2) x = (x[0] as number) * 4294967296 + (x[1] as number);
+  if ((v.dataType === ua().DataType.Int64 || v.dataType === ua().DataType.UInt64) && Array.isArray(x) && x.length === 2) x = (x[0] as number) * 4294967296 + (x[1] as number);
   if (c.type === 'string') {
     if (typeof x === 'object' && x !== null && 'text' in x) return String((x as { text: unknown }).text ?? '');
     return String(x);
@@ -123,25 +108,30 @@ export function decodeValue(c: Pick<OpcuaChannel, 'type' | 'scale' | 'offset'>, 
   return Math.round((n * c.scale + c.offset) * 1e9) / 1e9;
 }
 
-const INTEGER_TYPES = new Set([DataType.SByte, DataType.Byte, DataType.Int16, DataType.UInt16, DataType.Int32, DataType.UInt32, DataType.Int64, DataType.UInt64]);
+let integerTypes: ReadonlySet<DataType> | undefined;
+function isIntegerType(t: DataType): boolean {
+  const D = ua().DataType;
+  integerTypes ??= new Set([D.SByte, D.Byte, D.Int16, D.UInt16, D.Int32, D.UInt32, D.Int64, D.UInt64]);
+  return integerTypes.has(t);
+}
 
 /** An engineering value as a variant of the node's data type. */
 export function encodeValue(c: Pick<OpcuaChannel, 'type' | 'scale' | 'offset' | 'channel'>, value: number | boolean, dataType: DataType): Variant {
-  if (dataType === DataType.Boolean) {
-    if (typeof value === 'boolean') return new Variant({ dataType, value });
-    if (value === 0 || value === 1) return new Variant({ dataType, value: value === 1 });
+  if (dataType === ua().DataType.Boolean) {
+    if (typeof value === 'boolean') return new (ua().Variant)({ dataType, value });
+    if (value === 0 || value === 1) return new (ua().Variant)({ dataType, value: value === 1 });
     throw new OpcuaRefusal(`channel ${c.channel}: the node is a Boolean; write 0 or 1, not ${value}`);
   }
   const n = typeof value === 'boolean' ? (value ? 1 : 0) : (value - c.offset) / c.scale;
   if (!Number.isFinite(n)) throw new OpcuaRefusal(`channel ${c.channel}: ${String(value)} is not a finite number`);
-  if (INTEGER_TYPES.has(dataType)) {
+  if (isIntegerType(dataType)) {
     const r = Math.round(n);
-    if (dataType === DataType.Int64 || dataType === DataType.UInt64) return new Variant({ dataType, arrayType: VariantArrayType.Scalar, value: [Math.floor(r / 4294967296), r >>> 0] });
-    return new Variant({ dataType, value: r });
+    if (dataType === ua().DataType.Int64 || dataType === ua().DataType.UInt64) return new (ua().Variant)({ dataType, arrayType: ua().VariantArrayType.Scalar, value: [Math.floor(r / 4294967296), r >>> 0] });
+    return new (ua().Variant)({ dataType, value: r });
   }
-  if (dataType === DataType.Float || dataType === DataType.Double) return new Variant({ dataType, value: n });
-  if (dataType === DataType.String) return new Variant({ dataType, value: String(value) });
-  throw new OpcuaRefusal(`channel ${c.channel}: ES Manager cannot write a node of data type ${DataType[dataType] ?? dataType}`);
+  if (dataType === ua().DataType.Float || dataType === ua().DataType.Double) return new (ua().Variant)({ dataType, value: n });
+  if (dataType === ua().DataType.String) return new (ua().Variant)({ dataType, value: String(value) });
+  throw new OpcuaRefusal(`channel ${c.channel}: ES Manager cannot write a node of data type ${ua().DataType[dataType] ?? dataType}`);
 }
 
 /** A connected session with its subscription: what the supervisor calls a link. */
@@ -163,16 +153,13 @@ interface Conn {
   bytesOut: number;
 }
 
-const MODES: Record<OpcuaConnection['securityMode'], MessageSecurityMode> = {
-  None: MessageSecurityMode.None,
-  Sign: MessageSecurityMode.Sign,
-  SignAndEncrypt: MessageSecurityMode.SignAndEncrypt,
-};
-const POLICIES: Record<OpcuaConnection['securityPolicy'], SecurityPolicy> = {
-  None: SecurityPolicy.None,
-  Basic256Sha256: SecurityPolicy.Basic256Sha256,
-  Aes128_Sha256_RsaOaep: SecurityPolicy.Aes128_Sha256_RsaOaep,
-};
+/** the connection's security mode and policy as node-opcua's values */
+function securityOf(c: OpcuaConnection): { mode: MessageSecurityMode; policy: SecurityPolicy } {
+  const { MessageSecurityMode: M, SecurityPolicy: P } = ua();
+  const modes: Record<OpcuaConnection['securityMode'], MessageSecurityMode> = { None: M.None, Sign: M.Sign, SignAndEncrypt: M.SignAndEncrypt };
+  const policies: Record<OpcuaConnection['securityPolicy'], SecurityPolicy> = { None: P.None, Basic256Sha256: P.Basic256Sha256, Aes128_Sha256_RsaOaep: P.Aes128_Sha256_RsaOaep };
+  return { mode: modes[c.securityMode], policy: policies[c.securityPolicy] };
+}
 
 /** The certificate store of one driver data folder, opened once. */
 export class SharedPki {
@@ -204,7 +191,7 @@ function requireDataDir(ctx: BridgeContext): string {
   return ctx.dataDir;
 }
 
-export class OpcuaBridge implements Bridge {
+export class OpcuaBridge extends SupervisedBridge<Conn> implements Bridge {
   readonly deviceId: string;
   private readonly conn: OpcuaConnection;
   private readonly profile: OpcuaProfile;
@@ -213,7 +200,6 @@ export class OpcuaBridge implements Bridge {
   private readonly pointIds: string[];
   private readonly now: () => number;
   private readonly secrets: SecretAccess | undefined;
-  private readonly sup: ConnectionSupervisor<Conn>;
   private readonly dataDir: string;
   private readonly timeoutMs: number;
   private readonly pollMs: number;
@@ -226,6 +212,7 @@ export class OpcuaBridge implements Bridge {
     ctx: BridgeContext,
     private readonly pki: SharedPki,
   ) {
+    super();
     const { device, profile } = ctx;
     if (!isOpcuaDevice(device)) throw new Error(`device ${device.id}: protocol ${device.protocol} is not opcua`);
     if (!isOpcuaProfile(profile)) throw new Error(`device ${device.id}: profile ${profile.id} is not an OPC UA profile`);
@@ -235,12 +222,12 @@ export class OpcuaBridge implements Bridge {
     this.channels = profile.channels;
     this.channels.forEach((c, i) => this.byChannel.set(c.channel, i));
     this.dataDir = requireDataDir(ctx);
-    this.now = ctx.now ?? (ctx.scheduler ? () => ctx.scheduler!.now() : Date.now);
+    this.now = bridgeNow(ctx);
     this.secrets = ctx.secrets;
     this.timeoutMs = device.timeoutMs;
     this.pollMs = device.pollMs;
     this.pointIds = this.channels.map((c) => `${device.asset}/${c.channel}`);
-    this.sup = new ConnectionSupervisor<Conn>({
+    this.supervise(ctx, {
       device: { id: device.id, pollMs: device.pollMs, timeoutMs: device.timeoutMs },
       identity: {
         id: device.id,
@@ -253,8 +240,6 @@ export class OpcuaBridge implements Bridge {
         pollMs: device.pollMs,
       },
       pointIds: this.pointIds,
-      sink: ctx.sink,
-      ...(ctx.scheduler ? { scheduler: ctx.scheduler } : {}),
       now: this.now,
       logName: 'OpcuaBridge',
       protocol: {
@@ -270,21 +255,10 @@ export class OpcuaBridge implements Bridge {
     });
   }
 
-  start(): Promise<void> {
-    return this.sup.start();
-  }
-
-  async stop(): Promise<void> {
-    await this.sup.stop();
+  /** stops the supervisor, then waits for the sessions being closed */
+  override async stop(): Promise<void> {
+    await super.stop();
     await Promise.all([...this.closing]);
-  }
-
-  status(): DeviceStatus {
-    return this.sup.status();
-  }
-
-  onStatus(handler: (s: DeviceStatus) => void): Unsubscribe {
-    return this.sup.onStatus(handler);
   }
 
   // ---------------------------------------------------------------- the link
@@ -295,12 +269,12 @@ export class OpcuaBridge implements Bridge {
     const ready = (async (): Promise<Conn> => {
       const { cm, ready: pkiReady } = this.pki.get(this.dataDir);
       await pkiReady;
-      const c = OPCUAClient.create({
+      const c = ua().OPCUAClient.create({
         applicationName: 'ES Manager',
         clientName: this.deviceId,
         clientCertificateManager: cm,
-        securityMode: MODES[this.conn.securityMode],
-        securityPolicy: POLICIES[this.conn.securityPolicy],
+        securityMode: securityOf(this.conn).mode,
+        securityPolicy: securityOf(this.conn).policy,
         endpointMustExist: false,
         keepSessionAlive: true,
         requestedSessionTimeout: this.conn.sessionTimeoutMs,
@@ -366,12 +340,12 @@ export class OpcuaBridge implements Bridge {
 
   /** the certificate the server presents for this device's security mode and policy (GetEndpoints on a None channel) */
   private async fetchServerCertificate(cm: OPCUACertificateManager): Promise<Buffer | undefined> {
-    const probe = OPCUAClient.create({ applicationName: 'ES Manager', clientName: `${this.deviceId}-probe`, clientCertificateManager: cm, endpointMustExist: false, connectionStrategy: { maxRetry: 0, initialDelay: 100, maxDelay: 100 } });
+    const probe = ua().OPCUAClient.create({ applicationName: 'ES Manager', clientName: `${this.deviceId}-probe`, clientCertificateManager: cm, endpointMustExist: false, connectionStrategy: { maxRetry: 0, initialDelay: 100, maxDelay: 100 } });
     try {
       await withTimeout(probe.connect(this.conn.endpointUrl), this.timeoutMs, 'no answer');
       const endpoints = await withTimeout(probe.getEndpoints(), this.timeoutMs, 'no answer');
-      const mode = MODES[this.conn.securityMode];
-      const policy = POLICIES[this.conn.securityPolicy] as string;
+      const mode = securityOf(this.conn).mode;
+      const policy = securityOf(this.conn).policy as string;
       const ep = endpoints.find((x) => x.securityMode === mode && x.securityPolicyUri === policy) ?? endpoints.find((x) => x.serverCertificate);
       return ep?.serverCertificate ?? undefined;
     } finally {
@@ -386,10 +360,10 @@ export class OpcuaBridge implements Bridge {
 
   private async identity(): Promise<UserIdentityInfo> {
     const user = this.conn.user;
-    if (!user) return { type: UserTokenType.Anonymous };
+    if (!user) return { type: ua().UserTokenType.Anonymous };
     const password = await this.secrets?.get(user.passwordSecret);
     if (password === undefined) throw new Error(`the secret "${user.passwordSecret}" (password of OPC UA user "${user.name}") is not stored: an administrator sets it under Administration → secrets`);
-    return { type: UserTokenType.UserName, userName: user.name, password };
+    return { type: ua().UserTokenType.UserName, userName: user.name, password };
   }
 
   /** NodeIds of the channels; `nsu=` URIs resolved against the server's namespace array */
@@ -403,9 +377,9 @@ export class OpcuaBridge implements Bridge {
       if (m) {
         const ns = namespaces!.indexOf(m[1]!);
         if (ns < 0) throw new Error(`channel ${this.channels[i]!.channel}: the server has no namespace "${m[1]}" (it has ${namespaces!.join(', ')})`);
-        return resolveNodeId(`ns=${ns};${m[2]}`);
+        return ua().resolveNodeId(`ns=${ns};${m[2]}`);
       }
-      return resolveNodeId(t);
+      return ua().resolveNodeId(t);
     });
   }
 
@@ -424,16 +398,16 @@ export class OpcuaBridge implements Bridge {
       const [sampling, abs, pct] = key.split('|');
       const filter =
         abs !== '' || pct !== ''
-          ? new DataChangeFilter({
-              trigger: DataChangeTrigger.StatusValue,
-              deadbandType: abs !== '' ? DeadbandType.Absolute : DeadbandType.Percent,
+          ? new (ua().DataChangeFilter)({
+              trigger: ua().DataChangeTrigger.StatusValue,
+              deadbandType: abs !== '' ? ua().DeadbandType.Absolute : ua().DeadbandType.Percent,
               deadbandValue: Number(abs !== '' ? abs : pct),
             })
           : null;
       const group = await conn.subscription.monitorItems(
-        indexes.map((i) => ({ nodeId: conn.nodes[i]!, attributeId: AttributeIds.Value })),
+        indexes.map((i) => ({ nodeId: conn.nodes[i]!, attributeId: ua().AttributeIds.Value })),
         { samplingInterval: Number(sampling), discardOldest: true, queueSize: 1, ...(filter ? { filter } : {}) },
-        TimestampsToReturn.Both,
+        ua().TimestampsToReturn.Both,
       );
       (group as unknown as { $indexes: number[] }).$indexes = indexes;
       conn.groups.push(group);
@@ -474,7 +448,7 @@ export class OpcuaBridge implements Bridge {
     const c = this.channels[i]!;
     const id = this.pointIds[i]!;
     const ts = dv.sourceTimestamp?.getTime() ?? dv.serverTimestamp?.getTime() ?? now;
-    let quality = qualityOf(dv.statusCode ?? StatusCodes.Good);
+    let quality = qualityOf(dv.statusCode ?? ua().StatusCodes.Good);
     let value = decodeValue(c, dv.value);
     if (quality.level === 'good' && value === null) quality = BAD;
     if (quality.level === 'bad') value = this.sup.lastValue(id);
@@ -544,7 +518,7 @@ export class OpcuaBridge implements Bridge {
       const node = conn.nodes[i]!;
       const dataType = await this.dataTypeOf(conn, node);
       const variant = encodeValue(c, value, dataType);
-      const sc = await conn.session.write({ nodeId: node, attributeId: AttributeIds.Value, value: { value: variant } });
+      const sc = await conn.session.write({ nodeId: node, attributeId: ua().AttributeIds.Value, value: { value: variant } });
       if (sc.value >>> 30 !== 0) throw new OpcuaRefusal(`the server refused: ${statusSentence(sc)}`);
     });
   }
@@ -553,8 +527,8 @@ export class OpcuaBridge implements Bridge {
     const m = c.method!;
     if (m.input === 'none' && value !== 1 && value !== true) throw new OpcuaRefusal(`the method takes no argument: write 1 to call it`);
     await this.sup.request(async (conn) => {
-      const objectId = resolveNodeId(m.object);
-      const methodId = resolveNodeId(m.method);
+      const objectId = ua().resolveNodeId(m.object);
+      const methodId = ua().resolveNodeId(m.method);
       const inputArguments: Variant[] = [];
       if (m.input === 'value') {
         const key = `method:${m.method}`;
@@ -585,7 +559,7 @@ export class OpcuaBridge implements Bridge {
     }
     try {
       return await this.sup.request(async (conn) => {
-        const dv = await conn.session.read({ nodeId: conn.nodes[i]!, attributeId: AttributeIds.Value });
+        const dv = await conn.session.read({ nodeId: conn.nodes[i]!, attributeId: ua().AttributeIds.Value });
         const s = this.sampleOf(i, dv, this.now());
         if (s.quality.level === 'bad') throw new OpcuaRefusal(`the server answered ${statusSentence(dv.statusCode)}`);
         return s.value;
@@ -602,7 +576,7 @@ export class OpcuaBridge implements Bridge {
   async browse(nodeId?: string): Promise<BrowseNode[]> {
     let start: NodeId;
     try {
-      start = resolveNodeId(nodeId ?? 'i=85');
+      start = ua().resolveNodeId(nodeId ?? 'i=85');
     } catch {
       throw new Error(`"${nodeId}" is not a NodeId (e.g. ns=1;s=Bms or i=85)`);
     }
@@ -610,10 +584,10 @@ export class OpcuaBridge implements Bridge {
       const refs: ReferenceDescription[] = [];
       let r = await conn.session.browse({
         nodeId: start,
-        browseDirection: BrowseDirection.Forward,
+        browseDirection: ua().BrowseDirection.Forward,
         referenceTypeId: 'HierarchicalReferences',
         includeSubtypes: true,
-        nodeClassMask: NodeClass.Object | NodeClass.Variable | NodeClass.Method,
+        nodeClassMask: ua().NodeClass.Object | ua().NodeClass.Variable | ua().NodeClass.Method,
         resultMask: 63,
       });
       if (r.statusCode.value >>> 30 !== 0) throw new OpcuaRefusal(`cannot browse ${start.toString()}: ${statusSentence(r.statusCode)}`);
@@ -622,11 +596,11 @@ export class OpcuaBridge implements Bridge {
         r = await conn.session.browseNext(r.continuationPoint, false);
         refs.push(...(r.references ?? []));
       }
-      const vars = refs.filter((x) => x.nodeClass === NodeClass.Variable);
+      const vars = refs.filter((x) => x.nodeClass === ua().NodeClass.Variable);
       const reads = vars.flatMap((v) => [
-        { nodeId: v.nodeId, attributeId: AttributeIds.DataType },
-        { nodeId: v.nodeId, attributeId: AttributeIds.Value },
-        { nodeId: v.nodeId, attributeId: AttributeIds.UserAccessLevel },
+        { nodeId: v.nodeId, attributeId: ua().AttributeIds.DataType },
+        { nodeId: v.nodeId, attributeId: ua().AttributeIds.Value },
+        { nodeId: v.nodeId, attributeId: ua().AttributeIds.UserAccessLevel },
       ]);
       const values = reads.length ? await conn.session.read(reads) : [];
       const info = new Map<string, { dataType?: string; value: PointValue; writable: boolean }>();
@@ -634,14 +608,14 @@ export class OpcuaBridge implements Bridge {
         const dt = values[3 * k]?.value?.value as NodeId | undefined;
         const val = values[3 * k + 1];
         const access = values[3 * k + 2]?.value?.value as number | undefined;
-        const builtin = dt && dt.namespace === 0 && typeof dt.value === 'number' ? DataType[dt.value] : undefined;
+        const builtin = dt && dt.namespace === 0 && typeof dt.value === 'number' ? ua().DataType[dt.value] : undefined;
         const raw = val?.value?.value;
         const shown: PointValue = typeof raw === 'number' || typeof raw === 'boolean' || typeof raw === 'string' ? raw : raw == null ? null : String(raw);
         info.set(v.nodeId.toString(), { ...(builtin ? { dataType: builtin } : dt ? { dataType: dt.toString() } : {}), value: shown, writable: ((access ?? 0) & 0x02) !== 0 });
       });
       return refs.map((x): BrowseNode => {
         const id = x.nodeId.toString();
-        const kind = x.nodeClass === NodeClass.Method ? 'method' : x.nodeClass === NodeClass.Variable ? 'variable' : 'object';
+        const kind = x.nodeClass === ua().NodeClass.Method ? 'method' : x.nodeClass === ua().NodeClass.Variable ? 'variable' : 'object';
         const extra = info.get(id);
         return {
           id,
@@ -669,6 +643,7 @@ export function createOpcuaFactory(): BridgeFactory {
     protocols: ['opcua'],
     create: (ctx) => new OpcuaBridge(ctx, pki),
     async start(ctx: DriverContext): Promise<void> {
+      ua(); // node-opcua is loaded here, by the first site that has an OPC UA device
       dataDir = ctx.dataDir;
       await pki.get(ctx.dataDir).ready;
     },

@@ -10,7 +10,8 @@
 import { X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { OPCUACertificateManager } from 'node-opcua';
+import type { OPCUACertificateManager } from 'node-opcua';
+import { opcua } from './lib';
 import type { TrustedCertificate } from '../../core/common/bridge';
 
 export function pkiFolder(dataDir: string): string {
@@ -50,7 +51,7 @@ export function pkiOwnerOnly(dataDir: string): void {
 export function createCertificateManager(dataDir: string): OPCUACertificateManager {
   const rootFolder = pkiFolder(dataDir);
   mkdirSync(rootFolder, { recursive: true, mode: 0o700 });
-  return new OPCUACertificateManager({ rootFolder, automaticallyAcceptUnknownCertificate: false, keySize: 2048, disableFileWatchers: true });
+  return new (opcua().OPCUACertificateManager)({ rootFolder, automaticallyAcceptUnknownCertificate: false, keySize: 2048, disableFileWatchers: true });
 }
 
 function toDer(buf: Buffer): Buffer {
