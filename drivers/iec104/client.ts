@@ -147,6 +147,7 @@ export class Iec104Client {
       this.send(type, { ioa: 0, qoi: q });
       await this.confirmed(con, 'activation', `the ${what}`);
     } catch (e) {
+      con.cancel();
       term.cancel();
       throw e;
     }
@@ -159,7 +160,7 @@ export class Iec104Client {
   async clockSync(ms: number): Promise<void> {
     const type = TYPE_ID.C_CS_NA_1 as number;
     const con = this.expect(type, 0, COT_ACTCON, 'clock synchronisation');
-    this.send(type, { ioa: 0, time: { ms, iv: false, su: false } });
+    this.send(type, { ioa: 0, time: { ms, iv: false, su: false } }, con);
     await this.confirmed(con, 'activation', 'the clock synchronisation');
   }
 
@@ -176,13 +177,13 @@ export class Iec104Client {
     };
     if (c.sbo) {
       const sel = this.expect(type, c.ioa, COT_ACTCON, what);
-      this.send(type, obj(true));
+      this.send(type, obj(true), sel);
       await this.confirmed(sel, 'select', `the select of ${what}`);
       steps.selected = this.timers.now();
     }
     const ex = this.expect(type, c.ioa, COT_ACTCON, what);
     const term = c.termination ? this.expect(type, c.ioa, COT_ACTTERM, what) : undefined;
-    this.send(type, obj(false));
+    this.send(type, obj(false), ex, ...(term ? [term] : []));
     try {
       await this.confirmed(ex, 'execute', `the ${c.sbo ? 'execute' : 'command'} of ${what}`);
     } catch (e) {
@@ -200,8 +201,14 @@ export class Iec104Client {
 
   // ------------------------------------------------------------------ internals
 
-  private send(type: number, o: InfoObject): void {
-    this.link.send({ type, sq: false, cot: COT_ACT, negative: false, test: false, oa: this.o.oa ?? 0, ca: this.o.ca, objects: [o] });
+  /** sends an activation; when it cannot be sent, the answers awaited for it are given up */
+  private send(type: number, o: InfoObject, ...awaited: Array<{ cancel(): void }>): void {
+    try {
+      this.link.send({ type, sq: false, cot: COT_ACT, negative: false, test: false, oa: this.o.oa ?? 0, ca: this.o.ca, objects: [o] });
+    } catch (e) {
+      for (const w of awaited) w.cancel();
+      throw e;
+    }
   }
 
   private async confirmed(p: { promise: Promise<Asdu> }, step: Iec104Refusal['step'], what: string): Promise<void> {
@@ -223,6 +230,8 @@ export class Iec104Client {
       if (collect) waiter.collect = [];
       this.waiters.add(waiter);
     });
+    // a waiter given up (the request could not be sent, an earlier step failed) rejects unheard
+    promise.catch(() => undefined);
     return {
       promise,
       waiter,

@@ -425,6 +425,9 @@ export class Iec104Link {
         }
         this.uWait = undefined;
         w.cancel();
+        // at once: the peer's first I-frames may follow in the same read
+        if (fn === 'STARTDT con') this.started = true;
+        if (fn === 'STOPDT con') this.started = false;
         w.resolve();
       }
     }

@@ -10,7 +10,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { encodeApdu, TYPE_ID, type Apdu } from '../../../drivers/iec104/codec';
+import { ProtocolRegistry, type DeviceConfig } from '../../../core/common/profile';
+import { iec104ConnectionSchema, iec104Protocol } from '../../../core/common/profiles/iec104';
+import { Iec104Bridge } from '../../../drivers/iec104/bridge';
+import { encodeApdu, summary, TYPE_ID, type Apdu } from '../../../drivers/iec104/codec';
+import { Iec104Server } from '../../../drivers/iec104/server';
 import { pcapOfTcp } from '../../support/pcap';
 
 const haveTshark = spawnSync('tshark', ['--version']).status === 0;
@@ -51,5 +55,57 @@ test('tshark reads our frames as we meant them', { skip: haveTshark ? false : 't
     assert.deepEqual([rows[7]!['iec60870_104.type'], rows[7]!['iec60870_104.rx']], ['0x00000001', '1'], 'S-frame acknowledges 1');
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('tshark reads a whole session of our client as we read it (STARTDT, clock sync, GI, spontaneous data, SBO command, S-frames)', { skip: haveTshark ? false : 'tshark is not installed (apt-get install tshark; .ci/run installs it)' }, async () => {
+  const server = new Iec104Server({
+    ca: 5,
+    points: [
+      { ioa: 1001, type: 'M_ME_TF_1', value: 12.5 },
+      { ioa: 1002, type: 'M_ME_TE_1', value: 2301 },
+      { ioa: 2001, type: 'M_DP_TB_1', value: 2 },
+    ],
+    commands: [{ ioa: 3001, types: ['C_DC_NA_1'], sbo: true, termination: true }],
+  });
+  const port = await server.listen();
+  const registry = new ProtocolRegistry([iec104Protocol as never]);
+  const parsed = registry.parseProfile({
+    id: 'p',
+    vendor: 'v',
+    model: 'm',
+    protocol: 'iec104',
+    channels: [
+      { channel: 'P', ioa: 1001, kind: 'float', unit: 'kW' },
+      { channel: 'U', ioa: 1002, kind: 'scaled', scale: 0.1, unit: 'V' },
+      { channel: 'Breaker', ioa: 2001, kind: 'double' },
+      { channel: 'BreakerCmd', access: 'rw', feedback: 'Breaker', states: { 1: 'Open', 2: 'Close' }, command: { ioa: 3001, kind: 'double', sbo: true, termination: true } },
+    ],
+  });
+  assert.ok(parsed.ok);
+  const device: DeviceConfig = { id: 'd', name: 'd', protocol: 'iec104', profile: 'p', asset: 'a', pollMs: 500, timeoutMs: 3000, connection: iec104ConnectionSchema.parse({ host: '127.0.0.1', port, commonAddress: 5, w: 2, t2Ms: 200 }) };
+  const frames: Array<{ fromServer: boolean; payload: Buffer; ours: string }> = [];
+  const bridge = new Iec104Bridge({ device, profile: parsed.profile, sink: { publish: () => undefined } });
+  bridge.observeFrames((dir, apdu, raw) => frames.push({ fromServer: dir === 'in', payload: Buffer.from(raw), ours: summary(apdu, dir === 'in') }));
+  const dir = mkdtempSync(join(tmpdir(), 'esm-104-'));
+  try {
+    await bridge.start();
+    for (let i = 0; i < 5; i++) server.update(1001, 13 + i);
+    await bridge.write('BreakerCmd', 1);
+    const until = Date.now() + 5000;
+    while (!frames.some((f) => !f.fromServer && f.ours.includes(' S (')) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    await bridge.stop();
+    const file = join(dir, 'session.pcap');
+    writeFileSync(file, pcapOfTcp(frames, { client: 40_001, server: 2404 }));
+    const r = spawnSync('tshark', ['-r', file, '-T', 'fields', '-e', '_ws.col.Info'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const theirs = r.stdout.trim().split('\n').map((l) => l.replace(/\s+/g, ' ').trim());
+    assert.deepEqual(theirs, frames.map((f) => f.ours), 'tshark reads every frame of the session as we do');
+    const kinds = frames.map((f) => f.ours);
+    for (const want of ['<- U (STARTDT act)', '-> U (STARTDT con)', 'C_CS_NA_1 Act ', 'C_IC_NA_1 ActCon', 'M_ME_TF_1 Inrogen', 'M_ME_TF_1 Spont', 'C_DC_NA_1 Act ', 'C_DC_NA_1 ActTerm', '<- S ('])
+      assert.ok(kinds.some((k) => k.includes(want)), `the session has ${want}: ${kinds.join('\n')}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await server.close();
   }
 });
