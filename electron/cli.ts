@@ -9,6 +9,8 @@ export interface CliOptions {
   noSim: boolean;
   simSpeed?: number;
   ephemeralSimPorts: boolean;
+  /** do not fill a fresh demo site's historian with simulated history (tests that want an empty one) */
+  noDemoHistory: boolean;
   /** browser mode: run the core in this process, without a supervisor that restarts it */
   noSupervisor: boolean;
   help: boolean;
@@ -24,12 +26,13 @@ export const USAGE = `usage: npm start -- [options]
   --no-sim                do not start the plant simulator
   --speed N               simulator speed (1 = real time, 60 = a minute per second)
   --ephemeral-sim-ports   simulated devices on free ports instead of the site file's
+  --no-demo-history       first start of the demo: do not fill the historian with simulated history
   --no-supervisor         browser mode: run the core in this process (no restart after a crash)
   --help                  this text`;
 
 /** strict: refuse unknown options (the launcher); Electron's main passes Chromium switches too. */
 export function parseCli(argv: readonly string[], strict = true): CliOptions {
-  const o: CliOptions = { headless: false, browser: false, port: 8765, bind: '127.0.0.1', noSim: false, ephemeralSimPorts: false, noSupervisor: false, help: false };
+  const o: CliOptions = { headless: false, browser: false, port: 8765, bind: '127.0.0.1', noSim: false, ephemeralSimPorts: false, noDemoHistory: false, noSupervisor: false, help: false };
   const need = (i: number, flag: string): string => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith('--')) throw new Error(`${flag} needs a value`);
@@ -54,6 +57,9 @@ export function parseCli(argv: readonly string[], strict = true): CliOptions {
         break;
       case '--ephemeral-sim-ports':
         o.ephemeralSimPorts = true;
+        break;
+      case '--no-demo-history':
+        o.noDemoHistory = true;
         break;
       case '--no-supervisor':
         o.noSupervisor = true;

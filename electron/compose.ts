@@ -21,6 +21,7 @@ import { iec104Driver } from '../drivers/iec104/bridge';
 import { modbusDriver } from '../drivers/modbus/bridge';
 import { opcuaDriver } from '../drivers/opcua/bridge';
 import { startSimulator, type SimulatorHandle } from '../drivers/sim/serve';
+import { generateDemoHistory, needsDemoHistory } from './demo-history';
 
 /**
  * The protocols this application speaks. Adding one is a driver (drivers/<protocol>/: its
@@ -60,6 +61,12 @@ export interface ComposeOptions {
   drivers?: readonly Driver[];
   /** the plan service (on by default for a site with an energy section) */
   planning?: HostOptions['planning'];
+  /**
+   * the first start of a simulated site with `simulation.historyDays` fills the historian with
+   * that much simulated history (demo-history.ts). The launcher and the desktop shell pass true
+   * (unless --no-demo-history); default false, so a test composing the app gets an empty historian
+   */
+  demoHistory?: boolean;
 }
 
 export interface App {
@@ -102,6 +109,17 @@ export async function composeApp(opts: ComposeOptions): Promise<App> {
     loaded = { ...loaded, site: sim.site };
   }
   const dataDir = resolve(opts.dataDir ?? process.env.ESM_DATA_DIR ?? join(homedir(), '.es-manager', loaded.site.site.id));
+  if (opts.demoHistory === true && needsDemoHistory(loaded.site, dataDir, sim !== undefined)) {
+    const days = loaded.site.simulation?.historyDays ?? 0;
+    console.log(`demo history: first start, simulating the last ${days} days of the plant (marked as simulated)…`);
+    try {
+      const r = await generateDemoHistory({ site: loaded.site, points: loaded.points, dataDir, days, end: Date.now() });
+      console.log(`demo history: ${r.steps} control steps, ${r.samples} samples in ${(r.wallMs / 1000).toFixed(1)} s (${(r.cpuMs / 1000).toFixed(1)} s CPU)${r.truncated ? '; stopped at its time limit' : ''}`);
+    } catch (e) {
+      // the app starts without it: an empty history is what a real site has
+      console.error(`demo history: not generated: ${(e as Error).message}`);
+    }
+  }
   const hostOpts: HostOptions = {
     loaded,
     dataDir,

@@ -86,6 +86,7 @@ async function runCore(opts: ReturnType<typeof parseCli>): Promise<void> {
     web: { bind: opts.bind, port: opts.port },
     noSim: opts.noSim,
     ephemeralSimPorts: opts.ephemeralSimPorts,
+    demoHistory: !opts.noDemoHistory,
     ...(opts.site !== undefined ? { sitePath: opts.site } : {}),
     ...(opts.simSpeed !== undefined ? { simSpeed: opts.simSpeed } : {}),
     ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),

@@ -239,6 +239,7 @@ function startCore(opts: CliOptions, keyProvider: SafeStorageKeyProvider): Promi
     ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
     noSim: opts.noSim,
     ephemeralSimPorts: opts.ephemeralSimPorts,
+    demoHistory: !opts.noDemoHistory,
     ...(opts.site !== undefined ? { sitePath: opts.site } : {}),
     ...(opts.simSpeed !== undefined ? { simSpeed: opts.simSpeed } : {}),
   });

@@ -140,6 +140,11 @@ export function buildSiteSchema(registry: ProtocolRegistry) {
         speed: z.number().positive().max(3600).default(1),
         /** battery state of charge at start, % */
         initialSocPct: z.number().min(0).max(100).default(50),
+        /**
+         * demo sites only: on the first start (no historian file yet) the historian is filled with
+         * this many days of simulated history, marked as simulated (electron/demo-history.ts)
+         */
+        historyDays: z.number().int().min(1).max(90).optional(),
       })
       .strict()
       .optional(),

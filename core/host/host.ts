@@ -23,6 +23,7 @@ import {
   type SecretAccess,
   type SimSetReq,
   type SimState,
+  type SimulatedHistoryView,
   type SiteView,
 } from '../common';
 import type { LoadedSite } from '../config/load';
@@ -40,7 +41,8 @@ import { trendHandlers } from './handlers/trends';
 import { kpiHandlers } from './handlers/kpi';
 import { deviceHandlers } from './handlers/devices';
 import { KpiService } from '../kpi/service';
-import { kpiSpecOf } from '../kpi/spec';
+import { DEMO_HISTORY_FILE, kpiSpecOf } from '../kpi/spec';
+import { readSimulatedHistory } from '../kpi/simulated';
 import { MonthlyReports } from './kpi-reports';
 import { chromiumPrinter, type PdfPrinter } from '../kpi/pdf';
 import { modeHandlers, modeStatus, type ModeContext } from './handlers/modes';
@@ -120,6 +122,8 @@ export class Host {
   private optimiser: Optimiser | undefined;
   private plans: PlanService | undefined;
   private kpi: KpiService | undefined;
+  /** the span of simulated demo history in the historian (`<data>/demo-history.json`), read at start */
+  private simulatedHistory: SimulatedHistoryView | undefined;
   private planDispatch: PlanDispatcher | undefined;
   private planStartup: Cancel | undefined;
   private prices: MarketPriceService | undefined;
@@ -233,6 +237,7 @@ export class Host {
       pcc: { meter: site.site.pcc.meter, contractedPowerKw: this.services?.siteParameters.effective(site.site.id)?.contractedPowerKw ?? site.site.pcc.contractedPowerKw },
       parameters: this.services?.siteParameters.views(site.site.id) ?? [],
       simulated: this.opts.simulator !== undefined,
+      ...(this.simulatedHistory ? { simulatedHistory: this.simulatedHistory } : {}),
       alarms: { shelvingMaxMs: this.services?.alarms.settings.shelving.maxDurationMs ?? 8 * 3600_000 },
       ...(this.opts.loaded.warnings?.length ? { configWarnings: this.opts.loaded.warnings } : {}),
       assets: site.assets.map((a) => ({
@@ -438,6 +443,7 @@ export class Host {
     this.raisePreviousFailure(s);
     for (const f of this.earlyFailures.splice(0)) this.reportFailure(f.kind, f.err);
     this.startPlanning(s);
+    this.simulatedHistory = readSimulatedHistory(join(this.opts.dataDir, DEMO_HISTORY_FILE));
     // energy statistics and KPIs: computed in their own worker over the historian file (read-only)
     this.kpi = new KpiService({ dbPath: s.historian.dbPath, spec: kpiSpecOf(this.opts.loaded.site) });
     const monthly = this.opts.loaded.site.kpi?.reports?.monthly;

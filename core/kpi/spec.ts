@@ -8,6 +8,8 @@ const ROLE: Record<string, Role> = { Pv: 'pv', Genset: 'genset', Ess: 'ess', Loa
 
 /** the point the demo history marks its days with (1 = simulated data) */
 export const SIMULATED_POINT = 'site/SimulatedHistory';
+/** the file in the data folder saying which span of the historian is simulated demo history (SimulatedHistoryView) */
+export const DEMO_HISTORY_FILE = 'demo-history.json';
 
 export function kpiSpecOf(site: SiteConfig, contractedKw = site.site.pcc.contractedPowerKw): KpiSiteSpec {
   const meter = site.site.pcc.meter;

@@ -16,13 +16,17 @@ export interface AppProcess {
   stop(): Promise<void>;
 }
 
-export async function startAppProcess(args: string[] = [], timeoutMs = 60_000): Promise<AppProcess> {
+/**
+ * `opts.demoHistory`: let the first start of the demo fill the historian with its 30 days of
+ * simulated history (as a user's first start does); off by default so tests start empty and fast.
+ */
+export async function startAppProcess(args: string[] = [], timeoutMs = 60_000, opts: { demoHistory?: boolean } = {}): Promise<AppProcess> {
   const entry = join(ROOT, 'dist', 'electron', 'launch.js');
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
   // a fresh data folder unless the caller brings one (a restart test)
   const own = !args.includes('--data-dir');
   const dataDir = own ? mkdtempSync(join(tmpdir(), 'esm-app-')) : (args[args.indexOf('--data-dir') + 1] ?? '');
-  const child = spawn(process.execPath, [entry, '--headless', '--port', '0', '--ephemeral-sim-ports', ...(own ? ['--data-dir', dataDir] : []), ...args], {
+  const child = spawn(process.execPath, [entry, '--headless', '--port', '0', '--ephemeral-sim-ports', ...(opts.demoHistory ? [] : ['--no-demo-history']), ...(own ? ['--data-dir', dataDir] : []), ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

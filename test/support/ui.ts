@@ -10,9 +10,9 @@ import type { TestClient } from './ws-client';
 export const DESKTOP = { width: 1600, height: 1000 };
 
 /** Starts the built app with its accounts (see bootstrapUsers); screenshots go to test-results/. */
-export async function startAppWithUsers(): Promise<{ app: AppProcess; boot: Bootstrapped }> {
+export async function startAppWithUsers(opts: { demoHistory?: boolean; timeoutMs?: number } = {}): Promise<{ app: AppProcess; boot: Bootstrapped }> {
   mkdirSync('test-results', { recursive: true });
-  const app = await startAppProcess();
+  const app = await startAppProcess([], opts.timeoutMs ?? 60_000, { demoHistory: opts.demoHistory ?? false });
   try {
     return { app, boot: await bootstrapUsers(app.url, app.setupToken) };
   } catch (e) {

@@ -72,6 +72,18 @@ export interface SiteView {
   alarms: { shelvingMaxMs: number };
   /** the site loader's located warnings (file:line: sentence), e.g. an alarm limit that disagrees with a site parameter */
   configWarnings?: string[];
+  /** the span of the historian filled with simulated demo history at the first start (absent: none) */
+  simulatedHistory?: SimulatedHistoryView;
+}
+
+/** Demo history (electron/demo-history.ts): which span of the recorded data the plant simulator made up. */
+export interface SimulatedHistoryView {
+  from: number;
+  to: number;
+  days: number;
+  generatedAt: number;
+  /** the generator stopped at its time cap before `to` reached the start of the live data */
+  truncated: boolean;
 }
 
 export interface SimState {

@@ -31,6 +31,7 @@ import Typography from '@mui/material/Typography';
 import BackupIcon from '@mui/icons-material/Backup';
 import CloseIcon from '@mui/icons-material/Close';
 import DownloadIcon from '@mui/icons-material/Download';
+import { SimulatedHistoryNotice } from '../../components/SimulatedHistoryNotice';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { BackupInfo, ExportProgressEvent } from '../../../../core/common/historian';
 import type { PointId } from '../../../../core/common/point';
@@ -176,6 +177,10 @@ export function HistoryPage() {
         <Box sx={{ flex: 1 }} />
         <BackupButton timeZone={tz} why={backupWhy} />
       </Box>
+      {(() => {
+        const f = form();
+        return Number.isFinite(f.from) && Number.isFinite(f.to) ? <SimulatedHistoryNotice from={f.from} to={f.to} /> : null;
+      })()}
       {!canExport ? (
         <Alert severity="info" data-testid="history-no-permission">
           Exporting history needs the permission “Export data” (data.export). Ask an administrator.

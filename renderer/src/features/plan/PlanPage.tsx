@@ -19,6 +19,7 @@ import { CanvasRenderer } from 'echarts/renderers';
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { ObjectiveName } from '../../../../core/common/energy';
 import type { PlanRecord, PlanStatus, PlanSummary } from '../../../../core/common/plan';
+import { SimulatedHistoryNotice } from '../../components/SimulatedHistoryNotice';
 import { useApiEvent, useClient, useConnection, useSite } from '../../api/hooks';
 import { GuardedButton, useCapabilityReason } from '../../components/Guarded';
 import { toApiError } from '../../api/errors';
@@ -152,6 +153,7 @@ export function PlanPage() {
         Plan
       </Typography>
       {error ? <Alert severity="error">{error}</Alert> : null}
+      {plan ? <SimulatedHistoryNotice from={plan.start} to={Math.min(Date.now(), plan.start + plan.steps * plan.stepMinutes * 60_000)} /> : null}
       <Paper variant="outlined" sx={{ p: 1.5, bgcolor: hmi.panel, display: 'flex', gap: 3, flexWrap: 'wrap', alignItems: 'baseline' }} data-testid="plan-mode">
         {mode?.mode === 'plan' ? (
           <Typography>

@@ -33,6 +33,7 @@ import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } fro
 import type { ForecastSeries, TrendPen, TrendQuery } from '../../../../core/common/historian';
 import type { PointId, PointMeta, PointUpdate } from '../../../../core/common/point';
 import { errorText } from '../../api/errorText';
+import { SimulatedHistoryNotice } from '../../components/SimulatedHistoryNotice';
 import { useApiEvent, useAuth, useClient, useConnection, usePointMetaList, useSite } from '../../api/hooks';
 import { QualityValue } from '../../components/QualityValue';
 import { formatDateTime, formatNumber, formatWithUnit, NO_VALUE } from '../../format/format';
@@ -312,6 +313,7 @@ export function TrendsPage() {
         </Box>
         {range.kind === 'custom' ? <CustomRange range={range} tz={tz} onApply={(from, to) => setRange({ kind: 'custom', from, to })} /> : null}
       </Box>
+      <SimulatedHistoryNotice from={view.from} to={view.to} />
 
       <Box sx={{ display: 'flex', alignItems: 'center', gap: 1.5, flexWrap: 'wrap' }}>
         <PointPicker exclude={pens} onPick={addPen} accept={trendable} disabled={pens.length >= MAX_PENS} label={pens.length >= MAX_PENS ? `At most ${MAX_PENS} pens` : 'Add pen'} />
