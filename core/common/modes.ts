@@ -156,8 +156,12 @@ export interface DispatchTargetResult {
   target: string;
   /** the setpoint of each step of the next hour (the first is written now), kW */
   steps: number[];
+  /** the value written: the control cycle's merged setpoint (the plan's step within the bounds of the controllers above it), kW */
   value: number;
-  outcome: 'done' | 'refused' | 'failed' | 'skipped';
+  /** the plan's step now, kW (differs from `value` when SoC protection, grid signals, a ramp or peak shaving bound it) */
+  planned?: number;
+  /** held: a controller above the plan bounds it; the control cycle writes and reads back `value` itself */
+  outcome: 'done' | 'refused' | 'failed' | 'skipped' | 'held';
   rule?: string;
   message?: string;
   readback?: number | boolean | string | null;

@@ -125,6 +125,10 @@ export class Host {
   /** the span of simulated demo history in the historian (`<data>/demo-history.json`), read at start */
   private simulatedHistory: SimulatedHistoryView | undefined;
   private planDispatch: PlanDispatcher | undefined;
+  /** the plan's dispatch (tests and the mode handlers) */
+  get planDispatcher(): PlanDispatcher | undefined {
+    return this.planDispatch;
+  }
   private planStartup: Cancel | undefined;
   private prices: MarketPriceService | undefined;
   private trainer: LoadModelTrainer | undefined;
@@ -632,6 +636,20 @@ export class Host {
       // only while plan following is the mode in force; a site without modes is not dispatched
       mode: () => (s.modes && s.control.hasModes ? s.modes.active().mode : 'manual'),
       alarms: s.alarms,
+      // the cycle's merged setpoint (it writes that every second): dispatched instead of the raw step
+      cycleValue: async (target, at) => {
+        const cycle = s.control.cycle;
+        if (!cycle?.running) return undefined;
+        const deadline = this.scheduler.now() + 3 * cycle.periodMs;
+        let last = cycle.lastResult();
+        while ((last === undefined || last.ts < at) && this.scheduler.now() < deadline) {
+          await new Promise<void>((resolve) => this.scheduler.setTimeout(resolve, Math.min(200, cycle.periodMs)));
+          last = cycle.lastResult();
+        }
+        const m = last && last.ts >= at ? last.setpoints.find((x) => x.target === target) : undefined;
+        const lane = m ? s.control.lane.status().find((x) => x.target === target) : undefined;
+        return m ? { value: m.value, why: m.why, ...(lane ? { readback: lane.readback } : {}) } : undefined;
+      },
       onDispatch: () => this.emitModes(s),
     });
     this.planDispatch.start();

@@ -11,6 +11,16 @@
  * write), for the screens. The demo's devices take one setpoint, not a schedule, so each quarter
  * hour writes its step; a device with schedule registers would take the hour at once.
  *
+ * The value dispatched is the control cycle's merged setpoint for the target (`cycleValue`: the
+ * plan's step as the cycle holds it, bounded by SoC protection, grid signals, ramps and peak
+ * shaving), never a raw step the cycle bounds: the cycle writes its value every second, so a raw
+ * step would be overwritten inside the pipeline's read-back window (a false
+ * `plan.dispatch-failed`), refused at the very bound the cycle holds (the contract), or held by
+ * the device until the cycle's next keep-alive. When the cycle's value is the plan's step (within
+ * 0.5 kW) it goes through the pipeline with read-back; when a controller above bounds it, the
+ * target is recorded as `held` with the cycle's value, reason and the machine lane's read-back
+ * (no second write, no alarm). The record keeps both (`planned` and `value`).
+ *
  * Only while plan following is the operating mode in force (another mode drives the battery
  * otherwise: the dispatch is recorded as skipped, with why). An asset in maintenance or out of
  * service drops out (skipped, no alarm). A refused or failed write raises the high-priority
@@ -27,6 +37,9 @@ import type { PlanAlarms } from './service';
 
 export const DISPATCH_ALARM = 'plan.dispatch-failed';
 
+/** the cycle's value within this of the plan's step is the plan's step (the pipeline's read-back tolerance) */
+const HELD_TOLERANCE_KW = 0.5;
+
 export interface DispatchOptions {
   siteId: string;
   scheduler: Scheduler;
@@ -40,6 +53,11 @@ export interface DispatchOptions {
   mode?: () => OperatingMode | undefined;
   alarms?: PlanAlarms;
   everyMinutes?: number;
+  /**
+   * The control cycle's merged setpoint for a target from its first pass at or after `at` (what
+   * the cycle writes to the device), with its reason; undefined when the cycle does not drive it.
+   */
+  cycleValue?: (target: string, at: number) => Promise<{ value: number; why: string; readback?: string } | undefined>;
   onDispatch?: (r: DispatchRecord) => void;
 }
 
@@ -111,19 +129,29 @@ export class PlanDispatcher {
     for (const e of p.series.ev) wanted.push({ assetId: e.id, target: channelPoint('Evse', e.id, 'ChargePowerLimit'), steps: next(e.powerKw).map((x) => Math.max(0, x)) });
     const targets: DispatchTargetResult[] = [];
     for (const w of wanted) {
-      const value = round2(w.steps[0] ?? 0);
-      const base = { target: w.target, steps: w.steps.map(round2), value };
+      const planned = round2(w.steps[0] ?? 0);
+      const base = { target: w.target, steps: w.steps.map(round2), value: planned, planned };
       if (!this.o.hasPoint(w.target)) continue;
       const state = this.o.states(w.assetId);
       if (state !== 'in-service') {
         targets.push({ ...base, outcome: 'skipped', message: `${w.assetId} is ${state.replace(/-/g, ' ')}: dropped out of the dispatch` });
         continue;
       }
+      // what the cycle writes from now on: the plan's step within the bounds of the controllers above it
+      const cyc = await this.o.cycleValue?.(w.target, at).catch(() => undefined);
+      const value = cyc !== undefined && Number.isFinite(cyc.value) ? round2(cyc.value) : planned;
+      if (cyc !== undefined && Math.abs(value - planned) > HELD_TOLERANCE_KW) {
+        // a controller above the plan bounds it: the cycle writes and reads back its own value every
+        // second; a second write of it through a person's lane would race the cycle (or be refused
+        // at the very bound the cycle holds, e.g. the contract), so the dispatch records the hold
+        targets.push({ ...base, value, outcome: 'held', message: `the control cycle holds ${value} kW instead of the plan's ${planned} kW and writes it itself: ${cyc.why}`, ...(cyc.readback !== undefined ? { readback: cyc.readback } : {}) });
+        continue;
+      }
       const r = await this.o.execute({ siteId: this.o.siteId, target: w.target, value, unit: 'kW', comment: `plan issued ${new Date(p.issuedAt).toISOString()}, step ${new Date(p.start + t0 * stepMs).toISOString()}` });
-      if (r.ok) targets.push({ ...base, outcome: 'done', readback: r.readback });
-      else targets.push({ ...base, outcome: r.stage === 'write' || r.stage === 'readback' || r.stage === 'audit' ? 'failed' : 'refused', rule: r.rule, message: r.message });
+      if (r.ok) targets.push({ ...base, value, outcome: 'done', readback: r.readback });
+      else targets.push({ ...base, value, outcome: r.stage === 'write' || r.stage === 'readback' || r.stage === 'audit' ? 'failed' : 'refused', rule: r.rule, message: r.message });
     }
-    return this.finish({ at, planIssuedAt: p.issuedAt, start: p.start + t0 * stepMs, stepMinutes: p.stepMinutes, ok: targets.every((t) => t.outcome === 'done' || t.outcome === 'skipped'), targets });
+    return this.finish({ at, planIssuedAt: p.issuedAt, start: p.start + t0 * stepMs, stepMinutes: p.stepMinutes, ok: targets.every((t) => t.outcome === 'done' || t.outcome === 'skipped' || t.outcome === 'held'), targets });
   }
 
   private finish(r: DispatchRecord): DispatchRecord {

@@ -73,9 +73,12 @@ describe('operating modes, signals and dispatch in the host (demo site as shippe
     const ess = d.targets.find((t) => t.target === 'ess/SetActivePower');
     assert.ok(ess, `the battery is dispatched: ${JSON.stringify(d)}`);
     assert.equal(ess.steps.length, 4, 'the next hour: four quarter hours');
-    assert.ok(['done', 'failed'].includes(ess.outcome), JSON.stringify(ess));
-    const audit = await users.admin.call<AuditEntry[]>('audit.query', { type: 'command.', user: 'system:plan-dispatch', limit: 20 });
-    assert.ok(audit.some((a) => a.type === 'command.issue' && a.target === 'ess/SetActivePower'), 'the dispatch is audited as the system principal');
+    // the cycle's merged value: written and read back, or held by the cycle when a controller above bounds the plan
+    assert.ok(['done', 'held'].includes(ess.outcome), JSON.stringify(ess));
+    if (ess.outcome === 'done') {
+      const audit = await users.admin.call<AuditEntry[]>('audit.query', { type: 'command.', user: 'system:plan-dispatch', limit: 20 });
+      assert.ok(audit.some((a) => a.type === 'command.issue' && a.target === 'ess/SetActivePower'), 'the dispatch is audited as the system principal');
+    } else assert.match(ess.message ?? '', /the control cycle holds/);
   });
 
   it('an operator switches to peak shaving with a reason through the pipeline; without one, or as a viewer, it is refused', async () => {
