@@ -309,6 +309,23 @@ describe('optimiser formulation (hand-worked optima)', () => {
     close(idle.series.storage[0]!.reactiveKvar![0]!, 6, 'reactive power at P = 0');
   });
 
+  it('TSO battery setpoint: a target, not a cap — the battery charges when told to, even at a cost; short only where the SoC forbids', async () => {
+    // empty 10 kWh battery, load 10 kW, flat 0.1 EUR/kWh: on its own the battery would stay idle (cost 3.0).
+    // TSO: charge 4 kW in hour 2 -> soe 3.6 kWh, discharged in hour 3 as 0.9 * 3.6 = 3.24 kW.
+    // cost = 0.1 * (10 + 14 + 6.76) = 3.076
+    const plan = await solvePlan(problem({ steps: 3, loadKw: [10, 10, 10], storage: [battery({ socInitPct: 0 })], storageTargetKw: [undefined, -4, undefined] }));
+    const b = plan.series.storage[0]!;
+    close(b.powerKw[1]!, -4, 'the setpoint held in hour 2');
+    close(b.dischargeKw[2]!, 3.24, 'the stored energy used in hour 3');
+    close(plan.objectiveValue, 3.076, 'objective');
+    close(plan.terms['TSO battery setpoint not held'] ?? 0, 0, 'held exactly');
+    // discharge asked of an empty battery: the plan stays feasible and says how short it falls
+    const short = await solvePlan(problem({ steps: 2, loadKw: [10, 10], storage: [battery({ socInitPct: 0 })], storageTargetKw: [5, undefined] }));
+    close(short.series.storage[0]!.powerKw[0]!, 0, 'nothing to discharge');
+    assert.ok((short.terms['TSO battery setpoint not held'] ?? 0) > 0, 'the shortfall is a named term');
+    assert.throws(() => buildModel(problem({ steps: 2, storage: [battery()], storageTargetKw: [1] })), /TSO battery setpoints have 1 values for 2 steps/);
+  });
+
   it('no simultaneous charge and discharge, even when prices are negative (relaxation checked, binaries added)', async () => {
     // at -1 EUR/kWh the site is paid to import; an LP relaxation would charge and discharge at once
     // to burn energy in the losses. The solver detects it and re-solves with binaries.

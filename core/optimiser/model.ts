@@ -31,6 +31,7 @@ export const TERMS = {
   pvCurtailment: 'PV use (tie-break)',
   evOrder: 'EV charging order (tie-break)',
   reactive: 'reactive power not delivered',
+  tsoTarget: 'TSO battery setpoint not held',
 } as const;
 
 export interface BuiltModel {
@@ -182,6 +183,23 @@ export function buildModel(p: PlanProblem, options: ModelOptions = {}, forceStor
     }
     if (prev && b.terminalValuePerKwh > 0 && economic) lp.addCost(TERMS.terminal, prev, -b.terminalValuePerKwh);
   });
+
+  // ---------------------------------------------------------------- TSO battery setpoint (energy.11)
+  // a target, not a cap: Σ (discharge − charge) = setpoint in its steps, a shortfall either way
+  // penalised above any price (so only the SoC window or the power limits can make it short)
+  if (p.storageTargetKw && p.storage.length > 0) {
+    const pen = Math.max(10, evPenaltyPerKwh) * dt;
+    p.storageTargetKw.forEach((sp, t) => {
+      if (sp === undefined) return;
+      const under = lp.addVar(`tso_under_${ts(t)}`, 0, Infinity);
+      const over = lp.addVar(`tso_over_${ts(t)}`, 0, Infinity);
+      const terms: Array<[string, number]> = [];
+      p.storage.forEach((_, i) => terms.push([`p_sto_pos_b${i}_${ts(t)}`, 1], [`p_sto_neg_b${i}_${ts(t)}`, -1]));
+      lp.addRow(`tso_target_${ts(t)}`, [...terms, [under, 1], [over, -1]], '=', sp);
+      lp.addCost(TERMS.tsoTarget, under, pen);
+      lp.addCost(TERMS.tsoTarget, over, pen);
+    });
+  }
 
   // ---------------------------------------------------------------- reactive power (energy.12 Req4)
   // PQ capability of each inverter: the circle P² + Q² ≤ S² as the inscribed 16-gon (vertices on

@@ -111,6 +111,12 @@ export interface PlanProblem {
    */
   reactiveTargetKvar?: number[] | undefined;
   reactiveShortfallPerKvarh?: number | undefined;
+  /**
+   * A system operator's (TSO) battery setpoint per step, kW, positive = discharge; undefined in
+   * steps without one (energy.11). The batteries' net power together is held at it — a target,
+   * not a cap — as far as their SoC window and power allow; a shortfall is penalised above any price.
+   */
+  storageTargetKw?: Array<number | undefined> | undefined;
   /** UC1: the committed PCC profile per step (import positive), kW */
   committedKw?: number[] | undefined;
   deviationCostPerKwh: number;
@@ -171,6 +177,11 @@ export function checkProblem(p: PlanProblem): void {
   series('the export price', p.exportPrice);
   series('the committed profile', p.committedKw);
   series('the reactive power target', p.reactiveTargetKvar);
+  if (p.storageTargetKw) {
+    if (p.storageTargetKw.length !== p.steps) fail(`the TSO battery setpoints have ${p.storageTargetKw.length} values for ${p.steps} steps`);
+    const bad = p.storageTargetKw.findIndex((v) => v !== undefined && !Number.isFinite(v));
+    if (bad >= 0) fail(`the TSO battery setpoint at step ${bad} is not a number (${String(p.storageTargetKw[bad])})`);
+  }
   for (const pv of p.pv) {
     series(`the PV forecast of "${pv.id}"`, pv.forecastKw);
     if (pv.forecastKw.some((v) => v < 0)) fail(`the PV forecast of "${pv.id}" has negative production`);

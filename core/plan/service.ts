@@ -81,9 +81,11 @@ export interface PlanSignals {
 
 /**
  * Applies external grid signals to a plan problem: a PCC cap lowers the import/export limit
- * of its steps; a TSO battery setpoint caps the battery to that direction and size in its
- * steps (the grid-signals controller then holds the setpoint itself in real time). Returns
- * what it applied, in words, or undefined when nothing applied.
+ * of its steps; a TSO battery setpoint is the batteries' target in its steps (their net power
+ * held at it as far as the SoC window allows, `storageTargetKw`), and each battery is capped to
+ * that direction and size — the plan then expects what the grid-signals controller will hold in
+ * real time, so the SoC after those steps is planned right. Returns what it applied, in words,
+ * or undefined when nothing applied.
  */
 export function applySignals(problem: PlanProblem, w: ReturnType<PlanSignals['window']>): string | undefined {
   if (!w) return undefined;
@@ -112,7 +114,8 @@ export function applySignals(problem: PlanProblem, w: ReturnType<PlanSignals['wi
       b.maxChargeKw = ch;
       b.maxDischargeKw = dis;
     }
-    said.push(`TSO battery setpoints in ${capped(w.setpointKw)} steps`);
+    problem.storageTargetKw = Array.from({ length: T }, (_, t) => w.setpointKw[t]);
+    said.push(`TSO battery setpoints in ${capped(w.setpointKw)} steps (held as targets)`);
   }
   return said.length ? said.join(', ') : undefined;
 }
