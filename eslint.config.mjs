@@ -52,6 +52,14 @@ const ROOMS = [
     packages: [],
     why: 'the control cycle is pure: it hands its setpoints to the machine lane and takes time from the injected Scheduler',
   },
+  // a study runs the plant simulator's pure physics (never a bridge or a server) with the
+  // controllers and the optimiser on a virtual clock, in its own worker (docs/decisions/0010)
+  {
+    dir: 'core/study',
+    may: ['core', 'drivers/sim/model'],
+    packages: [NODE, 'zod', 'better-sqlite3', 'echarts'],
+    why: 'a study may use the plant physics (drivers/sim/model) but never a driver, a bridge, electron/ or renderer/',
+  },
   // the KPI reports render their charts with ECharts on the server and zip XLSX with fflate
   { dir: 'core/kpi', may: ['core'], packages: [NODE, 'zod', 'better-sqlite3', 'echarts', 'fflate'], why: 'the KPIs read the historian and write reports; never electron/, renderer/ or drivers/' },
   {

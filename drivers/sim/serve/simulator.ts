@@ -37,12 +37,20 @@ export interface SimulatorOptions {
 
 export type SimSettable = SimSetReq;
 
+export interface SimWrite {
+  asset: string;
+  channel: string;
+  value: number;
+}
+
 export interface SimulatorHandle {
   /** a copy of the site with the ports actually bound */
   site: SiteConfig;
   get(): SimState;
   set(p: SimSettable): SimState;
   onChange(cb: (s: SimState) => void): () => void;
+  /** every write a client made into the plant (Modbus, OPC UA, IEC 61850), before the model takes it */
+  onWrite(cb: (w: SimWrite) => void): () => void;
   /** resolves when the servers started in the background (OPC UA) listen */
   ready(): Promise<void>;
   /** current physical values, for tests: summary, every asset's channels, step cost */
@@ -77,6 +85,13 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
   for (const w of warnings) console.warn(`simulator: ${w}`);
   const scheduler = opts.scheduler ?? realScheduler;
   const plant = new Plant(config, opts.startTime ?? scheduler.now());
+  // every write into the physics, whatever protocol brought it (tests prove who writes: a study never does)
+  const writeListeners = new Set<(w: SimWrite) => void>();
+  const modelWrite = plant.write.bind(plant);
+  plant.write = (asset: string, channel: string, value: number): void => {
+    for (const l of writeListeners) l({ asset, channel, value });
+    modelWrite(asset, channel, value);
+  };
   let speed = site.simulation?.speed ?? 1;
 
   const served: Served[] = [];
@@ -259,6 +274,12 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
       }
       emit();
       return state();
+    },
+    onWrite(cb: (w: SimWrite) => void): () => void {
+      writeListeners.add(cb);
+      return () => {
+        writeListeners.delete(cb);
+      };
     },
     onChange(cb: (s: SimState) => void): () => void {
       listeners.add(cb);
