@@ -174,6 +174,8 @@ export interface KpiSummary {
   sankey: SankeyLink[];
   /** days of the period holding simulated data (demo history) */
   simulatedDays: string[];
+  /** the contracted power in force at the end of the period, kW, and whether it changed inside it (run-time changes) */
+  contract?: { kw: number; changed: boolean };
   previous?: { from: string; to: string; stats: Record<string, Figure>; kpis: Record<string, Figure> };
   /** how it was computed: days read from the historian vs taken from the cache, worker time */
   computed: { daysRead: number; daysCached: number; ms: number };

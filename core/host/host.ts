@@ -43,6 +43,7 @@ import { deviceHandlers } from './handlers/devices';
 import { KpiService } from '../kpi/service';
 import { DEMO_HISTORY_FILE, kpiSpecOf } from '../kpi/spec';
 import { readSimulatedHistory } from '../kpi/simulated';
+import { contractedSteps, type ContractedStep } from '../kpi/contracted';
 import { MonthlyReports } from './kpi-reports';
 import { chromiumPrinter, type PdfPrinter } from '../kpi/pdf';
 import { modeHandlers, modeStatus, type ModeContext } from './handlers/modes';
@@ -449,7 +450,20 @@ export class Host {
     this.startPlanning(s);
     this.simulatedHistory = readSimulatedHistory(join(this.opts.dataDir, DEMO_HISTORY_FILE));
     // energy statistics and KPIs: computed in their own worker over the historian file (read-only)
-    this.kpi = new KpiService({ dbPath: s.historian.dbPath, spec: kpiSpecOf(this.opts.loaded.site) });
+    // the contract over time: the site file's, then each audited change of the operator
+    const fileKw = this.opts.loaded.site.site.pcc.contractedPowerKw;
+    const contracted = (): ContractedStep[] => {
+      // the override in force carries the instant of its change (its audited result may follow later)
+      const ov = s.siteParameters.views(this.siteId)?.find((v) => v.id === 'contractedPowerKw')?.override;
+      const changes = [...s.audit.query({ type: 'parameter.result', siteId: this.siteId, outcome: 'ok', limit: 1000 }), ...(ov ? [{ ts: ov.at, after: { contractedPowerKw: ov.value } }] : [])];
+      return contractedSteps(fileKw, changes, s.siteParameters.effective(this.siteId)?.contractedPowerKw ?? fileKw);
+    };
+    this.kpi = new KpiService({ dbPath: s.historian.dbPath, spec: { ...kpiSpecOf(this.opts.loaded.site), contracted: contracted() } });
+    this.disposers.push(
+      s.siteParameters.onChange((site) => {
+        if (site === this.siteId) this.kpi?.setContracted(contracted()).catch((e: unknown) => this.reportFailure('the KPI contract update', e));
+      }),
+    );
     const monthly = this.opts.loaded.site.kpi?.reports?.monthly;
     if (monthly) {
       // the previous month's report, e-mailed on the configured local day and hour (checked every 10 min)

@@ -69,6 +69,8 @@ export interface DayInput {
   importTariff: Tariff | null;
   exportTariff: Tariff | null;
   contractedKw: number;
+  /** the contract in force at an instant (run-time changes); default `contractedKw` all day */
+  contractedAt?: (t: number) => number;
   config: KpiConfig;
   /** the day holds simulated data (demo history) */
   simulated?: boolean;
@@ -285,7 +287,8 @@ export function computeDay(x: DayInput): DayRecord {
       add('gridImport', Math.max(0, pcc.kw) * hOf(pcc.cov), ms(pcc.cov));
       add('gridExport', Math.max(0, -pcc.kw) * hOf(pcc.cov), ms(pcc.cov));
       add('zeroNetH', pcc.kw <= tol ? hOf(pcc.cov) : 0, ms(pcc.cov));
-      add('congestionH', pcc.kw > x.contractedKw ? hOf(pcc.cov) : 0, ms(pcc.cov));
+      // against the contract in force at the end of the quarter hour (the open one: now)
+      add('congestionH', pcc.kw > (x.contractedAt ? x.contractedAt(t + We - 1) : x.contractedKw) ? hOf(pcc.cov) : 0, ms(pcc.cov));
       add('importForLoadFactor', Math.max(0, pcc.kw) * hOf(pcc.cov), ms(pcc.cov));
     }
     if (pv && pvs.length) add('pv', Math.max(0, pv.kw) * hOf(pv.cov), ms(pv.cov));

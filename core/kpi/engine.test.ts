@@ -142,3 +142,29 @@ test('the KPI worker answers the same summary off the main thread, with the prev
     await svc.close();
   }
 });
+
+test('the contract changed at run time, through the worker: the days after the change are computed again against it, the days before stay', async () => {
+  // 10 kW of import all March; the contract 60 kW, lowered to 5 kW from 15 March 12:00 local
+  const svc = new KpiService({ dbPath: h.dbPath, spec: { ...spec, contracted: [{ from: 0, kw: 60 }] }, now: () => NOW });
+  try {
+    const before = await svc.summary({ from: '2026-03-01', to: '2026-03-31' });
+    assert.equal(before.kpis.congestionHours?.value, 0, 'never above 60 kW');
+    assert.deepEqual(before.contract, { kw: 60, changed: false });
+    const again = await svc.summary({ from: '2026-03-01', to: '2026-03-31' });
+    assert.equal(again.computed.daysRead, 0, 'March is cached');
+    await svc.setContracted([
+      { from: 0, kw: 60 },
+      { from: localToUtc('2026-03-15', 12 * 60, TZ), kw: 5 },
+    ]);
+    const after = await svc.summary({ from: '2026-03-01', to: '2026-03-31' });
+    // 15 March from 12:00 (12 h) and the 16 days after it, March 29 having 23 h: 12 + 15 × 24 + 23
+    near(after.kpis.congestionHours?.value, 12 + 15 * 24 + 23, 'hours above 5 kW since the change');
+    assert.deepEqual(after.contract, { kw: 5, changed: true });
+    assert.ok(after.computed.daysRead >= 17 && after.computed.daysRead < 31, `only the days from the change on are read again (${after.computed.daysRead})`);
+    const early = await svc.summary({ from: '2026-03-01', to: '2026-03-14' });
+    assert.equal(early.kpis.congestionHours?.value, 0, 'the days before the change are judged against the contract then');
+    assert.deepEqual(early.contract, { kw: 60, changed: false });
+  } finally {
+    await svc.close();
+  }
+});

@@ -6,10 +6,11 @@
  */
 import type { Tariff } from '../common/energy';
 import type { KpiConfig, KpiSummary, KpiSummaryRequest, PeriodRow, SankeyLink } from '../common/kpi';
-import { datesBetween, datesOfMonth, localDayBounds, monthOf, nextDate } from '../common/localtime';
+import { datesBetween, datesOfMonth, localDayBounds, localParts, monthOf, nextDate } from '../common/localtime';
 import { readRaw } from '../historian/query';
 import { ROLLUP_LEVELS } from '../historian/rollup';
 import type { Reader } from '../historian/store';
+import { contractedAt, firstDifference, type ContractedStep } from './contracted';
 import { computeDay, type AssetSeries, type Cell, type DayRecord, type Role } from './day';
 import { dayAgg, emptyAgg, finalize, mergeInto, type EssInfo, type FinalizeContext, type PeriodAgg } from './period';
 
@@ -33,7 +34,10 @@ export interface KpiSiteSpec {
   siteId: string;
   siteName: string;
   timezone: string;
+  /** the site file's contracted power, kW */
   contractedKw: number;
+  /** the contract over time (run-time changes, core/kpi/contracted.ts); absent: `contractedKw` throughout */
+  contracted?: ContractedStep[];
   /** PCC meter ActivePower point id */
   pcc: string;
   /** PCC meter VoltageL1 point id, when the meter has one */
@@ -68,6 +72,16 @@ export class KpiEngine {
     private readonly now: () => number = Date.now,
   ) {
     this.essInfo = spec.assets.filter((a) => a.role === 'ess').map((a) => ({ id: a.id, capacityKwh: a.capacityKwh ?? null, socMinPct: a.socMinPct ?? 0, socMaxPct: a.socMaxPct ?? 100 }));
+  }
+
+  /**
+   * The contract changed at run time: days from the first instant the new steps disagree with
+   * the old ones are computed again (a change today leaves last month's figures as they were).
+   */
+  setContracted(steps: ContractedStep[]): void {
+    const t = firstDifference(this.spec.contracted ?? [{ from: 0, kw: this.spec.contractedKw }], steps);
+    this.spec.contracted = steps;
+    if (t !== null) this.invalidate(localParts(t, this.spec.timezone).date);
   }
 
   /** forget cached days from `from` on (data was written for them, e.g. the demo history) */
@@ -135,6 +149,7 @@ export class KpiEngine {
       importTariff: s.importTariff,
       exportTariff: s.exportTariff,
       contractedKw: s.contractedKw,
+      ...(s.contracted?.length ? { contractedAt: (t: number) => contractedAt(s.contracted as ContractedStep[], t, s.contractedKw) } : {}),
       config: s.config,
       simulated: sim ? [...sim.values()].some((c) => c.max > 0) : false,
     });
@@ -222,6 +237,14 @@ export class KpiEngine {
     };
   }
 
+  private contractOver(fromDate: string, toDate: string): { kw: number; changed: boolean } {
+    const s = this.spec;
+    const from = localDayBounds(fromDate, s.timezone).from;
+    const to = Math.min(localDayBounds(toDate, s.timezone).to, this.now());
+    const steps = s.contracted ?? [];
+    return { kw: contractedAt(steps, to - 1, s.contractedKw), changed: steps.some((x) => x.from > from && x.from < to) };
+  }
+
   summary(req: KpiSummaryRequest): KpiSummary {
     const t0 = performance.now();
     const c0 = { ...this.counters };
@@ -282,6 +305,7 @@ export class KpiEngine {
       heat,
       sankey,
       simulatedDays: agg.simulatedDays,
+      contract: this.contractOver(req.from, req.to),
       computed: { daysRead: 0, daysCached: 0, ms: 0 },
     };
     if (req.compare) {

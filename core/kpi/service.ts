@@ -5,9 +5,13 @@
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { KpiSummary, KpiSummaryRequest } from '../common/kpi';
+import type { ContractedStep } from './contracted';
 import type { KpiSiteSpec } from './engine';
 
-export type KpiWorkerRequest = { kind: 'summary'; id: number; req: KpiSummaryRequest; now?: number } | { kind: 'invalidate'; id: number; from?: string };
+export type KpiWorkerRequest =
+  | { kind: 'summary'; id: number; req: KpiSummaryRequest; now?: number }
+  | { kind: 'invalidate'; id: number; from?: string }
+  | { kind: 'contracted'; id: number; steps: ContractedStep[] };
 export type KpiWorkerResponse = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };
 
 function spawn(data: unknown): Worker {
@@ -70,6 +74,13 @@ export class KpiService {
 
   summary(req: KpiSummaryRequest): Promise<KpiSummary> {
     return this.call((id) => ({ kind: 'summary', id, req, ...(this.o.now ? { now: this.o.now() } : {}) }));
+  }
+
+  /** the contracted power changed at run time: the days it changes are computed again */
+  setContracted(steps: ContractedStep[]): Promise<void> {
+    this.o.spec.contracted = steps;
+    if (!this.worker) return Promise.resolve();
+    return this.call((id) => ({ kind: 'contracted', id, steps }));
   }
 
   /** data was written for days from `from` on (e.g. the demo history): recompute them */

@@ -19,6 +19,9 @@ port.on('message', (m: KpiWorkerRequest) => {
     if (m.kind === 'summary') {
       if (m.now !== undefined) offset = m.now - Date.now();
       post({ id: m.id, ok: true, result: engine.summary(m.req) });
+    } else if (m.kind === 'contracted') {
+      engine.setContracted(m.steps);
+      post({ id: m.id, ok: true, result: null });
     } else {
       engine.invalidate(m.from);
       post({ id: m.id, ok: true, result: null });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { strFromU8, unzipSync } from 'fflate';
 import type { KpiDefinition, KpiSummary } from '../../../core/common/kpi';
-import { localParts } from '../../../core/common/localtime';
+import { localParts, nextDate } from '../../../core/common/localtime';
 import { composeApp, type App } from '../../../electron/compose';
 import { bootstrapUsers, signedIn, type Bootstrapped } from '../../support/auth';
 import { type ApiCallError, waitFor, type TestClient } from '../../support/ws-client';
@@ -108,5 +108,25 @@ describe('KPIs through the API', () => {
     assert.equal(head?.split(',')[0], 'date');
     assert.equal(row?.split(',')[0], today);
     assert.ok(s.days.length === 1);
+  });
+
+  it('follows the contracted power the operator changes at run time (stored in the app DB), from the instant of the change', async () => {
+    const today = localParts(Date.now(), 'Europe/Madrid').date;
+    const before = await viewer.call<KpiSummary>('kpi.summary', { from: today, to: today });
+    assert.deepEqual(before.contract, { kw: 60, changed: false }, "the site file's contract");
+    const r = await op.call<{ ok: boolean }>('site.parameters.set', { siteId: 'demo', parameter: 'contractedPowerKw', value: 45, reason: 'test' });
+    assert.equal(r.ok, true);
+    const after = await waitFor(
+      'the KPIs judge against the new contract',
+      async () => {
+        const s = await viewer.call<KpiSummary>('kpi.summary', { from: today, to: today });
+        return s.contract?.kw === 45 ? s : undefined;
+      },
+      10_000,
+      200,
+    );
+    assert.equal(after.contract?.changed, true, 'the contract changed inside today');
+    const yesterday = await viewer.call<KpiSummary>('kpi.summary', { from: nextDate(today, -1), to: nextDate(today, -1) });
+    assert.deepEqual(yesterday.contract, { kw: 60, changed: false }, 'yesterday had the old contract');
   });
 });
