@@ -49,7 +49,7 @@ describe('demo site (assets/sites/demo/site.yaml)', () => {
     assert.deepEqual(checkSiteReferences(site, new Set([...byId.keys(), ...opcuaProfiles.map((p) => p.id), 'es-controller-61850'])), []);
     assert.equal(site.site.name, 'Demo storage site');
     assert.equal(site.site.gridType, 'prosumer');
-    assert.deepEqual(site.simulation, { enabled: true, speed: 1, initialSocPct: 55 });
+    assert.deepEqual(site.simulation, { enabled: true, speed: 1, initialSocPct: 55, historyDays: 30 });
   });
 
   it('follows asset.01: controllers are parents of what they control', () => {
