@@ -5,6 +5,7 @@
  * when stdin closes.
  * Run: node --import tsx bench/support/modbus-serve.ts ours|serial
  */
+import type { Server } from 'node:net';
 import { ServerTCP } from 'modbus-serial';
 import { ModbusProfileServer } from '../../drivers/modbus/server';
 import { BENCH_PROFILE, BENCH_VALUES } from './modbus-peers';
@@ -33,10 +34,31 @@ async function main(): Promise<void> {
     const server = new ModbusProfileServer(BENCH_PROFILE, { host: '127.0.0.1', port: 0 });
     port = await server.start();
     BENCH_VALUES.forEach((v, i) => server.setRaw('holding', i, [v]));
+    if (process.argv[3] === 'timed') timeConnections(server);
   }
   console.log(`READY ${port}`);
   process.stdin.resume();
   process.stdin.on('end', () => process.exit(0));
+}
+
+/**
+ * `timed`: each connection, when it closes, prints "CONN <requests> <µs from the first request
+ * to the last>" — a client's rate seen from the server, whatever its process start costs
+ * (mbpoll) and on the same terms for every client. One request in flight: one chunk each.
+ */
+function timeConnections(server: ModbusProfileServer): void {
+  const srv = (server as unknown as { server?: Server }).server;
+  if (!srv) throw new Error('modbus-serve: the profile server has no listening socket to time');
+  srv.on('connection', (sock) => {
+    let n = 0;
+    let first = 0n;
+    let last = 0n;
+    sock.on('data', () => {
+      last = process.hrtime.bigint();
+      if (n++ === 0) first = last;
+    });
+    sock.on('close', () => console.log(`CONN ${n} ${(last - first) / 1000n}`));
+  });
 }
 
 main().catch((e: unknown) => {

@@ -20,8 +20,17 @@ export abstract class SupervisedBridge<C> {
   abstract readonly deviceId: string;
   /** the device's link, queue, back-off and status; set once by `supervise()` in the constructor */
   protected sup!: ConnectionSupervisor<C>;
-  /** the raw frame ring (off until a technician turns it on): the protocol calls `frames.record(dir, bytes)` */
-  readonly frames = new FrameRing();
+  /**
+   * The raw frame ring (off until a technician turns it on): the protocol calls
+   * `frames.record(dir, bytes)`. Undefined for a protocol that does not record its frames
+   * (OPC UA: node-opcua owns the secure channel), so the communications page says so.
+   */
+  readonly frames: FrameRing | undefined;
+
+  /** `recordsFrames`: false for a protocol whose frames are not recorded */
+  constructor(recordsFrames = true) {
+    this.frames = recordsFrames ? new FrameRing() : undefined;
+  }
 
   /**
    * Builds the supervisor on the context's sink, clock and scheduler (the host's: poll and

@@ -140,6 +140,11 @@ export class ConnectionSupervisor<C> {
   private link: Link<C> | undefined;
   private connecting: { abort(): void } | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  /** requests queued or in flight */
+  private requests = 0;
+  private readonly settled = (): void => {
+    this.requests--;
+  };
   private pollTimer: Cancel | undefined;
   private reconnectTimer: Cancel | undefined;
   private backoffMs = BACKOFF_MIN_MS;
@@ -306,8 +311,11 @@ export class ConnectionSupervisor<C> {
         throw e;
       }
     };
-    const p = this.queue.then(run, run);
-    this.queue = p.catch(() => undefined);
+    // an idle link runs the request now (no hop through the queue's promise chain: a poll
+    // of a fast device is one request after another); a busy one queues it behind the rest
+    const p = this.requests === 0 ? run() : this.queue.then(run, run);
+    this.requests++;
+    this.queue = p.then(this.settled, this.settled);
     return p;
   }
 

@@ -1,5 +1,6 @@
 /**
- * The Modbus bridge (client side): one per device, Modbus TCP or RTU, through modbus-serial.
+ * The Modbus bridge (client side): one per device, Modbus TCP through our lean client
+ * (tcp-client.ts), Modbus RTU through modbus-serial.
  *
  * - Polls every block of the profile once per device.pollMs; a tick that finds the previous
  *   poll still running is skipped, never queued.
@@ -38,10 +39,21 @@ import { DEVICE_BAD, GOOD, errorText, withTimeout } from '../common/supervisor';
 import { decodeRegister, encodeRegister, type CodecDefaults } from './codec';
 import { planBlocks, registerSpan, type BlockPlan, type ReadBlock } from './blocks';
 import { decodeModbusTcp } from './frames';
+import { ModbusTcpClient } from './tcp-client';
 
 export { BACKOFF_MAX_MS, BACKOFF_MIN_MS } from '../common/supervisor';
 
-type Client = ModbusRTU;
+/** what the bridge asks of a client: modbus-serial's for RTU, ours (tcp-client.ts) for TCP */
+interface Client {
+  readHoldingRegisters(start: number, count: number): Promise<{ data: number[] }>;
+  readInputRegisters(start: number, count: number): Promise<{ data: number[] }>;
+  readCoils(start: number, count: number): Promise<{ data: boolean[] }>;
+  readDiscreteInputs(start: number, count: number): Promise<{ data: boolean[] }>;
+  writeCoil(address: number, on: boolean): Promise<unknown>;
+  writeRegister(address: number, word: number): Promise<unknown>;
+  writeRegisters(address: number, words: number[]): Promise<unknown>;
+  on(event: 'close', handler: () => void): unknown;
+}
 
 /** modbus-serial marks exception responses with `modbusCode` */
 function modbusExceptionCode(e: unknown): number | undefined {
@@ -109,7 +121,7 @@ export class ModbusBridge extends SupervisedBridge<Client> implements Bridge {
     this.plan = planBlocks(profile);
     this.blockBad = this.plan.blocks.map(() => false);
     this.pointIds = profile.registers.map((r) => `${device.asset}/${r.channel}`);
-    if (isModbusTcpDevice(device)) this.frames.setDecoder(decodeModbusTcp);
+    if (isModbusTcpDevice(device)) this.frames?.setDecoder(decodeModbusTcp);
     // the shared connection supervisor (drivers/common): link, queue, back-off, status
     this.supervise(ctx, {
       device,
@@ -174,40 +186,45 @@ export class ModbusBridge extends SupervisedBridge<Client> implements Bridge {
   // ------------------------------------------------------------------ connection
 
   private open(): { ready: Promise<Client>; abort(): void } {
+    const d = this.device;
+    if (isModbusTcpDevice(d)) {
+      // TCP: the lean client (tcp-client.ts), one pass over the answer's bytes
+      const client = new ModbusTcpClient();
+      const connect = async (): Promise<Client> => {
+        const { host, port } = d.connection;
+        await withTimeout(client.connectTCP(host, { port }), d.timeoutMs, `connect to ${host}:${port} timed out after ${d.timeoutMs} ms`);
+        this.tapSocket(client.socket);
+        client.setID(d.connection.unitId);
+        client.setTimeout(d.timeoutMs);
+        return client;
+      };
+      return { ready: connect(), abort: () => this.destroyClient(client) };
+    }
     const client = new ModbusRTU();
     // modbus-serial relays port errors as 'error' events: never let one go unhandled
     client.on('error', () => undefined);
-    const d = this.device;
     const connect = async (): Promise<Client> => {
-      if (isModbusTcpDevice(d)) {
-        const { host, port } = d.connection;
-        await withTimeout(client.connectTCP(host, { port }), d.timeoutMs, `connect to ${host}:${port} timed out after ${d.timeoutMs} ms`);
-      } else {
-        const { path, baudRate, parity, dataBits, stopBits } = d.connection;
-        try {
-          await withTimeout(client.connectRTUBuffered(path, { baudRate, parity, dataBits, stopBits }), d.timeoutMs, `open timed out after ${d.timeoutMs} ms`);
-        } catch (e) {
-          throw new Error(`cannot open serial port ${path}: ${errorText(e)}`);
-        }
+      const { path, baudRate, parity, dataBits, stopBits } = d.connection;
+      try {
+        await withTimeout(client.connectRTUBuffered(path, { baudRate, parity, dataBits, stopBits }), d.timeoutMs, `open timed out after ${d.timeoutMs} ms`);
+      } catch (e) {
+        throw new Error(`cannot open serial port ${path}: ${errorText(e)}`);
       }
-      this.tapFrames(client);
       client.setID(d.connection.unitId);
       client.setTimeout(d.timeoutMs);
-      return client;
+      return client as unknown as Client;
     };
-    return { ready: connect(), abort: () => this.destroyClient(client) };
+    return { ready: connect(), abort: () => this.destroyClient(client as unknown as Client) };
   }
 
   /**
    * Records the link's octets in the raw frame ring (drivers/common/frames.ts): one call per
    * socket write and per chunk received, which returns at once while capturing is off.
-   * modbus-serial keeps its TCP socket in `_port._client`; a serial port is not tapped.
+   * Only a TCP link is tapped (the lean client's socket); a serial port is not.
    */
-  private tapFrames(client: Client): void {
-    const socket = (client as unknown as { _port?: { _client?: { write?: unknown; on?: unknown } } })._port?._client;
-    if (!socket || typeof socket.write !== 'function' || typeof socket.on !== 'function') return;
-    const s = socket as Socket;
+  private tapSocket(s: Socket): void {
     const ring = this.frames;
+    if (!ring) return;
     const write = s.write.bind(s) as (chunk: Uint8Array, ...rest: unknown[]) => boolean;
     s.write = ((chunk: Uint8Array, ...rest: unknown[]) => {
       if (chunk instanceof Uint8Array) ring.record('tx', chunk);
@@ -218,8 +235,11 @@ export class ModbusBridge extends SupervisedBridge<Client> implements Bridge {
 
   private destroyClient(client: Client): void {
     try {
-      if (this.device.protocol === 'modbus-tcp') client.destroy(() => undefined);
-      else if (client.isOpen) client.close(() => undefined);
+      if (client instanceof ModbusTcpClient) client.destroy();
+      else {
+        const rtu = client as unknown as ModbusRTU;
+        if (rtu.isOpen) rtu.close(() => undefined);
+      }
     } catch {
       /* already gone */
     }
@@ -277,7 +297,7 @@ export class ModbusBridge extends SupervisedBridge<Client> implements Bridge {
         const id = this.pointIds[i] as string;
         try {
           if (!slice) throw new Error('not planned');
-          const words = data.slice(slice.offset, slice.offset + slice.length).map(bitToWord);
+          const words = slice.length === 1 ? [bitToWord(data[slice.offset]!)] : data.slice(slice.offset, slice.offset + slice.length).map(bitToWord);
           const value = decodeRegister(reg, words, this.defaults);
           samples.push({ id, value, quality: GOOD, ts });
         } catch {

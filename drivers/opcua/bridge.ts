@@ -212,7 +212,7 @@ export class OpcuaBridge extends SupervisedBridge<Conn> implements Bridge {
     ctx: BridgeContext,
     private readonly pki: SharedPki,
   ) {
-    super();
+    super(false); // no raw frames: node-opcua owns the (often encrypted) channel
     const { device, profile } = ctx;
     if (!isOpcuaDevice(device)) throw new Error(`device ${device.id}: protocol ${device.protocol} is not opcua`);
     if (!isOpcuaProfile(profile)) throw new Error(`device ${device.id}: profile ${profile.id} is not an OPC UA profile`);
