@@ -133,9 +133,11 @@ export class Iec104Server {
       byType.set(p.type, l);
     }
     const per = this.o.perAsdu ?? 20;
-    for (const [type, list] of byType) {
+    for (const [held, list] of byType) {
+      // interrogated objects go without time tag (IEC 60870-5-101 7.4.5): the plain type
+      const type = cot === GI_COT ? (PLAIN[held] ?? held) : held;
       for (let i = 0; i < list.length; i += per) {
-        const asdu: Asdu = { type: TYPE_ID[type] as number, sq: false, cot, negative: false, test: false, oa: 0, ca: this.o.ca, objects: list.slice(i, i + per).map(objectOf) };
+        const asdu: Asdu = { type: TYPE_ID[type] as number, sq: false, cot, negative: false, test: false, oa: 0, ca: this.o.ca, objects: list.slice(i, i + per).map((p) => objectOf(p, type)) };
         for (const l of only ? [only] : this.links) if (l.isStarted && !l.closed) l.send(asdu);
       }
     }
@@ -199,9 +201,20 @@ export class Iec104Server {
   }
 }
 
-function objectOf(p: ServerPoint & { time: number }): InfoObject {
-  const o: InfoObject = { ioa: p.ioa, value: p.type.startsWith('M_SP') ? p.value === true || p.value === 1 : typeof p.value === 'boolean' ? (p.value ? 1 : 0) : p.value };
+/** the form without time tag of each time-tagged monitor type */
+const PLAIN: Readonly<Record<string, string>> = {
+  M_SP_TB_1: 'M_SP_NA_1',
+  M_DP_TB_1: 'M_DP_NA_1',
+  M_ST_TB_1: 'M_ST_NA_1',
+  M_BO_TB_1: 'M_BO_NA_1',
+  M_ME_TD_1: 'M_ME_NA_1',
+  M_ME_TE_1: 'M_ME_NB_1',
+  M_ME_TF_1: 'M_ME_NC_1',
+};
+
+function objectOf(p: ServerPoint & { time: number }, type: string): InfoObject {
+  const o: InfoObject = { ioa: p.ioa, value: type.startsWith('M_SP') ? p.value === true || p.value === 1 : typeof p.value === 'boolean' ? (p.value ? 1 : 0) : p.value };
   if (p.qds) o.qds = p.qds;
-  if (/_T[A-F]_1$/.test(p.type)) o.time = { ms: p.time, iv: false, su: false };
+  if (/_T[A-F]_1$/.test(type)) o.time = { ms: p.time, iv: false, su: false };
   return o;
 }

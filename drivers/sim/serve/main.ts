@@ -22,6 +22,7 @@ import { parse } from 'yaml';
 import { resolveAlarmSetpointRefs } from '../../../core/common/alarms';
 import { checkSiteReferences, modbusProfileSchema, opcuaProfileSchema, zodIssues, type DeviceProfile, type SiteConfig } from '../../../core/common/site';
 import { simRegistry, simSiteSchema } from './iec61850';
+import { isIec104Device } from '../../../core/common/profiles/iec104';
 import { startSimulator } from './simulator';
 
 interface Args {
@@ -91,9 +92,9 @@ function loadProfiles(dirs: string[]): Map<string, DeviceProfile> {
       if (!/\.(ya?ml|json)$/i.test(name)) continue;
       const file = join(dir, name);
       const data: unknown = readData(file);
-      // the simulator serves Modbus and OPC UA profiles, and IEC 61850 ones for its IEDs; other protocols' profiles are their drivers' business
+      // the simulator serves Modbus and OPC UA profiles, IEC 61850 ones for its IEDs and IEC 104 ones for its RTUs; other protocols' profiles are their drivers' business
       const protocol = (data as { protocol?: unknown } | null)?.protocol;
-      if (protocol === 'iec61850') {
+      if (protocol === 'iec61850' || protocol === 'iec104') {
         const r = simRegistry.parseProfile(data);
         if (!r.ok) throw new Error(`${file}:\n${r.issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
         out.set(r.profile.id, r.profile);
@@ -139,8 +140,12 @@ async function main(): Promise<void> {
   console.log(`ES Manager plant simulator: ${sim.site.site.name} (${file}), speed ${sim.get().speed}x`);
   console.log('device            asset          profile              address');
   for (const d of sim.site.devices) {
-    if (d.protocol !== 'modbus-tcp' || !d.simulated) continue;
-    console.log(`${d.id.padEnd(17)} ${d.asset.padEnd(14)} ${d.profile.padEnd(20)} ${d.connection.host}:${d.connection.port} unit ${d.connection.unitId}`);
+    if (!d.simulated) continue;
+    if (d.protocol === 'modbus-tcp') console.log(`${d.id.padEnd(17)} ${d.asset.padEnd(14)} ${d.profile.padEnd(20)} ${d.connection.host}:${d.connection.port} unit ${d.connection.unitId}`);
+    if (isIec104Device(d)) {
+      const links = [d.connection, ...d.connection.standby].map((l) => `${l.host}:${l.port}`).join(' | ');
+      console.log(`${d.id.padEnd(17)} ${d.asset.padEnd(14)} ${d.profile.padEnd(20)} IEC 104 ${links} CA ${d.connection.commonAddress}`);
+    }
   }
   console.log('register maps: assets/profiles/README.md; Ctrl+C stops.');
 

@@ -16,6 +16,7 @@ import { Plant } from '../model/plant';
 import { startSimulatedIeds, type SimulatedIeds } from './iec61850';
 import { clampToRegister, plantConfigFromSite } from './mapping';
 import { SimOpcuaServers } from './opcua';
+import { SimIec104Rtus } from './iec104';
 
 export interface SimulatorOptions {
   site: SiteConfig;
@@ -118,6 +119,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
   const missing = new Set<string>();
   const values0 = plant.values();
   for (const m of opcua.missing(values0)) missing.add(m);
+  // simulated IEC 104 RTUs (the demo's grid-connection RTU): a controlled station per link
+  const rtus = new SimIec104Rtus(site, opts.profiles);
+  for (const m of rtus.missing(values0)) missing.add(m);
   for (const s of served)
     for (const r of s.profile.registers)
       if (values0[s.device.asset]?.[r.channel] === undefined) missing.add(`${s.device.asset}/${r.channel}`);
@@ -169,6 +173,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
     plant.step(dtS);
     for (const s of served) writeImages(s);
     opcua.update(plant.values());
+    rtus.update(plant.values());
     const us = (now() - t0) * 1000;
     steps++;
     costSumUs += us;
@@ -197,10 +202,17 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
       },
     });
     opcua.update(plant.values());
+    await rtus.start({
+      ephemeralPorts: opts.ephemeralPorts ?? false,
+      ...(opts.host ? { host: opts.host } : {}),
+      values: plant.values(),
+      onWrite: (asset, channel, value) => plant.write(asset, channel, value),
+    });
   } catch (e) {
     for (const u of unsubs) u();
     await Promise.all(served.map((s) => s.server.stop()));
     await opcua.stop();
+    await rtus.stop();
     throw new Error(`simulator: cannot start the device servers: ${(e as Error).message}`);
   }
 
@@ -211,6 +223,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
   } catch (e) {
     for (const u of unsubs) u();
     await Promise.all(served.map((s) => s.server.stop()));
+    await opcua.stop();
+    await rtus.stop();
     throw e;
   }
   ieds.step();
@@ -305,6 +319,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
       for (const u of unsubs) u();
       await Promise.all(served.map((s) => s.server.stop()));
       await opcua.stop();
+      await rtus.stop();
       await ieds.stop();
       emit();
       listeners.clear();

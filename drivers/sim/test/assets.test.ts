@@ -18,6 +18,9 @@ import { clampToRegister, plantConfigFromSite } from '../serve/mapping';
 import { profileReadme, readProfiles, registerRow } from '../serve/profile-doc';
 import { simulatedDevices } from '../serve/simulator';
 import { SimOpcuaServers, simulatedOpcuaDevices } from '../serve/opcua';
+import { ProtocolRegistry } from '../../../core/common/profile';
+import { iec104Protocol, type Iec104Profile } from '../../../core/common/profiles/iec104';
+import { RTU_SOURCES, SimIec104Rtus, simulatedIec104Devices } from '../serve/iec104';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const PROFILES_DIR = join(ROOT, 'assets', 'profiles');
@@ -32,6 +35,15 @@ const opcuaProfiles = readdirSync(PROFILES_DIR)
   .map((f) => parse(readFileSync(join(PROFILES_DIR, f), 'utf8')) as { protocol?: string; id?: string })
   .filter((d) => d.protocol === 'opcua')
   .map((d) => opcuaProfileSchema.parse(d));
+const iec104Profiles = readdirSync(PROFILES_DIR)
+  .filter((f) => f.endsWith('.yaml'))
+  .map((f) => parse(readFileSync(join(PROFILES_DIR, f), 'utf8')) as { protocol?: string; id?: string })
+  .filter((d) => d.protocol === 'iec104')
+  .map((d) => {
+    const r = new ProtocolRegistry([iec104Protocol as never]).parseProfile(d);
+    assert.ok(r.ok, `${d.id}: ${JSON.stringify(r)}`);
+    return r.profile as Iec104Profile;
+  });
 
 describe('state codes agree with core/common/natures.ts', () => {
   it('Ess State', () => {
@@ -46,7 +58,7 @@ describe('state codes agree with core/common/natures.ts', () => {
 
 describe('demo site (assets/sites/demo/site.yaml)', () => {
   it('validates, with every reference resolved', () => {
-    assert.deepEqual(checkSiteReferences(site, new Set([...byId.keys(), ...opcuaProfiles.map((p) => p.id), 'es-controller-61850'])), []);
+    assert.deepEqual(checkSiteReferences(site, new Set([...byId.keys(), ...opcuaProfiles.map((p) => p.id), ...iec104Profiles.map((p) => p.id), 'es-controller-61850'])), []);
     assert.equal(site.site.name, 'Demo storage site');
     assert.equal(site.site.gridType, 'prosumer');
     assert.deepEqual(site.simulation, { enabled: true, speed: 1, initialSocPct: 55, historyDays: 30 });
@@ -149,3 +161,14 @@ describe('clampToRegister', () => {
   ];
   for (const [type, scale, v, expect] of rows) it(`${type} ×${scale}: ${v} -> ${expect}`, () => assert.ok(Math.abs(clampToRegister(reg(type, scale), v) - expect) < 1e-9));
 });
+
+describe('the simulated IEC 104 RTU', () => {
+  it('serves the grid-connection RTU of the demo with physics or a held value for every point', () => {
+    assert.deepEqual(simulatedIec104Devices(site).map((d) => [d.id, d.asset, d.connection.standby.length]), [['grid-rtu', 'pcc-meter', 1]]);
+    const rtus = new SimIec104Rtus(site, new Map(iec104Profiles.map((p) => [p.id, p])));
+    const plant = new Plant(plantConfigFromSite(site, 1).config, Date.UTC(2026, 5, 1, 10));
+    assert.deepEqual(rtus.missing(plant.values()), []);
+    for (const [ch, src] of Object.entries(RTU_SOURCES)) if (iec104Profiles[0]!.channels.some((c) => c.channel === ch)) assert.equal(typeof plant.values()['pcc-meter']?.[src], 'number', `${ch} ← ${src}`);
+  });
+});
+

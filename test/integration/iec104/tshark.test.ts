@@ -102,7 +102,7 @@ test('tshark reads a whole session of our client as we read it (STARTDT, clock s
     const theirs = r.stdout.trim().split('\n').map((l) => l.replace(/\s+/g, ' ').trim());
     assert.deepEqual(theirs, frames.map((f) => f.ours), 'tshark reads every frame of the session as we do');
     const kinds = frames.map((f) => f.ours);
-    for (const want of ['<- U (STARTDT act)', '-> U (STARTDT con)', 'C_CS_NA_1 Act ', 'C_IC_NA_1 ActCon', 'M_ME_TF_1 Inrogen', 'M_ME_TF_1 Spont', 'C_DC_NA_1 Act ', 'C_DC_NA_1 ActTerm', '<- S ('])
+    for (const want of ['<- U (STARTDT act)', '-> U (STARTDT con)', 'C_CS_NA_1 Act ', 'C_IC_NA_1 ActCon', 'M_ME_NC_1 Inrogen', 'M_ME_TF_1 Spont', 'C_DC_NA_1 Act ', 'C_DC_NA_1 ActTerm', '<- S ('])
       assert.ok(kinds.some((k) => k.includes(want)), `the session has ${want}: ${kinds.join('\n')}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
