@@ -218,3 +218,52 @@ export type StudyRunState =
   | { state: 'finished'; studyId: string; runId: string; wallMs: number }
   | { state: 'cancelled'; studyId: string; runId: string }
   | { state: 'failed'; studyId: string; runId: string; error: string };
+
+// ------------------------------------------------------------------ API (study.run; exports also need data.export)
+
+const studyId = z.string().min(1).max(64);
+
+export type StudyExportFormat = 'csv-series' | 'csv-totals' | 'pdf' | 'study';
+
+export interface StudyApiMethods {
+  /** the studies in the study file, newest first; `readOnly` says why a study cannot be changed */
+  'study.list': { req: Record<string, never>; res: { studies: StudySummary[]; readOnlyReason?: string } };
+  /** a new study's spec from the live site's configuration (not saved) */
+  'study.fromSite': { req: { start?: string; days?: number }; res: StudySpec };
+  'study.get': { req: { id: string }; res: StudyRecord };
+  /** creates (no id) or replaces a study; a changed spec drops its results */
+  'study.save': { req: { id?: string; spec: unknown }; res: StudySummary };
+  'study.delete': { req: { id: string }; res: { ok: true } };
+  /** starts a run in the study worker; progress as `study.progress` events */
+  'study.run': { req: { id: string }; res: { runId: string } };
+  'study.cancel': { req: { runId: string }; res: { ok: boolean } };
+  'study.status': { req: Record<string, never>; res: { run?: StudyRunState } };
+  /** a CSV profile (time,load_kw[,pv_kw]) for a study: errors as file:line:column */
+  'study.profileCsv': { req: { fileName: string; text: string; pvKwp: number }; res: StudyProfiles };
+  /** the results as CSV or PDF, or the study as one file; a one-time download */
+  'study.export': { req: { id: string; format: StudyExportFormat }; res: { filename: string; bytes: number; download: string } };
+  /** a study file (from study.export format "study") into the study file */
+  'study.import': { req: { text: string }; res: StudySummary };
+}
+
+export interface StudyApiEvents {
+  'study.progress': StudyRunState;
+}
+export const STUDY_EVENT_NAMES = ['study.progress'] as const;
+
+const emptyArg = z.object({}).strict() as unknown as z.ZodType<Record<string, never>>;
+
+export const studyMethodArgSchemas: { [M in keyof StudyApiMethods]: z.ZodType<StudyApiMethods[M]['req']> } = {
+  'study.list': emptyArg,
+  'study.fromSite': z.object({ start: localDate.optional(), days: z.number().int().min(1).max(366).optional() }).strict(),
+  'study.get': z.object({ id: studyId }).strict(),
+  // the spec is validated by the store, which names the path of a problem in a sentence
+  'study.save': z.object({ id: studyId.optional(), spec: z.unknown() }).strict() as z.ZodType<StudyApiMethods['study.save']['req']>,
+  'study.delete': z.object({ id: studyId }).strict(),
+  'study.run': z.object({ id: studyId }).strict(),
+  'study.cancel': z.object({ runId: studyId }).strict(),
+  'study.status': emptyArg,
+  'study.profileCsv': z.object({ fileName: z.string().min(1).max(200), text: z.string().max(4_000_000, 'a profile file is at most 4 MB'), pvKwp: z.number().min(0).max(100_000) }).strict(),
+  'study.export': z.object({ id: studyId, format: z.enum(['csv-series', 'csv-totals', 'pdf', 'study']) }).strict(),
+  'study.import': z.object({ text: z.string().min(1).max(50_000_000, 'a study file is at most 50 MB') }).strict(),
+};

@@ -34,6 +34,7 @@ const EVENT_CAPABILITY: Record<EventName, Capability> = {
   'site.changed': 'site.view',
   'plan.changed': 'site.view',
   'modes.changed': 'site.view',
+  'study.progress': 'study.run',
 };
 
 export class SecurityGate implements Gate {

@@ -39,6 +39,7 @@ import { describeError, takeFailureRecord, type FailureRecord } from './failures
 import { planHandlers } from './handlers/plan';
 import { trendHandlers } from './handlers/trends';
 import { kpiHandlers } from './handlers/kpi';
+import { StudyDesk, studyHandlers } from './handlers/study';
 import { deviceHandlers } from './handlers/devices';
 import { KpiService } from '../kpi/service';
 import { DEMO_HISTORY_FILE, kpiSpecOf } from '../kpi/spec';
@@ -119,6 +120,7 @@ export class Host {
   readonly bus = new EventBus();
   readonly bridges = new Map<string, Bridge>();
   readonly downloads = new Downloads();
+  private studyDesk: StudyDesk | undefined;
   private services: Services | undefined;
   private optimiser: Optimiser | undefined;
   private plans: PlanService | undefined;
@@ -325,6 +327,12 @@ export class Host {
       ...planHandlers(s, this.siteId, this.opts.loaded.site.site.timezone, this.plans, this.opts.loaded.site),
       ...trendHandlers(s),
       ...kpiHandlers({ services: s, kpi: () => this.kpi, dataDir: this.opts.dataDir, downloads: this.downloads, printer: this.opts.pdfPrinter ?? chromiumPrinter() }),
+      ...(() => {
+        // study mode: its own file under the data folder, its own worker; never a bridge
+        const deps = { dataDir: this.opts.dataDir, site: this.opts.loaded.site, bus: this.bus, downloads: this.downloads, printer: this.opts.pdfPrinter ?? chromiumPrinter() };
+        this.studyDesk = new StudyDesk(deps);
+        return studyHandlers(this.studyDesk, deps);
+      })(),
       ...modeHandlers(s, this.modeContext()),
       ...deviceHandlers({
         services: s,
@@ -691,6 +699,7 @@ export class Host {
     await within(this.optimiser?.close() ?? Promise.resolve(), 1000, 'the optimiser');
     await within(this.plans?.idle() ?? Promise.resolve(), 1000, 'the plan service');
     await within(this.kpi?.close() ?? Promise.resolve(), 1000, 'the KPI worker');
+    await within(this.studyDesk?.close() ?? Promise.resolve(), 1000, 'the study worker');
     await within(this.planDispatch?.idle() ?? Promise.resolve(), 1000, 'the plan dispatch');
     for (const d of this.disposers.splice(0)) {
       try {

@@ -123,6 +123,19 @@ export const METHOD_CAPABILITIES: { readonly [M in MethodName]: MethodAccess } =
   'kpi.definitions': cap(['site.view'], 'current'),
   // a report is an export of the site's data
   'kpi.report': cap(['data.export'], 'current'),
+  // study mode (core/study): a planner's what-ifs in their own file, never the field; an export
+  // of a study's results also needs data.export (checked by the handler)
+  'study.list': cap(['study.run'], 'current'),
+  'study.fromSite': cap(['study.run'], 'current'),
+  'study.get': cap(['study.run'], 'current'),
+  'study.save': cap(['study.run'], 'current'),
+  'study.delete': cap(['study.run'], 'current'),
+  'study.run': cap(['study.run'], 'current'),
+  'study.cancel': cap(['study.run'], 'current'),
+  'study.status': cap(['study.run'], 'current'),
+  'study.profileCsv': cap(['study.run'], 'current'),
+  'study.export': cap(['study.run'], 'current'),
+  'study.import': cap(['study.run'], 'current'),
   'devices.import.preview': cap(['config.edit'], 'current'),
   'devices.import.apply': cap(['config.edit'], 'current'),
   // the communications page (core/common/comms.ts): raw frames, bulk configuration, discovery

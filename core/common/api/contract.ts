@@ -20,6 +20,7 @@ import { trendViewMethodArgSchemas, type TrendViewApiMethods } from '../trends';
 import { MODES_EVENT_NAMES, modesMethodArgSchemas, type ModesApiEvents, type ModesApiMethods } from '../modes';
 import { deviceImportArgSchemas, type DeviceImportApiMethods } from '../device-import';
 import { commsArgSchemas, type CommsApiMethods } from '../comms';
+import { STUDY_EVENT_NAMES, studyMethodArgSchemas, type StudyApiEvents, type StudyApiMethods } from '../study';
 
 // the session belongs to security.ts (no type cycle); the screens see it through this contract
 export type { SessionInfo } from '../security';
@@ -133,7 +134,7 @@ export interface CoreApiMethods {
 }
 
 /** Every method of the API: the core's plus each service area's (security, alarms, historian). */
-export interface ApiMethods extends CoreApiMethods, SecurityApiMethods, AlarmApiMethods, HistorianApiMethods, ControlApiMethods, PlanApiMethods, CycleApiMethods, KpiApiMethods, TrendViewApiMethods, ModesApiMethods, DeviceImportApiMethods, CommsApiMethods {}
+export interface ApiMethods extends CoreApiMethods, SecurityApiMethods, AlarmApiMethods, HistorianApiMethods, ControlApiMethods, PlanApiMethods, CycleApiMethods, KpiApiMethods, TrendViewApiMethods, ModesApiMethods, DeviceImportApiMethods, CommsApiMethods, StudyApiMethods {}
 
 /** The core's own pushed events. */
 export interface CoreApiEvents {
@@ -144,7 +145,7 @@ export interface CoreApiEvents {
 }
 
 /** Pushed events: name -> payload. Subscribing needs a session too. */
-export interface ApiEvents extends CoreApiEvents, AlarmApiEvents, HistorianApiEvents, ControlApiEvents, PlanApiEvents, ModesApiEvents {}
+export interface ApiEvents extends CoreApiEvents, AlarmApiEvents, HistorianApiEvents, ControlApiEvents, PlanApiEvents, ModesApiEvents, StudyApiEvents {}
 
 export type MethodName = keyof ApiMethods;
 export type EventName = keyof ApiEvents;
@@ -197,9 +198,10 @@ export const methodArgSchemas: { [M in MethodName]: z.ZodType<MethodReq<M>> } = 
   ...modesMethodArgSchemas,
   ...deviceImportArgSchemas,
   ...commsArgSchemas,
+  ...studyMethodArgSchemas,
 };
 
-export const EVENT_NAMES: readonly EventName[] = ['points.changed', 'devices.changed', 'sim.changed', ...ALARM_EVENT_NAMES, 'history.exportProgress', ...CONTROL_EVENT_NAMES, ...PLAN_EVENT_NAMES, ...MODES_EVENT_NAMES];
+export const EVENT_NAMES: readonly EventName[] = ['points.changed', 'devices.changed', 'sim.changed', ...ALARM_EVENT_NAMES, 'history.exportProgress', ...CONTROL_EVENT_NAMES, ...PLAN_EVENT_NAMES, ...MODES_EVENT_NAMES, ...STUDY_EVENT_NAMES];
 export const METHOD_NAMES = Object.keys(methodArgSchemas) as MethodName[];
 
 export function isMethodName(s: unknown): s is MethodName {

@@ -57,6 +57,7 @@ export const NAV_GROUPS: readonly NavGroup[] = [
       { id: 'overview', label: 'Site overview', icon: <DashboardIcon /> },
       { id: 'plan', label: 'Plan', icon: <EventNoteIcon />, requires: ['site.view'] },
       { id: 'kpi', label: 'Energy KPIs', icon: <InsightsIcon />, requires: ['site.view'] },
+      { id: 'study', label: 'Studies', icon: <ScienceIcon />, requires: ['study.run'] },
     ],
   },
   {

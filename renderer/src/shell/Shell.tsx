@@ -17,6 +17,7 @@ import { AuditPage } from '../features/audit/AuditPage';
 import { TrendsPage } from '../features/trends/TrendsPage';
 import { PlanPage } from '../features/plan/PlanPage';
 import { KpiPage } from '../features/kpi/KpiPage';
+import { StudyPage } from '../features/study/StudyPage';
 import { HistoryPage } from '../features/history/HistoryPage';
 import { LockOverlay } from '../features/auth/AuthScreens';
 import { useAuth } from '../api/hooks';
@@ -80,6 +81,7 @@ export function Shell() {
           {route === 'trends' ? <TrendsPage /> : null}
           {route === 'plan' ? <PlanPage /> : null}
           {route === 'kpi' ? <KpiPage /> : null}
+          {route === 'study' && !locked ? <StudyPage /> : null}
           {route === 'history' && !locked ? <HistoryPage /> : null}
         </Box>
       </Box>

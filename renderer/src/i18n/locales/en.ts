@@ -7,6 +7,7 @@ export const en = {
     overview: 'Site overview',
     asset: 'Asset',
     kpi: 'Energy KPIs',
+    study: 'Studies',
     plan: 'Plan',
     alarms: 'Alarms',
     'alarm-history': 'Alarm history',

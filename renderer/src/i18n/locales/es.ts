@@ -7,6 +7,7 @@ export const es = {
     overview: 'Vista general',
     asset: 'Equipo',
     kpi: 'KPI de energía',
+    study: 'Estudios',
     plan: 'Plan',
     alarms: 'Alarmas',
     'alarm-history': 'Historial de alarmas',

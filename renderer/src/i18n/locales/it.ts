@@ -7,6 +7,7 @@ export const it = {
     overview: 'Panoramica impianto',
     asset: 'Apparato',
     kpi: 'KPI energetici',
+    study: 'Studi',
     plan: 'Piano',
     alarms: 'Allarmi',
     'alarm-history': 'Storico allarmi',

@@ -7,6 +7,7 @@ export const pt = {
     overview: 'Vista geral',
     asset: 'Equipamento',
     kpi: 'KPI de energia',
+    study: 'Estudos',
     plan: 'Plano',
     alarms: 'Alarmes',
     'alarm-history': 'Histórico de alarmes',
