@@ -279,7 +279,12 @@ export const KPI_DEFINITIONS: readonly KpiDefinition[] = [
   S('supplied', 'Energy supplied (balance)', 'kWh', 'import + PV + genset + discharge, quarter hours where all are measured.', [PCC, PV, ESS, LOAD, EV]),
   S('consumed', 'Energy consumed (balance)', 'kWh', 'load + EV + charge + export, same quarter hours.', [PCC, PV, ESS, LOAD, EV]),
   S('losses', 'Technical losses (balance)', 'kWh', 'supplied − consumed: cables, transformer, inverter standby, metering differences.', [PCC, PV, ESS, LOAD, EV]),
-  S('phaseBalance', 'Balance per phase', 'kWh', 'the balance above per phase L1/L2/L3.', ['active power per phase (ActivePowerL1..L3) at every meter']),
+  ...([1, 2, 3] as const).flatMap((L) => [
+    S(`suppliedL${L}`, `Energy supplied, phase L${L}`, 'kWh', `import on L${L} + (PV + genset + discharge) / 3: the PCC meter's phase L${L}; three-phase assets count a third on each phase.`, [`PCC meter active power L${L}`, PV, ESS]),
+    S(`consumedL${L}`, `Energy consumed, phase L${L}`, 'kWh', `load on L${L} + (EV + charge) / 3 + export on L${L}, same quarter hours.`, [`PCC meter active power L${L}`, `building load active power L${L}`, EV, ESS]),
+    S(`lossesL${L}`, `Technical losses, phase L${L}`, 'kWh', `supplied L${L} − consumed L${L}.`, [`PCC meter active power L${L}`, `building load active power L${L}`, PV, ESS, EV]),
+  ]),
+  S('phaseBalance', 'Phase unbalance (balance per phase)', '%', '(highest − lowest phase consumption) / mean phase consumption over the period.', ['active power per phase (ActivePowerL1..L3) of the PCC meter and every load']),
   K('smoothing', 'Smoothing performance', '%', '1 − σ(ΔP_pcc) / σ(ΔP_pcc without battery), ΔP between consecutive quarter hours.', [PCC, ESS]),
   K('predictability', 'Forecast / profile predictability', '%', '1 − Σ|P_pcc − planned P_pcc| / Σ|planned P_pcc| (from the stored plans).', [PCC, 'stored plans with a PCC profile']),
   K('revenue', 'Revenue', 'currency', 'export income + demand-response revenue + savings from the battery.', [PCC, ESS, 'tariffs']),

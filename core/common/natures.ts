@@ -65,6 +65,9 @@ export const EVSE_STATES: Readonly<Record<string, string>> = Object.freeze({ '0'
 
 const METER = {
   ActivePower: { type: 'number', unit: 'kW', access: 'ro', required: true, doc: 'active power exchanged', sign: 'positive = import from the grid, negative = export' },
+  ActivePowerL1: { type: 'number', unit: 'kW', access: 'ro', doc: 'active power exchanged on phase L1', sign: 'positive = import from the grid' },
+  ActivePowerL2: { type: 'number', unit: 'kW', access: 'ro', doc: 'active power exchanged on phase L2', sign: 'positive = import from the grid' },
+  ActivePowerL3: { type: 'number', unit: 'kW', access: 'ro', doc: 'active power exchanged on phase L3', sign: 'positive = import from the grid' },
   ReactivePower: { type: 'number', unit: 'kvar', access: 'ro', doc: 'reactive power exchanged', sign: 'positive = inductive import' },
   VoltageL1: { type: 'number', unit: 'V', access: 'ro', doc: 'phase-neutral voltage L1' },
   Frequency: { type: 'number', unit: 'Hz', access: 'ro', doc: 'grid frequency' },
@@ -104,6 +107,9 @@ const PV = {
 
 const LOAD = {
   ActivePower: { type: 'number', unit: 'kW', access: 'ro', required: true, doc: 'active power', sign: 'positive = consumption' },
+  ActivePowerL1: { type: 'number', unit: 'kW', access: 'ro', doc: 'active power on phase L1', sign: 'positive = consumption' },
+  ActivePowerL2: { type: 'number', unit: 'kW', access: 'ro', doc: 'active power on phase L2', sign: 'positive = consumption' },
+  ActivePowerL3: { type: 'number', unit: 'kW', access: 'ro', doc: 'active power on phase L3', sign: 'positive = consumption' },
 } as const satisfies Record<string, ChannelDef>;
 
 const EVSE = {

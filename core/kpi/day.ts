@@ -74,6 +74,11 @@ export interface DayInput {
   config: KpiConfig;
   /** the day holds simulated data (demo history) */
   simulated?: boolean;
+  /**
+   * per-phase active power L1..L3: the PCC meter's and each load's (15-min rollups); null =
+   * not measured. PV, genset, battery and chargers are three-phase: a third on each phase.
+   */
+  phases?: { pcc: ReadonlyArray<ReadonlyMap<number, Cell>>; loads: ReadonlyArray<ReadonlyArray<ReadonlyMap<number, Cell>>> } | null;
 }
 
 /** an additive figure: value and the time it covers (ms) */
@@ -117,6 +122,13 @@ export const DAY_FIGURES = [
   'surplus',
   'surplusStored',
   'importForLoadFactor',
+  // per phase: PCC and every load per phase, with the three-phase assets' totals
+  'suppliedL1',
+  'suppliedL2',
+  'suppliedL3',
+  'consumedL1',
+  'consumedL2',
+  'consumedL3',
 ] as const;
 export type DayFigure = (typeof DAY_FIGURES)[number];
 
@@ -168,6 +180,8 @@ export interface DayRecord {
 }
 
 const H = 3_600_000;
+const PHASE_SUPPLIED = ['suppliedL1', 'suppliedL2', 'suppliedL3'] as const;
+const PHASE_CONSUMED = ['consumedL1', 'consumedL2', 'consumedL3'] as const;
 const zero = (): Fig => ({ v: 0, c: 0 });
 
 interface Obs {
@@ -400,6 +414,19 @@ export function computeDay(x: DayInput): DayRecord {
       const surplus = Math.max(0, pv!.kw - Math.max(0, load!.kw) - Math.max(0, ev!.kw));
       add('surplus', surplus * h, ms(all.cov));
       add('surplusStored', Math.min(surplus, Math.max(0, -ess!.kw)) * h, ms(all.cov));
+    }
+    if (x.phases && x.phases.pcc.length === 3 && x.phases.loads.length === loads.length) {
+      for (let L = 0; L < 3; L++) {
+        const pccL = obs(x.phases.pcc[L], t, We);
+        const loadL = x.phases.loads.length === 0 ? { kw: 0, cov: 1 } : sumObs(x.phases.loads.map((ph) => obs(ph[L], t, We)));
+        const o = sumObs([pccL, loadL, pv, gen, ess, ev]);
+        if (!o) continue;
+        const h = hOf(o.cov);
+        const P = pccL!.kw;
+        const third = (Math.max(0, pv!.kw) + Math.max(0, gen!.kw) + Math.max(0, ess!.kw)) / 3;
+        add(PHASE_SUPPLIED[L] as DayFigure, (Math.max(0, P) + third) * h, ms(o.cov));
+        add(PHASE_CONSUMED[L] as DayFigure, (Math.max(0, loadL!.kw) + (Math.max(0, ev!.kw) + Math.max(0, -ess!.kw)) / 3 + Math.max(0, -P)) * h, ms(o.cov));
+      }
     }
   }
   // SoC turning points (per battery), battery state times

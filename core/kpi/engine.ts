@@ -48,6 +48,8 @@ export interface KpiSiteSpec {
   config: KpiConfig;
   /** the point the demo history writes (1 = simulated) */
   simulatedPoint: string;
+  /** per-phase active power point ids (L1..L3): the PCC meter's and each load's, in the order of the load assets */
+  phases?: { pcc: string[]; loads: string[][] };
 }
 
 const LEVEL_15 = ROLLUP_LEVELS.indexOf(900_000);
@@ -152,6 +154,7 @@ export class KpiEngine {
       ...(s.contracted?.length ? { contractedAt: (t: number) => contractedAt(s.contracted as ContractedStep[], t, s.contractedKw) } : {}),
       config: s.config,
       simulated: sim ? [...sim.values()].some((c) => c.max > 0) : false,
+      phases: s.phases ? { pcc: s.phases.pcc.map((id) => this.rollups(id, from, end) ?? new Map()), loads: s.phases.loads.map((ids) => ids.map((id) => this.rollups(id, from, end) ?? new Map())) } : null,
     });
     this.counters.daysRead++;
     if (now >= to + SETTLE_MS) this.days.set(date, d);

@@ -222,7 +222,23 @@ export function finalize(a: PeriodAgg, ctx: FinalizeContext): { stats: Record<st
   stats.supplied = F(f.supplied.v, 'kWh', f.supplied.c);
   stats.consumed = F(f.consumed.v, 'kWh', f.consumed.c);
   stats.losses = F(f.supplied.v - f.consumed.v, 'kWh', f.supplied.c);
-  stats.phaseBalance = miss('kWh', ['active power per phase (ActivePowerL1..L3): the site’s meters measure the total only']);
+  // the balance per phase (PCC and load meters per phase; three-phase assets a third on each)
+  const phaseMissing = ['active power per phase (ActivePowerL1..L3) of the PCC meter and of every load'];
+  const cons: number[] = [];
+  for (const L of [1, 2, 3] as const) {
+    const sup = f[`suppliedL${L}`];
+    const con = f[`consumedL${L}`];
+    if (sup.c <= 0) {
+      for (const k of ['supplied', 'consumed', 'losses']) stats[`${k}L${L}`] = miss('kWh', phaseMissing);
+      continue;
+    }
+    stats[`suppliedL${L}`] = F(sup.v, 'kWh', sup.c);
+    stats[`consumedL${L}`] = F(con.v, 'kWh', con.c);
+    stats[`lossesL${L}`] = F(sup.v - con.v, 'kWh', sup.c);
+    cons.push(con.v);
+  }
+  const mean = cons.length === 3 ? (cons[0]! + cons[1]! + cons[2]!) / 3 : 0;
+  stats.phaseBalance = cons.length < 3 ? miss('%', phaseMissing) : F(mean > 1e-9 ? (100 * (Math.max(...cons) - Math.min(...cons))) / mean : 0, '%', Math.min(f.consumedL1.c, f.consumedL2.c, f.consumedL3.c));
 
   // ---- KPIs
   kpis.smoothing = !has.ess ? miss('%', ['a battery']) : a.smooth.n > 1 && a.smooth.b > 1e-9 ? F(100 * (1 - Math.sqrt(a.smooth.a / a.smooth.b)), '%', f.cost.c) : F(null, '%', 0, { missing: ['consecutive measured quarter hours of PCC and battery power'] });

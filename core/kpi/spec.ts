@@ -4,6 +4,7 @@ import type { SiteConfig } from '../common/site';
 import type { KpiAssetSpec, KpiSiteSpec } from './engine';
 import type { Role } from './day';
 
+const PHASES = ['L1', 'L2', 'L3'] as const;
 const ROLE: Record<string, Role> = { Pv: 'pv', Genset: 'genset', Ess: 'ess', Load: 'load', Evse: 'ev' };
 
 /** the point the demo history marks its days with (1 = simulated data) */
@@ -46,5 +47,7 @@ export function kpiSpecOf(site: SiteConfig, contractedKw = site.site.pcc.contrac
     exportTariff: site.energy?.grid.exportTariff ?? null,
     config: site.kpi ?? DEFAULT_KPI_CONFIG,
     simulatedPoint: SIMULATED_POINT,
+    // per phase: a point the meters do not have has no data (the figures say what is missing)
+    phases: { pcc: PHASES.map((l) => `${meter}/ActivePower${l}`), loads: assets.filter((a) => a.role === 'load').map((a) => PHASES.map((l) => `${a.id}/ActivePower${l}`)) },
   };
 }

@@ -7,6 +7,10 @@ import { type Rng, SmoothNoise } from './random';
 
 export interface MeterOutput {
   activePowerKw: number;
+  /** active power per phase L1..L3, kW (sum = activePowerKw) */
+  activePowerL1: number;
+  activePowerL2: number;
+  activePowerL3: number;
   reactivePowerKvar: number;
   voltageL1: number;
   voltageL2: number;
@@ -57,12 +61,13 @@ export class MeterModel {
     this.out = this.compute(0, 0, [0, 0, 0], 0);
   }
 
-  step(dtS: number, pKw: number, qKvar: number): MeterOutput {
+  /** `phasesKw`: the exchange per phase (sum = pKw); default a third on each */
+  step(dtS: number, pKw: number, qKvar: number, phasesKw?: readonly [number, number, number]): MeterOutput {
     const dtH = dtS / 3600;
     if (pKw > 0) this.importKwh += pKw * dtH;
     else this.exportKwh += -pKw * dtH;
     const dv = this.vNoise.map((n) => n.step(dtS));
-    this.out = this.compute(pKw, qKvar, dv, this.fNoise.step(dtS));
+    this.out = this.compute(pKw, qKvar, dv, this.fNoise.step(dtS), phasesKw);
     return this.out;
   }
 
@@ -70,12 +75,15 @@ export class MeterModel {
     return this.out;
   }
 
-  private compute(pKw: number, qKvar: number, dv: number[], df: number): MeterOutput {
+  private compute(pKw: number, qKvar: number, dv: number[], df: number, ph?: readonly [number, number, number]): MeterOutput {
     const v0 = this.cfg.nominalVoltage + 1 - this.cfg.voltageDropPerKw * pKw;
     const voltageL1 = v0 + (dv[0] ?? 0);
     const sKva = Math.hypot(pKw, qKvar);
     return {
       activePowerKw: pKw,
+      activePowerL1: ph ? ph[0] : pKw / 3,
+      activePowerL2: ph ? ph[1] : pKw / 3,
+      activePowerL3: ph ? ph[2] : pKw / 3,
       reactivePowerKvar: qKvar,
       voltageL1,
       voltageL2: v0 + 0.4 + (dv[1] ?? 0),

@@ -17,6 +17,9 @@ import { MeterModel, type MeterConfig, DEFAULT_METER } from './meter';
 import { PvModel, type PvConfig, DEFAULT_PV } from './pv';
 import { Rng, clamp, hash32 } from './random';
 
+/** the building's load per phase L1..L3 (sum 1) */
+export const DEFAULT_PHASE_SHARES: readonly [number, number, number] = [0.38, 0.33, 0.29];
+
 export interface PlantConfig {
   seed: number;
   latitude: number;
@@ -27,7 +30,8 @@ export interface PlantConfig {
   meter: { id: string } & Partial<MeterConfig>;
   ess?: { id: string } & Partial<BatteryConfig>;
   pv?: { id: string; peakKwp: number; inverterKw: number } & Partial<PvConfig>;
-  load?: { id: string; peakKw: number } & Partial<LoadConfig>;
+  /** `phaseShares`: the building's single-phase loads are not spread evenly (default 38/33/29 %) */
+  load?: { id: string; peakKw: number; phaseShares?: readonly [number, number, number] } & Partial<LoadConfig>;
   evChargers?: ReadonlyArray<{ id: string; ratingKw?: number } & Partial<EvConfig>>;
   /** the largest internal integration step, s (a longer step() is cut into sub-steps) */
   maxStepS?: number;
@@ -139,7 +143,15 @@ export class Plant {
     const b = this.battery ? this.battery.step(dtS, { siteNetKw, tempOffsetC: this.env.batteryTempOffsetC }) : null;
     const batt = b ? b.activePowerKw : 0;
     const battQ = b ? b.reactivePowerKvar : 0;
-    this.meter.step(dtS, siteNetKw - batt, load.reactivePowerKvar - battQ);
+    // per phase: the building's share of each phase; the chargers, PV and battery are three-phase, balanced
+    const sh = this.phaseShares;
+    const rest = (ev - pv - batt) / 3;
+    this.loadPhases = [load.activePowerKw * sh[0], load.activePowerKw * sh[1], load.activePowerKw * sh[2]];
+    this.meter.step(dtS, siteNetKw - batt, load.reactivePowerKvar - battQ, [this.loadPhases[0] + rest, this.loadPhases[1] + rest, this.loadPhases[2] + rest]);
+  }
+  private loadPhases: [number, number, number] = [0, 0, 0];
+  private get phaseShares(): readonly [number, number, number] {
+    return this.cfg.load?.phaseShares ?? DEFAULT_PHASE_SHARES;
   }
 
   /**
@@ -199,6 +211,9 @@ export class Plant {
     const m = this.meter.output;
     out[this.cfg.meter.id] = {
       ActivePower: m.activePowerKw,
+      ActivePowerL1: m.activePowerL1,
+      ActivePowerL2: m.activePowerL2,
+      ActivePowerL3: m.activePowerL3,
       ReactivePower: m.reactivePowerKvar,
       VoltageL1: m.voltageL1,
       VoltageL2: m.voltageL2,
@@ -247,7 +262,7 @@ export class Plant {
     }
     if (this.load && this.cfg.load) {
       const l = this.load.output;
-      out[this.cfg.load.id] = { ActivePower: l.activePowerKw, ReactivePower: l.reactivePowerKvar, Energy: l.energyKwh };
+      out[this.cfg.load.id] = { ActivePower: l.activePowerKw, ActivePowerL1: this.loadPhases[0], ActivePowerL2: this.loadPhases[1], ActivePowerL3: this.loadPhases[2], ReactivePower: l.reactivePowerKvar, Energy: l.energyKwh };
     }
     (this.cfg.evChargers ?? []).forEach((e, i) => {
       const c = this.evs[i];

@@ -146,3 +146,22 @@ describe('plant: writes', () => {
     assert.ok(Math.abs(after.gridKw - (before.gridKw - 40)) < 3, `${before.gridKw} -> ${after.gridKw}`);
   });
 });
+
+describe('plant: per-phase meters (balance per phase)', () => {
+  it('the PCC and the building measure L1..L3, which add up to the totals; the building is unbalanced, the three-phase assets are not', () => {
+    const p = new Plant(demo, Date.parse('2025-06-18T06:00:00Z'));
+    for (let i = 0; i < 12 * 60; i++) {
+      p.step(60);
+      const v = p.values();
+      const g = (a: string, c: string) => v[a]?.[c] ?? Number.NaN;
+      for (const a of ['pcc', 'load']) {
+        const sum = g(a, 'ActivePowerL1') + g(a, 'ActivePowerL2') + g(a, 'ActivePowerL3');
+        assert.ok(Math.abs(sum - g(a, 'ActivePower')) < 1e-9, `${a}: L1+L2+L3 ${sum} against ${g(a, 'ActivePower')}`);
+      }
+      // per phase: import = the building's phase + a third of (EV − PV − battery)
+      const rest = (g('ev1', 'ActivePower') + g('ev2', 'ActivePower') - g('pv', 'ActivePower') - g('ess', 'ActivePower')) / 3;
+      for (const L of ['L1', 'L2', 'L3']) assert.ok(Math.abs(g('pcc', `ActivePower${L}`) - (g('load', `ActivePower${L}`) + rest)) < 1e-9);
+      if (g('load', 'ActivePower') > 1) assert.ok(g('load', 'ActivePowerL1') > g('load', 'ActivePowerL2') && g('load', 'ActivePowerL2') > g('load', 'ActivePowerL3'), 'L1 carries the most');
+    }
+  });
+});

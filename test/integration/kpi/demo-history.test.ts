@@ -84,6 +84,14 @@ describe('demo history at the first start of the demo site', () => {
       assert.ok(f && f.value !== null && f.value > 0, `${k} has a value (${JSON.stringify(f)})`);
       assert.ok(f.coverage > 0.99, `${k} covers the period (${f.coverage})`);
     }
+    // the balancing report per phase, from the simulated meters' L1..L3 (served over Modbus live, recorded here)
+    for (const k of ['suppliedL1', 'suppliedL2', 'suppliedL3', 'consumedL1', 'consumedL2', 'consumedL3', 'phaseBalance']) {
+      const f = s.stats[k];
+      assert.ok(f && f.value !== null && f.value > 0 && f.coverage > 0.99, `${k}: ${JSON.stringify(f)}`);
+    }
+    const phases = ['L1', 'L2', 'L3'].reduce((a, L) => a + (s.stats[`supplied${L}`]?.value ?? 0), 0);
+    assert.ok(Math.abs(phases - (s.stats.supplied?.value ?? 0)) < 0.01 * phases, `the phases add up to the total supplied (${phases} kWh)`);
+    assert.ok((s.stats.consumedL1?.value ?? 0) > (s.stats.consumedL3?.value ?? 0), 'the building loads L1 more than L3');
     // the controllers were in the loop: the battery cut the site's highest quarter-hour import
     assert.ok((s.kpis.peakReduction?.value ?? 0) > 1, `peak reduction ${JSON.stringify(s.kpis.peakReduction)}`);
     // the balance at the PCC holds: import − export = load + EV − PV − discharge + charge (the
