@@ -163,8 +163,8 @@ export const suite: BenchSuite = {
       await best(server, () => serial(port));
       const drv = await best(server, () => driver(port, ModbusBridge));
       const ser = await best(server, () => serial(port));
-      // the raw client stops after a time, not a count: 10 ms, a few hundred transactions
-      const raw = await best(server, async () => void (await rawClientRate(port, 10)), 20);
+      // the raw client stops after a time, not a count: 30 ms (a few hundred transactions when it gets a core)
+      const raw = await best(server, async () => void (await rawClientRate(port, 30)), 2);
       const missing = mbpollMissing();
       const mb = missing ? undefined : await best(server, () => mbpoll(port));
       const load = `load ${loadavg()[0]?.toFixed(1)} on ${cpus().length} cores`;

@@ -93,6 +93,11 @@ export interface SupervisedProtocol<C> {
   onClose(conn: C, closed: () => void): void;
   /** one poll on a connected link: the samples to publish and, if part of it failed at the protocol level, why */
   poll(): Promise<{ samples: PointSample[]; problem?: string }>;
+  /**
+   * The connection times out every request itself and fails the one in flight when it closes
+   * (the Modbus TCP client): the supervisor adds no guard timer of its own per request.
+   */
+  selfTimed?: boolean;
   /** errors that are the device's answer (a Modbus exception): the link stays up */
   keepsLink?(e: unknown): boolean;
   /** errors that are timeouts (counted in the statistics); default: a TimeoutError or a message saying so */
@@ -299,7 +304,7 @@ export class ConnectionSupervisor<C> {
       if (this.interruptedWhy !== undefined) throw new LinkDown(`device ${this.o.device.id} is reconnecting (${this.interruptedWhy})`);
       const t0 = performance.now();
       try {
-        const v = await this.guard(op(link.conn), timeoutMs, `no answer within ${this.o.device.timeoutMs} ms`, link);
+        const v = await (this.p.selfTimed ? op(link.conn) : this.guard(op(link.conn), timeoutMs, `no answer within ${this.o.device.timeoutMs} ms`, link));
         const ms = performance.now() - t0;
         this.stats.ok++;
         this.stats.latencyLastMs = Math.round(ms * 10) / 10;

@@ -145,6 +145,8 @@ export class ModbusBridge extends SupervisedBridge<Client> implements Bridge {
         onClose: (c, closed) => void c.on('close', closed),
         poll: () => this.pollBlocks(),
         keepsLink: (e) => modbusExceptionCode(e) !== undefined,
+        // the TCP client times out its own requests and fails them on close (tcp-client.ts)
+        selfTimed: isModbusTcpDevice(device),
         onCommFail: () => this.blockBad.fill(false),
       },
     });

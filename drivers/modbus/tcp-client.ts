@@ -58,7 +58,8 @@ interface Pending {
   count: number;
   resolve(data: unknown): void;
   reject(e: Error): void;
-  timer: NodeJS.Timeout;
+  /** no answer by then (performance.now(), ms): timed out */
+  deadline: number;
 }
 
 export class ModbusTcpClient {
@@ -72,6 +73,12 @@ export class ModbusTcpClient {
   private rest: Buffer | undefined;
   private open = false;
   private readonly closeHandlers: Array<() => void> = [];
+  /**
+   * One timer for the link, not one per request: it is armed for the request in flight's
+   * deadline and, when it fires early (that request was answered and a later one is in
+   * flight), re-armed for the new deadline. A fast device costs no timer per transaction.
+   */
+  private timer: NodeJS.Timeout | undefined;
 
   constructor() {
     this.socket.setNoDelay(true);
@@ -116,6 +123,8 @@ export class ModbusTcpClient {
 
   destroy(cb?: () => void): void {
     this.open = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     this.socket.destroy();
     cb?.();
   }
@@ -180,16 +189,25 @@ export class ModbusTcpClient {
     b[7] = fc;
     fill(b);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        if (this.pending?.tid !== tid) return;
-        this.pending = undefined;
-        this.rest = undefined;
-        reject(new TransactionTimedOutError());
-      }, this.timeoutMs);
-      this.pending = { tid, fc, count, resolve, reject, timer };
+      this.pending = { tid, fc, count, resolve, reject, deadline: performance.now() + this.timeoutMs };
+      this.timer ??= setTimeout(this.expire, this.timeoutMs);
       this.socket.write(b);
     });
   }
+
+  private readonly expire = (): void => {
+    this.timer = undefined;
+    const p = this.pending;
+    if (!p) return;
+    const left = p.deadline - performance.now();
+    if (left > 0) {
+      this.timer = setTimeout(this.expire, Math.ceil(left));
+      return;
+    }
+    this.pending = undefined;
+    this.rest = undefined;
+    p.reject(new TransactionTimedOutError());
+  };
 
   private onData(chunk: Buffer): void {
     let d = chunk;
@@ -214,7 +232,6 @@ export class ModbusTcpClient {
     // an answer to a request that timed out, or for another unit: not ours
     if (!p || d.readUInt16BE(at) !== p.tid || d[at + 6] !== this.unit) return;
     this.pending = undefined;
-    clearTimeout(p.timer);
     const fc = d[at + 7]!;
     if (fc === (p.fc | 0x80)) return p.reject(new ModbusExceptionError(d[at + 8] ?? 0));
     if (fc !== p.fc) return p.reject(new Error(`the device answered function ${fc} to function ${p.fc}`));
@@ -236,10 +253,11 @@ export class ModbusTcpClient {
   }
 
   private fail(e: Error): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     const p = this.pending;
     if (!p) return;
     this.pending = undefined;
-    clearTimeout(p.timer);
     p.reject(e);
   }
 }
