@@ -2,7 +2,7 @@
  * End to end, study mode (issue #15): the built app in browser mode with the demo plant, Debian's
  * Chromium. A planner (a custom role holding study.run and data.export, no control rights) opens
  * Studies, sees study mode marked, creates a study from the demo site, changes the battery size,
- * picks a third strategy, runs it (progress in the worker) and compares the strategies side by
+ * picks a third strategy and a sizing sweep, runs it (progress in the worker) and compares the strategies side by
  * side; the series CSV has a column set per strategy; a study file of a newer format opens
  * read-only with its sentence and cannot be run.
  */
@@ -49,6 +49,9 @@ describe('study mode (browser mode, Chromium)', () => {
     await kwh.fill('240');
     await page.getByTestId('study-days').fill('5');
     await page.getByRole('checkbox', { name: 'Tariff management' }).check();
+    // a sizing sweep of the first strategy (self-consumption): two battery sizes on a 50 kW inverter
+    await page.getByTestId('study-sweep-kwh').fill('60, 240');
+    await page.getByTestId('study-sweep-kw').fill('50');
     await page.getByTestId('study-run').click();
     await page.getByTestId('study-results').waitFor({ timeout: 120_000 });
     // the three strategies side by side, with the edited battery
@@ -64,6 +67,12 @@ describe('study mode (browser mode, Chromium)', () => {
     assert.equal(new Set(costs).size, 3, `three different net costs: ${costs.join(', ')}`);
     assert.ok((await num('study-total-netCost-plan-cost')) < (await num('study-total-netCost-self-consumption')), 'the plan costs less than self-consumption');
     await page.getByTestId('study-soc-chart').locator('canvas').first().waitFor();
+    const sweep = page.getByTestId('study-sweep').locator('tbody tr');
+    assert.equal(await sweep.count(), 2);
+    const cells = await Promise.all([0, 1].map(async (i) => (await sweep.nth(i).locator('td').allTextContents()).map((c) => c.trim())));
+    // investment = kWh x 400 + kW x 150 (the screen's default costs), payback shown in years or "never"
+    assert.deepEqual(cells.map((c) => [c[0], c[1], c[2]]), [['60', '50', '31500'], ['240', '50', '103500']]);
+    for (const c of cells) assert.match(c[4] ?? '', /^(\d[\d,]*\.\d|never)$/);
 
     const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.getByTestId('study-export-csv').click()]);
     const csv = readFileSync((await download.path()) as string, 'utf8');

@@ -164,9 +164,38 @@ export function StudyPage() {
       await open(s.id);
     });
 
+  const [sweepKwh, setSweepKwh] = useState('');
+  const [sweepKw, setSweepKw] = useState('');
+  const [costKwh, setCostKwh] = useState('400');
+  const [costKw, setCostKw] = useState('150');
+  useEffect(() => {
+    const w = rec?.spec?.sweep;
+    setSweepKwh(w ? w.batteryKwh.join(', ') : '');
+    setSweepKw(w ? w.inverterKw.join(', ') : '');
+    if (w) {
+      setCostKwh(String(w.costPerKwh));
+      setCostKw(String(w.costPerKw));
+    }
+  }, [rec]);
+  const list2 = (t: string): number[] =>
+    t
+      .split(/[,;\s]+/)
+      .filter((x) => x !== '')
+      .map(Number);
+
+  const loadCsv = (f: File | undefined) =>
+    act(async () => {
+      if (!f || !draft) return;
+      const profiles = await client.call('study.profileCsv', { fileName: f.name, text: await f.text(), pvKwp: draft.site.pvKwp });
+      setDraft({ ...draft, profiles });
+    });
+
   const save = async (): Promise<string | undefined> => {
     if (!rec || !draft) return undefined;
-    const s = await client.call('study.save', { id: rec.id, spec: draft });
+    const first = draft.strategies[0];
+    const { sweep: _old, ...rest } = draft;
+    const spec: StudySpec = sweepKwh.trim() && sweepKw.trim() && first ? { ...rest, sweep: { strategyId: first.id, batteryKwh: list2(sweepKwh), inverterKw: list2(sweepKw), costPerKwh: Number(costKwh), costPerKw: Number(costKw), fixedCost: 0 } } : rest;
+    const s = await client.call('study.save', { id: rec.id, spec });
     await refresh();
     await open(s.id);
     return s.id;
@@ -251,6 +280,19 @@ export function StudyPage() {
                 <TextField size="small" type="number" label="Inverter, kW" value={draft.site.inverterKw} disabled={readOnly} onChange={(e) => setSite('inverterKw', e.target.value)} sx={{ ...fieldSx, width: 120 }} slotProps={{ htmlInput: { 'data-testid': 'study-inverter-kw' } }} />
                 <TextField size="small" type="number" label="PV, kWp" value={draft.site.pvKwp} disabled={readOnly} onChange={(e) => setSite('pvKwp', e.target.value)} sx={{ ...fieldSx, width: 110 }} />
                 <TextField size="small" type="number" label="Contracted power, kW" value={draft.site.contractedPowerKw} disabled={readOnly} onChange={(e) => setSite('contractedPowerKw', e.target.value)} sx={{ ...fieldSx, width: 170 }} />
+              </Box>
+              <Box sx={{ display: 'flex', flexWrap: 'wrap', gap: 1, mt: 1, alignItems: 'center' }} role="group" aria-label="Sizing sweep">
+                <TextField size="small" label="Sweep battery sizes, kWh" placeholder="60, 120, 240" value={sweepKwh} disabled={readOnly} onChange={(e) => setSweepKwh(e.target.value)} sx={{ ...fieldSx, width: 200 }} slotProps={{ htmlInput: { 'data-testid': 'study-sweep-kwh' } }} />
+                <TextField size="small" label="Sweep inverter sizes, kW" placeholder="50, 100" value={sweepKw} disabled={readOnly} onChange={(e) => setSweepKw(e.target.value)} sx={{ ...fieldSx, width: 200 }} slotProps={{ htmlInput: { 'data-testid': 'study-sweep-kw' } }} />
+                <TextField size="small" type="number" label="Cost per kWh" value={costKwh} disabled={readOnly} onChange={(e) => setCostKwh(e.target.value)} sx={{ ...fieldSx, width: 120 }} />
+                <TextField size="small" type="number" label="Cost per kW" value={costKw} disabled={readOnly} onChange={(e) => setCostKw(e.target.value)} sx={{ ...fieldSx, width: 120 }} />
+                <Button component="label" size="small" disabled={readOnly}>
+                  Load profile CSV…
+                  <input hidden type="file" accept=".csv,text/csv" data-testid="study-profile-csv" onChange={(e) => void loadCsv(e.target.files?.[0])} />
+                </Button>
+                <Typography variant="caption" data-testid="study-profiles">
+                  Profiles: {draft.profiles.kind === 'synthetic' ? `synthetic (seed ${draft.profiles.seed})` : `${draft.profiles.origin}, ${draft.profiles.loadKw.length} steps`}
+                </Typography>
               </Box>
               <Box sx={{ mt: 1 }} role="group" aria-label="Strategies">
                 {CHOICES.map((c) => (
