@@ -165,8 +165,14 @@ describe('IEC 104 bridge', () => {
       assert.deepEqual(last('U')!.quality, { level: 'bad', reason: 'device' }, 'IV → bad');
 
       // commands: SBO with termination, a time-tagged set-point, a scaled one
+      bridge.frames!.setEnabled(true);
       const open = await bridge.write('BreakerCmd', 1);
       assert.deepEqual(open.stages.map((s) => s.stage), ['selected', 'operated', 'terminated']);
+      // the raw frame view: each APDU decoded as tshark's one-line summary
+      const frames = bridge.frames!.list().map((f) => `${f.dir} ${f.decoded}`);
+      for (const want of [/^tx <- I \(\d+,\d+\) ASDU=3 C_DC_NA_1 Act IOA=3001$/, /^rx -> I \(\d+,\d+\) ASDU=3 C_DC_NA_1 ActCon IOA=3001$/, /^rx -> I \(\d+,\d+\) ASDU=3 C_DC_NA_1 ActTerm IOA=3001$/])
+        assert.ok(frames.some((f) => want.test(f)), `${String(want)} in\n${frames.join('\n')}`);
+      bridge.frames!.setEnabled(false);
       await until(() => last('Breaker')!.value === 1, 'the breaker open');
       assert.deepEqual(a.log.filter((c) => c.ioa === 3001).map((c) => [c.select, c.value]), [[true, 1], [false, 1]]);
       const lim = await bridge.write('Limit', 55.5);

@@ -28,7 +28,7 @@ import type { TimeQuality } from '../../core/common/quality';
 import { iec104Protocol, isIec104Device, isIec104Profile, type Iec104Channel, type Iec104Device, type Iec104Profile } from '../../core/common/profiles/iec104';
 import { SupervisedBridge, bridgeNow } from '../common/supervised-bridge';
 import { errorText } from '../common/supervisor';
-import { qdsQuality, type Asdu, type InfoObject } from './codec';
+import { decodeApdu, qdsQuality, summary, type Asdu, type InfoObject } from './codec';
 import { Iec104Client, Iec104Refusal, Iec104Timeout, type CommandSpec } from './client';
 import { Iec104Link, type FrameObserver, type LinkParams } from './link';
 
@@ -250,6 +250,8 @@ export class Iec104Bridge extends SupervisedBridge<Iec104Group> implements Bridg
       this.byChannel.set(c.channel, c);
       if (c.ioa !== undefined) this.byIoa.set(c.ioa, { c, id: `${device.asset}/${c.channel}` });
     }
+    // the raw frame view: each APDU as tshark's one-line summary
+    this.frames?.setDecoder((dir, bytes) => summary(decodeApdu(bytes), dir === 'rx'));
     const conn = device.connection;
     const endpoints: Endpoint[] = [{ host: conn.host, port: conn.port }, ...conn.standby].map((e) => ({ ...e, name: `${e.host}:${e.port}` }));
     this.supervise(ctx, {
@@ -277,7 +279,10 @@ export class Iec104Bridge extends SupervisedBridge<Iec104Group> implements Bridg
             timeoutMs: device.timeoutMs,
             onStart: (client) => this.onStart(client),
             onData: (a) => this.onData(a),
-            onFrame: (dir, apdu, raw) => this.frameObserver?.(dir, apdu, raw),
+            onFrame: (dir, apdu, raw) => {
+              this.frames?.record(dir === 'out' ? 'tx' : 'rx', raw);
+              this.frameObserver?.(dir, apdu, raw);
+            },
           });
           return {
             ready: attempt.ready.then((g) => {

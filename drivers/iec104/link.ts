@@ -102,6 +102,9 @@ export class Iec104Link {
   /** a U act waiting for its con */
   private uWait: { fn: UFunction; resolve: () => void; reject: (e: Error) => void; cancel: Cancel } | undefined;
   private started = false;
+  /** a read is being processed; an acknowledgement due is sent once it is done */
+  private inRead = false;
+  private ackDue = false;
   /** when the last frame arrived (t3) */
   private lastIn: number;
   private closedWith: Iec104LinkError | undefined;
@@ -268,6 +271,7 @@ export class Iec104Link {
       this.vs = (this.vs + 1) % MOD;
       this.sentAt.push(this.timers.now());
       this.unackedIn = 0;
+      this.ackDue = false;
       this.t2Timer?.();
       this.t2Timer = undefined;
       this.stats.iOut++;
@@ -277,6 +281,7 @@ export class Iec104Link {
   }
 
   private sendS(): void {
+    this.ackDue = false;
     this.t2Timer?.();
     this.t2Timer = undefined;
     this.unackedIn = 0;
@@ -335,6 +340,17 @@ export class Iec104Link {
       this.close(`${this.name}: not an IEC 104 stream (${(e as Error).message})`);
       return;
     }
+    this.inRead = true;
+    try {
+      this.receiveAll(frames);
+    } finally {
+      this.inRead = false;
+    }
+    // w frames or more arrived in this read: one S-frame acknowledges them all, after the read
+    if (this.ackDue && !this.closedWith) this.sendS();
+  }
+
+  private receiveAll(frames: Buffer[]): void {
     for (const raw of frames) {
       if (this.closedWith) return;
       let a: Apdu;
@@ -372,8 +388,10 @@ export class Iec104Link {
     }
     this.vr = (this.vr + 1) % MOD;
     this.unackedIn++;
-    if (this.unackedIn >= this.params.w) this.sendS();
-    else if (!this.t2Timer) this.t2Timer = this.timers.setTimeout(() => this.sendS(), this.params.t2Ms);
+    if (this.unackedIn >= this.params.w) {
+      if (this.inRead) this.ackDue = true;
+      else this.sendS();
+    } else if (!this.t2Timer) this.t2Timer = this.timers.setTimeout(() => this.sendS(), this.params.t2Ms);
     for (const h of [...this.asduHandlers]) {
       try {
         h(a.asdu);
