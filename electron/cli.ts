@@ -13,6 +13,8 @@ export interface CliOptions {
   noDemoHistory: boolean;
   /** browser mode: run the core in this process, without a supervisor that restarts it */
   noSupervisor: boolean;
+  /** desktop: windows in kiosk mode (full screen, no menu, no window controls) */
+  kiosk: boolean;
   help: boolean;
 }
 
@@ -28,11 +30,12 @@ export const USAGE = `usage: npm start -- [options]
   --ephemeral-sim-ports   simulated devices on free ports instead of the site file's
   --no-demo-history       first start of the demo: do not fill the historian with simulated history
   --no-supervisor         browser mode: run the core in this process (no restart after a crash)
+  --kiosk                 full screen without menu or window controls (desktop, and Chromium in browser mode)
   --help                  this text`;
 
 /** strict: refuse unknown options (the launcher); Electron's main passes Chromium switches too. */
 export function parseCli(argv: readonly string[], strict = true): CliOptions {
-  const o: CliOptions = { headless: false, browser: false, port: 8765, bind: '127.0.0.1', noSim: false, ephemeralSimPorts: false, noDemoHistory: false, noSupervisor: false, help: false };
+  const o: CliOptions = { headless: false, browser: false, port: 8765, bind: '127.0.0.1', noSim: false, ephemeralSimPorts: false, noDemoHistory: false, noSupervisor: false, kiosk: false, help: false };
   const need = (i: number, flag: string): string => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith('--')) throw new Error(`${flag} needs a value`);
@@ -63,6 +66,9 @@ export function parseCli(argv: readonly string[], strict = true): CliOptions {
         break;
       case '--no-supervisor':
         o.noSupervisor = true;
+        break;
+      case '--kiosk':
+        o.kiosk = true;
         break;
       case '--help':
       case '-h':

@@ -9,14 +9,35 @@ export interface WebContentsLike {
   on(event: 'destroyed', cb: () => void): void;
   setWindowOpenHandler(h: (d: { url: string }) => { action: 'deny' | 'allow' }): void;
   getURL(): string;
+  reload(): void;
+  isDestroyed(): boolean;
+}
+
+export interface RectLike {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
 }
 
 export interface BrowserWindowLike {
   webContents: WebContentsLike;
   loadFile(path: string): Promise<void>;
   loadURL(url: string): Promise<void>;
-  on(event: 'closed', cb: () => void): void;
+  on(event: 'closed' | 'close' | 'ready-to-show', cb: () => void): void;
   maximize(): void;
+  isMaximized(): boolean;
+  getNormalBounds(): RectLike;
+  setFullScreen(on: boolean): void;
+  isFullScreen(): boolean;
+  setKiosk(on: boolean): void;
+  isKiosk(): boolean;
+  isMinimized(): boolean;
+  restore(): void;
+  show(): void;
+  focus(): void;
+  close(): void;
+  isDestroyed(): boolean;
 }
 
 export interface IpcMainInvokeEventLike {
@@ -33,10 +54,24 @@ export interface ElectronMain {
     quit(): void;
     /** quits without emitting before-quit again */
     exit(code?: number): void;
-    getPath(name: 'userData'): string;
+    getPath(name: 'userData' | 'logs'): string;
+    getVersion(): string;
+    requestSingleInstanceLock(): boolean;
+    on(event: 'second-instance', cb: (e: unknown, argv: string[]) => void): void;
+    on(event: 'render-process-gone', cb: (e: unknown, wc: WebContentsLike, details: { reason: string; exitCode: number }) => void): void;
     commandLine: { appendSwitch(s: string, v?: string): void };
   };
-  BrowserWindow: new (opts: Record<string, unknown>) => BrowserWindowLike;
+  BrowserWindow: (new (opts: Record<string, unknown>) => BrowserWindowLike) & {
+    getFocusedWindow(): BrowserWindowLike | null;
+    getAllWindows(): BrowserWindowLike[];
+  };
+  screen: {
+    getAllDisplays(): Array<{ id: number; workArea: RectLike }>;
+    getPrimaryDisplay(): { id: number };
+    getDisplayMatching(r: RectLike): { id: number };
+  };
+  shell: { openPath(path: string): Promise<string> };
+  Tray: new (icon: string) => { setToolTip(t: string): void; setTitle(t: string): void; setContextMenu(m: unknown): void; on(event: 'click', cb: () => void): void; destroy(): void };
   ipcMain: {
     handle(channel: string, h: (e: IpcMainInvokeEventLike, ...args: unknown[]) => unknown): void;
   };
@@ -54,7 +89,7 @@ export interface ElectronMain {
     buildFromTemplate(t: unknown[]): unknown;
     setApplicationMenu(m: unknown): void;
   };
-  Notification?: new (o: { title: string; body: string }) => { show(): void };
+  Notification: (new (o: { title: string; body: string; urgency?: 'normal' | 'critical' | 'low'; silent?: boolean }) => { show(): void; on(event: 'click', cb: () => void): void }) & { isSupported(): boolean };
   protocol: {
     registerSchemesAsPrivileged(schemes: Array<{ scheme: string; privileges: Record<string, boolean> }>): void;
     handle(scheme: string, handler: (req: { url: string; method: string }) => Promise<Response> | Response): void;

@@ -25,7 +25,7 @@ function electronBinary(): string | undefined {
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
-function openChromium(url: string): void {
+function openChromium(url: string, kiosk = false): void {
   const browser = CHROMIUM.find((p) => existsSync(p));
   if (!browser) {
     console.log('no Chromium found: open the address above in a browser');
@@ -34,6 +34,7 @@ function openChromium(url: string): void {
   const profile = join(tmpdir(), 'es-manager-chromium');
   mkdirSync(profile, { recursive: true });
   const args = [`--app=${url}`, `--user-data-dir=${profile}`, '--no-first-run', '--disable-background-networking'];
+  if (kiosk) args.push('--kiosk');
   if (process.getuid?.() === 0) args.push('--no-sandbox');
   spawn(browser, args, { stdio: 'ignore', detached: true }).unref();
   console.log(`opened ${browser} in app mode`);
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
     entry: __filename,
     args: process.argv.slice(2),
     onFirstReady: (m) => {
-      if (!opts.headless) openChromium(m.url);
+      if (!opts.headless) openChromium(m.url, opts.kiosk);
     },
   });
   let stopping = false;
@@ -111,7 +112,7 @@ async function runCore(opts: ReturnType<typeof parseCli>): Promise<void> {
   // a machine-readable line for tests and scripts
   console.log(`ESM_READY ${url}`);
   process.send?.({ t: 'ready', url, dataDir: app.dataDir } satisfies ChildMessage);
-  if (!process.send && !opts.headless) openChromium(url);
+  if (!process.send && !opts.headless) openChromium(url, opts.kiosk);
   let stopping = false;
   const shutdown = (sig: string): void => {
     if (stopping) return;

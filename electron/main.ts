@@ -11,15 +11,20 @@ import { SafeStorageKeyProvider } from '../core/security';
 import { parseCli, type CliOptions } from './cli';
 import { composeApp, type App } from './compose';
 import { electronPrinter, type PrintableWindow } from './pdf';
+import { DesktopShell } from './desktop-shell';
+import { RotatingLog } from './shell/logs';
+import { fileToOpen } from './shell/file-types';
+import { startSingleInstance } from './shell/single-instance';
 import { installFailureHandlers } from './supervise';
 import { describeError, recordFailure } from '../core/host/failures';
 import type { ElectronMain, IpcMainInvokeEventLike, WebContentsLike } from './electron-api';
-import { APP_INDEX_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, resolveAppRequest } from './app-protocol';
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES, resolveAppRequest } from './app-protocol';
 import { CSP, IPC, isAllowedNavigation, isTrustedSender } from './ipc-policy';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const electron = require('electron') as ElectronMain;
 const { app: eapp, BrowserWindow, ipcMain, session, Menu, safeStorage, protocol } = electron;
+let shell: DesktopShell | undefined;
 
 // app://esm/ is a standard, secure origin for the renderer; registered before the app is ready
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_SCHEME_PRIVILEGES }]);
@@ -37,25 +42,16 @@ function assertSender(e: IpcMainInvokeEventLike): void {
   if (!isTrustedSender(e.senderFrame?.url)) throw new Error('IPC refused: unknown sender');
 }
 
-function openWindow(): void {
-  const win = new BrowserWindow({
-    width: 1600,
-    height: 1000,
-    backgroundColor: '#d9d9d9',
-    title: 'ES Manager',
-    webPreferences: {
-      preload,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webviewTag: false,
-      spellcheck: false,
-      // the alarm horn must sound before anyone has clicked (a control room at night)
-      autoplayPolicy: 'no-user-gesture-required',
-    },
-  });
-  win.loadURL(APP_INDEX_URL).catch((e: unknown) => console.error('cannot load the renderer:', e));
-}
+const WEB_PREFERENCES = {
+  preload,
+  contextIsolation: true,
+  sandbox: true,
+  nodeIntegration: false,
+  webviewTag: false,
+  spellcheck: false,
+  // the alarm horn must sound before anyone has clicked (a control room at night)
+  autoplayPolicy: 'no-user-gesture-required',
+};
 
 /** Largest reply sent over IPC (structured clone of a huge result blocks the main process). */
 const MAX_IPC_REPLY_BYTES = 128 << 20;
@@ -145,6 +141,22 @@ function wireIpc(): void {
 
 async function main(): Promise<void> {
   const opts = parseCli(process.argv.slice(2), false);
+  // one instance per user session: a second start hands its command line (a double-clicked
+  // site or study file) to this one and quits
+  const first = startSingleInstance(
+    { acquire: () => eapp.requestSingleInstanceLock(), onSecondInstance: (cb) => eapp.on('second-instance', (_e, argv) => cb(argv)) },
+    {
+      quit: () => eapp.quit(),
+      focus: () => shell?.focus(),
+      open: (f) => console.warn(`${f.path}: open ${f.kind} files from File → Open in the running ES Manager (it keeps its current site until restarted with --site)`),
+    },
+  );
+  if (!first) return;
+  const at = fileToOpen(process.argv.slice(1));
+  if (at?.kind === 'site' && opts.site === undefined) opts.site = at.path;
+  // logs in the user data folder, rotated (5 MB × 5)
+  const log = new RotatingLog(join(eapp.getPath('userData'), 'logs'));
+  log.captureConsole();
   await eapp.whenReady();
   session.defaultSession.webRequest.onHeadersReceived((d, done) => {
     done({ responseHeaders: { ...(d.responseHeaders ?? {}), 'Content-Security-Policy': [CSP] } });
@@ -167,13 +179,16 @@ async function main(): Promise<void> {
   process.umask(0o077);
   core = await startCore(opts, keyProvider);
   wireIpc();
-  Menu.setApplicationMenu(
-    Menu.buildFromTemplate([
-      { label: 'File', submenu: [{ label: 'New window (another monitor)', accelerator: 'CmdOrCtrl+N', click: openWindow }, { role: 'quit' }] },
-      { label: 'View', submenu: [{ role: 'reload' }, { role: 'togglefullscreen' }, { role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }] },
-    ]),
-  );
-  openWindow();
+  shell = new DesktopShell(electron, { preload, icon: join(__dirname, '..', '..', 'assets', 'icons', 'icon.png'), userData: eapp.getPath('userData'), logsDir: log.dir, kiosk: opts.kiosk, webPreferences: WEB_PREFERENCES });
+  Menu.setApplicationMenu(shell.buildMenu());
+  watchAlarms();
+  shell.showAlarms(null);
+  shell.openAtStart();
+  // a renderer that crashed is loaded again (the core and the other windows keep running)
+  eapp.on('render-process-gone', (_e, wc, details) => {
+    console.error(`a window's renderer is gone (${details.reason}, exit code ${details.exitCode}); reloading it`);
+    if (details.reason !== 'clean-exit' && !wc.isDestroyed()) wc.reload();
+  });
   eapp.on('window-all-closed', () => eapp.quit());
   // the core's stop is awaited (bounded) so the last historian batch is kept, then we quit
   let quitting = false;
@@ -181,6 +196,8 @@ async function main(): Promise<void> {
     if (quitting) return;
     quitting = true;
     e.preventDefault();
+    shell?.rememberWindows();
+    shell?.dispose();
     const c = core;
     core = undefined;
     const hard = setTimeout(() => eapp.exit(1), SHUTDOWN_MS);
@@ -215,6 +232,7 @@ async function main(): Promise<void> {
           (c) => {
             core = c;
             lastStart = Date.now();
+            watchAlarms();
           },
           (err: unknown) => {
             console.error('the core could not be restarted:', err);
@@ -225,6 +243,13 @@ async function main(): Promise<void> {
         .finally(() => (restarting = false));
     },
   );
+}
+
+/** The tray count and notifications follow the running core's alarm events. */
+let unwatch: (() => void) | undefined;
+function watchAlarms(): void {
+  unwatch?.();
+  unwatch = core?.host.bus.on('alarms.changed', (ev) => shell?.onAlarmsChanged(ev));
 }
 
 /** The longest the shell waits for the core to stop when quitting. */

@@ -28,8 +28,18 @@ async function unwrap(p: Promise<unknown>): Promise<unknown> {
   throw { ...env.error };
 }
 
+const shellHandlers = new Set<(action: unknown) => void>();
+// menu commands for the renderer (electron/desktop-shell.ts SHELL_CHANNEL): navigate, silence…
+ipcRenderer.on('esm:shell', (_e, action) => {
+  for (const h of shellHandlers) h(action);
+});
+
 contextBridge.exposeInMainWorld('esm', {
   hello: () => ipcRenderer.invoke('esm:hello'),
+  onShell: (cb: (action: unknown) => void) => {
+    shellHandlers.add(cb);
+    return () => void shellHandlers.delete(cb);
+  },
   call: (method: string, arg: unknown) => unwrap(ipcRenderer.invoke('esm:call', String(method), arg)),
   listen: (event: string, cb: (data: unknown) => void) => {
     const name = String(event);

@@ -60,6 +60,7 @@ import { MarketPriceService } from '../prices/service';
 import { planState } from '../plan/state';
 import { EXPORT_TTL_MS, expireExports, secureDataDir } from './datadir';
 import { openServices, type Services } from './services';
+import { aboutInfo } from './about';
 import { WebTransport, type WebOptions, type WebStats } from './web';
 
 /** Largest alarm-change event sent to the screens; larger engine batches go in parts. */
@@ -280,6 +281,7 @@ export class Host {
     };
     return {
       'host.info': () => ({ version: this.opts.version, mode: this.opts.mode, startedAt: this.startedAt, pid: process.pid }),
+      'host.about': () => aboutInfo(this.opts.mode),
       'session.current': (ctx) => {
         if (!ctx.token) throw new ApiError('unauthenticated', 'not signed in', { rule: 'session.required' });
         return s.auth.session(ctx.token);

@@ -34,6 +34,7 @@ const cap = (anyOf: readonly Capability[], site: 'arg' | 'current' | 'filtered' 
 export const METHOD_CAPABILITIES: { readonly [M in MethodName]: MethodAccess } = {
   // existing contract
   'host.info': { access: 'session' },
+  'host.about': { access: 'session' },
   'session.current': { access: 'session' },
   'site.get': cap(['site.view'], 'current'),
   'points.list': cap(['site.view'], 'current'),

@@ -113,9 +113,20 @@ export interface HostInfo {
   pid: number;
 }
 
+/** The About page: versions and licences of what ships (core/host/about.ts). */
+export interface AboutInfo {
+  name: string;
+  version: string;
+  licence: string;
+  mode: 'electron' | 'browser';
+  runtime: { node: string; electron?: string; chrome?: string; platform: string };
+  libraries: Array<{ name: string; version: string; licence: string; homepage?: string }>;
+}
+
 /** The core's own request/response methods: name -> { req, res }. */
 export interface CoreApiMethods {
   'host.info': { req: Record<string, never>; res: HostInfo };
+  'host.about': { req: Record<string, never>; res: AboutInfo };
   'session.current': { req: Record<string, never>; res: SessionInfo };
   'site.get': { req: Record<string, never>; res: SiteView };
   'points.list': { req: { assetId?: string }; res: PointMeta[] };
@@ -156,6 +167,7 @@ const empty = z.object({}).strict();
 
 const coreMethodArgSchemas: { [M in keyof CoreApiMethods]: z.ZodType<CoreApiMethods[M]['req']> } = {
   'host.info': empty,
+  'host.about': empty,
   'session.current': empty,
   'site.get': empty,
   'points.list': z.object({ assetId: z.string().min(1).optional() }).strict(),

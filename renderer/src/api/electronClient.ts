@@ -15,6 +15,8 @@ export interface EsmBridge {
   call(method: string, arg: unknown): Promise<unknown>;
   listen(event: string, cb: (data: unknown) => void): () => void;
   hello(): Promise<{ session: string }>;
+  /** the desktop menu's commands for this window (core/common/shell.ts ShellAction) */
+  onShell?(cb: (action: unknown) => void): () => void;
 }
 
 declare global {

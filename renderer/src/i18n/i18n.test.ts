@@ -50,6 +50,10 @@ describe('translations (en, es, it, pt)', () => {
     for (const lang of LANGUAGES) for (const r of ROUTES) assert.ok(leaves(CATALOGUES[lang]).has(`nav.${r}`), `${lang}: nav.${r}`);
   });
 
+  it('every screen has its contextual help (F1) in every language', () => {
+    for (const lang of LANGUAGES) for (const r of ROUTES) assert.ok(leaves(CATALOGUES[lang]).has(`help.screen.${r}`), `${lang}: help.screen.${r}`);
+  });
+
   it('plurals follow the language: Spanish "1 más" / "1000000 más", Italian "1 altro" / "2 altri"', () => {
     const i = createI18n('it');
     assert.equal(i.t('alarms.more', { count: 1 }), '+1 altro');

@@ -13,6 +13,8 @@ import { useTranslation } from 'react-i18next';
 import { LANGUAGES, LANGUAGE_NAMES } from '../i18n/i18n';
 import { THEME_MODES, hmi } from '../theme';
 import { usePrefs } from './prefs';
+import { runShellAction } from './ShellCommands';
+import Divider from '@mui/material/Divider';
 
 export function DisplayMenu() {
   const prefs = usePrefs();
@@ -67,6 +69,27 @@ export function DisplayMenu() {
             <ListItemText>{LANGUAGE_NAMES[l]}</ListItemText>
           </MenuItem>
         ))}
+        <Divider />
+        <MenuItem
+          data-testid="menu-help"
+          onClick={() => {
+            close();
+            runShellAction({ kind: 'help' });
+          }}
+        >
+          <ListItemIcon />
+          <ListItemText secondary="F1">{t('help.menu')}</ListItemText>
+        </MenuItem>
+        <MenuItem
+          data-testid="menu-about"
+          onClick={() => {
+            close();
+            runShellAction({ kind: 'about' });
+          }}
+        >
+          <ListItemIcon />
+          <ListItemText>{t('about.menu')}</ListItemText>
+        </MenuItem>
       </Menu>
     </>
   );

@@ -25,6 +25,7 @@ import { formatAge } from '../format/format';
 import { hmi } from '../theme';
 import { NavRail, visuallyHidden } from './NavRail';
 import { useRoute } from './route';
+import { ShellCommands } from './ShellCommands';
 import { StatusBar } from './StatusBar';
 import { useTranslation } from 'react-i18next';
 
@@ -85,6 +86,7 @@ export function Shell() {
           {route === 'history' && !locked ? <HistoryPage /> : null}
         </Box>
       </Box>
+      <ShellCommands route={route} />
     </Box>
   );
 }

@@ -16,6 +16,8 @@ import { validateConfiguration } from 'app-builder-lib/out/util/config/config';
 import type { Configuration } from 'app-builder-lib';
 import { parse } from 'yaml';
 import { FILE_TYPES } from '../../../electron/shell/file-types';
+import { NAVIGATE } from '../../../electron/shell/menu';
+import { ROUTES } from '../../../renderer/src/shell/route';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const config = parse(readFileSync(join(ROOT, 'electron-builder.yml'), 'utf8')) as Configuration & Record<string, unknown>;
@@ -137,6 +139,10 @@ describe('desktop packaging (electron-builder.yml, without the Electron binary)'
     assert.ok(seen.size > 50, `the require graph was walked (${seen.size} files)`);
     const bad = [...files].filter((f) => /\.(map|ts|tsx)$/.test(f) || /\.test\.js$/.test(f) || f.startsWith('electron/') || f.startsWith('test/') || f === 'dist/electron/launch.js');
     assert.deepEqual(bad, []);
+  });
+
+  it("the application menu's screens are screens of the renderer", () => {
+    for (const n of NAVIGATE) assert.ok((ROUTES as readonly string[]).includes(n.route), `${n.route} is a screen`);
   });
 
   it('the pattern matcher drops what a later !pattern excludes (it can fail)', () => {
