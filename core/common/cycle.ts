@@ -99,6 +99,22 @@ export const gridSignalsConfigSchema = z
     meter: id.optional(),
     /** the signals file (YAML or JSON, core/common/modes.ts gridSignalsSchema), relative to the data folder; default signals/grid.yaml */
     file: z.string().min(1).max(500).optional(),
+    /**
+     * signals from a driver: device channels (point ids "asset/Channel", kW) read as the TSO battery
+     * setpoint (+ discharge) and the PCC import/export caps; a value of good quality is in force for
+     * `validMinutes` after its time stamp (for the plan), and over the file's for the same moment
+     */
+    points: z
+      .object({
+        setpointKw: z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'a point id "asset/Channel"').optional(),
+        importMaxKw: z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'a point id "asset/Channel"').optional(),
+        exportMaxKw: z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'a point id "asset/Channel"').optional(),
+        validMinutes: z.number().int().min(1).max(1440).default(15),
+        /** what the screens name the source, e.g. "TSO gateway (IEC 104)" */
+        source: z.string().min(1).max(100).default('grid signals from a device'),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -185,6 +201,11 @@ export function checkControlReferences(
     want('ess', c.ess, 'Ess');
     if ('meter' in c && c.meter !== undefined) want('meter', c.meter, 'Meter');
     if (c.type === 'zero-export') c.curtailPv.forEach((pv, k) => want(`curtailPv[${k}]`, pv, 'Pv'));
+    if (c.type === 'grid-signals')
+      for (const k of ['setpointKw', 'importMaxKw', 'exportMaxKw'] as const) {
+        const pid = c.points?.[k];
+        if (pid !== undefined && !nature.has(pid.split('/')[0] as string)) issues.push({ path: `${at}.points.${k}`, message: `unknown asset "${pid.split('/')[0] as string}" in point "${pid}"` });
+      }
   });
   return issues;
 }

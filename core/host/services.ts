@@ -404,8 +404,15 @@ export async function openServices(o: ServicesOptions): Promise<Services> {
   const modeCfg = cycleOn ? o.site.control?.controllers.find((c) => c.type === 'operating-mode') : undefined;
   const modes = modeCfg?.type === 'operating-mode' ? new ModeService(db, siteId, o.site.site.timezone, modeCfg, now) : undefined;
   const gsCfg = cycleOn ? o.site.control?.controllers.find((c) => c.type === 'grid-signals') : undefined;
-  const signals = gsCfg?.type === 'grid-signals' ? new GridSignalFile({ file: resolve(o.dataDir, gsCfg.file ?? join('signals', 'grid.yaml')), scheduler, alarms }) : undefined;
+  const signals =
+    gsCfg?.type === 'grid-signals'
+      ? new GridSignalFile({ file: resolve(o.dataDir, gsCfg.file ?? join('signals', 'grid.yaml')), scheduler, alarms, ...(gsCfg.points ? { points: gsCfg.points, read: (id: string) => o.cvt.get(id) } : {}) })
+      : undefined;
   signals?.start();
+  // a mapped channel the site does not have gives no signal: say so once, in words
+  const missing = gsCfg?.type === 'grid-signals' ? (['setpointKw', 'importMaxKw', 'exportMaxKw'] as const).flatMap((k) => (gsCfg.points?.[k] !== undefined && o.cvt.meta(gsCfg.points[k]) === undefined ? [`${k}: ${gsCfg.points[k]}`] : [])) : [];
+  if (missing.length > 0)
+    alarms.raiseSystemAlarm('signals.invalid', { message: 'A grid-signal channel of the site file is not a point of this site: it gives no signal', priority: 'medium', class: 'energy', text: missing.map((m) => `control grid-signals points ${m} is not a point of any device`).join('\n') });
   const tariff = siteTariffSource(o.site.energy?.grid.importTariff, o.site.site.timezone);
 
   // the control cycle runs only when the site enables it (started by the host after the bridges)

@@ -7,12 +7,21 @@
  * good one arrives. The controllers read `current(now)` (GridSignalSource); the plan service
  * reads `window()` for the next plan (limits and setpoints over its horizon).
  *
- * A driver can feed the same signals through `accept()` (e.g. points of a TSO gateway).
+ * A driver feeds signals too: device channels mapped in the site file (`points` of the
+ * grid-signals controller: e.g. the export limit of the grid RTU over IEC 104, a TSO setpoint
+ * register over Modbus) are read from the CVT (`read`): a value of good quality is in force from
+ * its time stamp to `validMinutes` after it is last read good — in the cycle at once, in the plan
+ * for the steps it covers —
+ * over the file's signals for the same moment; a value that is not good (comm failure, stale)
+ * is not a signal. A changed point value is told to listeners on the poll (the plan is made again).
+ * `accept()` takes whole signal sets from a driver that sends periods.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import type { Cancel, Scheduler } from '../common/clock';
+import type { GridSignalsConfig } from '../common/cycle';
 import { gridSignalsSchema, type GridSignals, type GridSignalsNow } from '../common/modes';
+import type { PointState } from '../common/point';
 import type { GridSignalSource } from '../cycle/controllers/grid-signals';
 
 export const SIGNALS_INVALID_ALARM = 'signals.invalid';
@@ -61,9 +70,53 @@ export class GridSignalFile implements GridSignalSource {
   private timer: Cancel | undefined;
   private readonly listeners = new Set<() => void>();
 
+  /** the point values last told to listeners (a change triggers a new plan) */
+  private pointsSeen = '';
+
   constructor(
-    private readonly o: { file: string; scheduler: Scheduler; alarms?: SignalAlarms; pollMs?: number },
+    private readonly o: {
+      file: string;
+      scheduler: Scheduler;
+      alarms?: SignalAlarms;
+      pollMs?: number;
+      /** device channels read as signals, and how to read them (the CVT) */
+      points?: GridSignalsConfig['points'];
+      read?: (id: string) => Readonly<PointState> | undefined;
+    },
   ) {}
+
+  /** the signals the mapped device channels give now: each good value in force from its time stamp for validMinutes */
+  private fromPoints(): GridSignals | undefined {
+    const pts = this.o.points;
+    if (!pts || !this.o.read) return undefined;
+    const validMs = pts.validMinutes * 60_000;
+    const now = this.o.scheduler.now();
+    const at = (id: string | undefined): { from: number; to: number; v: number } | undefined => {
+      if (id === undefined) return undefined;
+      const st = this.o.read?.(id);
+      if (!st || st.quality.level !== 'good' || typeof st.value !== 'number' || !Number.isFinite(st.value)) return undefined;
+      // a value the device still reports with good quality holds on: validMinutes from now
+      return { from: Math.min(st.ts, now), to: Math.max(st.ts, now) + validMs, v: st.value };
+    };
+    const sp = at(pts.setpointKw);
+    const imp = at(pts.importMaxKw);
+    const exp = at(pts.exportMaxKw);
+    if (!sp && !imp && !exp) return undefined;
+    return {
+      source: pts.source,
+      setpoints: sp ? [{ from: sp.from, to: sp.to, kw: sp.v }] : [],
+      limits: [...(imp ? [{ from: imp.from, to: imp.to, importMaxKw: Math.max(0, imp.v) }] : []), ...(exp ? [{ from: exp.from, to: exp.to, exportMaxKw: Math.max(0, exp.v) }] : [])],
+    } as GridSignals;
+  }
+
+  /** the file's (or a driver's accepted) signals with the mapped channels' over them */
+  private effective(): GridSignals | undefined {
+    const f = this.signals;
+    const p = this.fromPoints();
+    if (!p) return f;
+    if (!f) return p;
+    return { ...f, source: `${p.source} and ${f.source}`, setpoints: [...p.setpoints, ...f.setpoints], limits: [...p.limits, ...f.limits] };
+  }
 
   start(): void {
     this.check();
@@ -81,8 +134,20 @@ export class GridSignalFile implements GridSignalSource {
     return () => this.listeners.delete(cb);
   }
 
-  /** reads the file now if it changed (also called by the timer) */
+  /** reads the file now if it changed (also called by the timer); tells listeners when a mapped channel's value changed */
   check(): void {
+    if (this.o.points) {
+      const p = this.fromPoints();
+      const seen = JSON.stringify([p?.setpoints.map((x) => x.kw), p?.limits.map((x) => [x.importMaxKw, x.exportMaxKw])]);
+      if (seen !== this.pointsSeen) {
+        this.pointsSeen = seen;
+        this.notify();
+      }
+    }
+    this.checkFile();
+  }
+
+  private checkFile(): void {
     let m: number;
     try {
       if (!existsSync(this.o.file)) {
@@ -127,7 +192,7 @@ export class GridSignalFile implements GridSignalSource {
   }
 
   current(now: number): GridSignalsNow | undefined {
-    const s = this.signals;
+    const s = this.effective();
     if (!s) return undefined;
     const sp = s.setpoints.find((x) => now >= x.from && now < x.to);
     const lims = s.limits.filter((x) => now >= x.from && now < x.to);
@@ -136,7 +201,7 @@ export class GridSignalFile implements GridSignalSource {
     if (!sp && imp.length === 0 && exp.length === 0 && !s.pf) return undefined;
     return {
       source: s.source,
-      receivedAt: this.receivedAt,
+      receivedAt: sp && s.setpoints[0] === sp && s !== this.signals ? sp.from : this.receivedAt,
       ...(sp ? { setpointKw: sp.kw } : {}),
       ...(imp.length ? { importMaxKw: Math.min(...imp) } : {}),
       ...(exp.length ? { exportMaxKw: Math.min(...exp) } : {}),
@@ -146,7 +211,7 @@ export class GridSignalFile implements GridSignalSource {
 
   /** the signals over a plan's steps: per step the TSO setpoint and the PCC caps, where given */
   window(start: number, steps: number, stepMinutes: number): { setpointKw: Array<number | undefined>; importMaxKw: Array<number | undefined>; exportMaxKw: Array<number | undefined> } | undefined {
-    const s = this.signals;
+    const s = this.effective();
     if (!s || (s.setpoints.length === 0 && s.limits.length === 0)) return undefined;
     const stepMs = stepMinutes * 60_000;
     const out = { setpointKw: [] as Array<number | undefined>, importMaxKw: [] as Array<number | undefined>, exportMaxKw: [] as Array<number | undefined> };
