@@ -357,6 +357,7 @@ export class Host {
         valueOf: (id) => this.cvt.get(id)?.value ?? null,
         discovery: this.discovery,
         csv: this.opts.deviceCsv,
+        changed: () => this.bus.emit('devices.changed', this.deviceStatuses()),
         now: Date.now,
       }),
       ...historianHandlers({

@@ -28,6 +28,8 @@ export interface CommsHandlerDeps {
   valueOf(pointId: string): PointSample['value'];
   discovery?: DiscoveryService | undefined;
   csv?: DeviceCsv | undefined;
+  /** tells the screens the devices' status changed (a polling period is no state change) */
+  changed(): void;
   now(): number;
 }
 
@@ -98,6 +100,7 @@ export function commsHandlers(d: CommsHandlerDeps): CommsHandlers {
           results.push({ deviceId: id, ok: false, message: text(e) });
         }
       }
+      d.changed();
       audit(ctx, 'device.configure', results.every((r) => r.ok) ? 'ok' : 'failed', {
         reason: arg.reason,
         after: { ...(arg.pollMs !== undefined ? { pollMs: arg.pollMs } : {}), ...(arg.enabled !== undefined ? { enabled: arg.enabled } : {}) },

@@ -6,6 +6,7 @@ import ListItemText from '@mui/material/ListItemText';
 import useMediaQuery from '@mui/material/useMediaQuery';
 import DashboardIcon from '@mui/icons-material/Dashboard';
 import RouterIcon from '@mui/icons-material/Router';
+import LanIcon from '@mui/icons-material/Lan';
 import TableRowsIcon from '@mui/icons-material/TableRows';
 import ScienceIcon from '@mui/icons-material/Science';
 import NotificationsIcon from '@mui/icons-material/NotificationsNone';
@@ -82,6 +83,7 @@ export const NAV_GROUPS: readonly NavGroup[] = [
     label: 'Engineering',
     items: [
       { id: 'devices', label: 'Devices', icon: <RouterIcon /> },
+      { id: 'comms', label: 'Communications', icon: <LanIcon /> },
       { id: 'points', label: 'Points', icon: <TableRowsIcon /> },
       { id: 'simulator', label: 'Simulator', icon: <ScienceIcon />, hidden: (s) => !s?.simulated },
       { id: 'audit', label: 'Audit log', icon: <FactCheckIcon />, requires: ['data.confidential'] },

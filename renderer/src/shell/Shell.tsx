@@ -4,6 +4,7 @@ import CloudOffIcon from '@mui/icons-material/CloudOff';
 import { useEffect, useRef } from 'react';
 import { useConnection, useNow, useSite } from '../api/hooks';
 import { DevicesPage } from '../features/devices/DevicesPage';
+import { CommsPage } from '../features/comms/CommsPage';
 import { OverviewPage } from '../features/overview/OverviewPage';
 import { AssetPage } from '../features/asset/AssetPage';
 import { PointsPage } from '../features/points/PointsPage';
@@ -72,6 +73,7 @@ export function Shell() {
           {route === 'overview' ? <OverviewPage /> : null}
           {route === 'asset' ? <AssetPage /> : null}
           {route === 'devices' ? <DevicesPage /> : null}
+          {route === 'comms' ? <CommsPage /> : null}
           {route === 'points' ? <PointsPage /> : null}
           {route === 'simulator' ? <SimulatorPage /> : null}
           {route === 'alarms' ? <AlarmSummaryPage /> : null}

@@ -1,9 +1,9 @@
 /** Hash routing (#/overview): works from file:// in Electron and from the host in browser mode. */
 import { useSyncExternalStore } from 'react';
 
-export type RouteId = 'overview' | 'asset' | 'devices' | 'points' | 'simulator' | 'alarms' | 'alarm-history' | 'audit' | 'admin' | 'trends' | 'history' | 'alarm-definitions' | 'plan' | 'kpi' | 'study';
+export type RouteId = 'overview' | 'asset' | 'devices' | 'points' | 'simulator' | 'alarms' | 'alarm-history' | 'audit' | 'admin' | 'trends' | 'history' | 'alarm-definitions' | 'plan' | 'kpi' | 'study' | 'comms';
 
-export const ROUTES: readonly RouteId[] = ['overview', 'asset', 'devices', 'points', 'simulator', 'alarms', 'alarm-history', 'audit', 'admin', 'trends', 'history', 'alarm-definitions', 'plan', 'kpi', 'study'];
+export const ROUTES: readonly RouteId[] = ['overview', 'asset', 'devices', 'points', 'simulator', 'alarms', 'alarm-history', 'audit', 'admin', 'trends', 'history', 'alarm-definitions', 'plan', 'kpi', 'study', 'comms'];
 
 export function parseRoute(hash: string): RouteId {
   const name = hash.replace(/^#\/?/, '').split(/[/?]/)[0] ?? '';

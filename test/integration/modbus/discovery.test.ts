@@ -9,33 +9,13 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
-import * as path from 'node:path';
 import { modbusProfileSchema } from '../../../core/common/site';
 import { DiscoveryService } from '../../../core/discovery';
 import { scanModbusTarget } from '../../../drivers/modbus/scan';
 import { ModbusProfileServer } from '../../../drivers/modbus/server';
 import { ApiError } from '../../../core/common/api/contract';
-
-const PYTHON = '/usr/bin/python3';
-const FIXTURE = path.join(__dirname, '..', '..', 'fixtures', 'pymodbus_server.py');
-
-/** a SunSpec map as pymodbus serves it: "SunS" at 40000, then models 1 (66), 103 (50), 124 (24), 0xFFFF */
-function sunspecMap(): { registers: Array<{ table: 'holding'; address: number; type: 'uint16'; value: number }> } {
-  const regs: number[] = [0x5375, 0x6e53];
-  const str = (s: string, words: number): number[] => {
-    const out: number[] = [];
-    for (let i = 0; i < words; i++) out.push(((s.charCodeAt(2 * i) || 0) << 8) | (s.charCodeAt(2 * i + 1) || 0));
-    return out;
-  };
-  // common model: Mn(16) Md(16) Opt(8) Vr(8) SN(16) DA(1) Pad(1)
-  regs.push(1, 66, ...str('Fronius', 16), ...str('Symo 10.0-3-M', 16), ...str('', 8), ...str('3.14.1', 8), ...str('SN-0042', 16), 1, 0);
-  regs.push(103, 50, ...new Array<number>(50).fill(0));
-  regs.push(124, 24, ...new Array<number>(24).fill(0));
-  regs.push(0xffff, 0);
-  return { registers: regs.map((value, i) => ({ table: 'holding' as const, address: 40000 + i, type: 'uint16' as const, value })) };
-}
+import { startSunSpecServer, type SunSpecServer } from '../../support/sunspec';
 
 const PROFILE = modbusProfileSchema.parse({
   id: 'scan-meter',
@@ -45,7 +25,7 @@ const PROFILE = modbusProfileSchema.parse({
   registers: [{ channel: 'ActivePower', table: 'holding', address: 0, type: 'int16', scale: 0.1, unit: 'kW' }],
 });
 
-let child: ChildProcessWithoutNullStreams | undefined;
+let py: SunSpecServer | undefined;
 let pyPort = 0;
 const sim = new ModbusProfileServer(PROFILE, { unitId: 3 });
 let simPort = 0;
@@ -64,38 +44,14 @@ before(async () => {
   await new Promise<void>((r) => tmp.listen(0, '127.0.0.1', r));
   closedPort = (tmp.address() as { port: number }).port;
   await new Promise<void>((r) => tmp.close(() => r()));
-  let stderr = '';
-  const proc = spawn(PYTHON, [FIXTURE, '0', JSON.stringify(sunspecMap())], { stdio: ['pipe', 'pipe', 'pipe'] });
-  child = proc;
-  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  pyPort = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`pymodbus server not READY within 20 s; stderr:\n${stderr}`)), 20_000);
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`pymodbus server exited (${code}) before READY; stderr:\n${stderr}`));
-    });
-    proc.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /READY (\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-  });
+  py = await startSunSpecServer();
+  pyPort = py.port;
 });
 
 after(async () => {
   await sim.stop();
   await new Promise<void>((r) => silent.close(() => r()));
-  const proc = child;
-  if (proc && proc.exitCode === null && proc.signalCode === null) {
-    const exited = new Promise((r) => proc.once('exit', r));
-    proc.stdin.end();
-    proc.kill('SIGTERM');
-    await exited;
-  }
+  await py?.stop();
 });
 
 test('finds the unit the simulator answers and the SunSpec device pymodbus serves, and nothing on a closed port', async () => {

@@ -15,6 +15,7 @@ export const en = {
     trends: 'Trends',
     history: 'History export',
     devices: 'Devices',
+    comms: 'Communications',
     points: 'Points',
     simulator: 'Simulator',
     audit: 'Audit log',

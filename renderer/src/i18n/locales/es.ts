@@ -15,6 +15,7 @@ export const es = {
     trends: 'Tendencias',
     history: 'Exportar histórico',
     devices: 'Dispositivos',
+    comms: 'Comunicaciones',
     points: 'Puntos',
     simulator: 'Simulador',
     audit: 'Registro de auditoría',

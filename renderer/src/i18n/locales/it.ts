@@ -15,6 +15,7 @@ export const it = {
     trends: 'Andamenti',
     history: 'Esportazione storico',
     devices: 'Dispositivi',
+    comms: 'Comunicazioni',
     points: 'Punti',
     simulator: 'Simulatore',
     audit: 'Registro di audit',

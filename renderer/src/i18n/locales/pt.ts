@@ -15,6 +15,7 @@ export const pt = {
     trends: 'Tendências',
     history: 'Exportar histórico',
     devices: 'Dispositivos',
+    comms: 'Comunicações',
     points: 'Pontos',
     simulator: 'Simulador',
     audit: 'Registo de auditoria',
