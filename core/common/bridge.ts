@@ -111,6 +111,8 @@ export interface RawFrame {
 
 /** A device's bounded ring of recent frames (drivers/common/frames.ts); capturing is off until a technician turns it on. */
 export interface FrameCapture {
+  /** the protocol records its frames here (it set its decoder); false: the ring stays empty */
+  readonly supported: boolean;
   readonly enabled: boolean;
   /** turns capturing on or off; off empties the ring */
   setEnabled(on: boolean): void;

@@ -7,6 +7,7 @@ test('off by default: nothing is kept until capturing is turned on', () => {
   ring.record('tx', Uint8Array.of(1, 2, 3));
   assert.equal(ring.enabled, false);
   assert.deepEqual(ring.list(), []);
+  assert.equal(ring.supported, false, 'no decoder: the protocol does not record');
   ring.setEnabled(true);
   ring.record('tx', Uint8Array.of(1, 2, 3));
   assert.deepEqual(

@@ -2,6 +2,7 @@
  * The raw frame view's store (issue #12 item 6): a bounded ring of the last frames a device
  * sent and received, for a technician. Every protocol records through the same hook:
  *
+ *   bridge.frames.setDecoder(decode)    // once: says this protocol records (supported)
  *   bridge.frames.record('tx', bytes)   // after writing a frame
  *   bridge.frames.record('rx', bytes)   // for each frame (or chunk) received
  *
@@ -68,7 +69,12 @@ export class FrameRing implements FrameCapture {
     this.ring = new Array<Kept | undefined>(this.capacity);
   }
 
-  /** the protocol's decoder (a bridge sets it once it knows its framing) */
+  /** a protocol records here: it set its decoder (a bridge whose protocol records nothing leaves it unset) */
+  get supported(): boolean {
+    return this.decoder !== undefined;
+  }
+
+  /** the protocol's decoder (a bridge sets it once it knows its framing; setting it says the protocol records) */
   setDecoder(d: FrameDecoder): void {
     this.decoder = d;
   }

@@ -45,7 +45,7 @@ export function commsHandlers(d: CommsHandlerDeps): CommsHandlers {
   };
   const frames = (deviceId: string, afterSeq?: number): DeviceFrames => {
     const b = bridge(deviceId);
-    if (!b.frames) return { deviceId, enabled: false, supported: false, frames: [] };
+    if (!b.frames || !b.frames.supported) return { deviceId, enabled: false, supported: false, frames: [] };
     return { deviceId, enabled: b.frames.enabled, supported: true, frames: b.frames.list(afterSeq) };
   };
   const discovery = (): DiscoveryService => {
@@ -63,7 +63,7 @@ export function commsHandlers(d: CommsHandlerDeps): CommsHandlers {
     'devices.frames': (_ctx, arg) => frames(arg.deviceId, arg.afterSeq),
     'devices.frames.capture': (ctx, arg) => {
       const b = bridge(arg.deviceId);
-      if (!b.frames) throw new ApiError('unavailable', `device ${arg.deviceId} (${b.status().protocol}) does not record its frames`);
+      if (!b.frames || !b.frames.supported) throw new ApiError('unavailable', `device ${arg.deviceId} (${b.status().protocol}) does not record its frames`);
       const before = b.frames.enabled;
       b.frames.setEnabled(arg.on);
       if (before !== arg.on) audit(ctx, 'device.frames.capture', 'ok', { target: arg.deviceId, before: { capture: before }, after: { capture: arg.on } });
