@@ -168,19 +168,34 @@ function writePredicted(w: ByteWriter, nums: readonly number[], d: number): bool
   const p = POW10[d] as number;
   const x = new Float64Array(n);
   for (let i = 0; i < n; i++) x[i] = Math.round((nums[i] as number) * p);
-  const r = new Float64Array(n);
-  let best = 0;
-  let bestCost = Infinity;
-  for (const k of PREDICTORS) {
-    residuals(x, k, r);
-    // bits a good entropy coder needs, roughly: log2 of the magnitude
-    let cost = 0;
-    for (let i = 0; i < n; i++) cost += Math.log2(1 + Math.abs(r[i] as number));
-    if (cost < bestCost) {
-      bestCost = cost;
-      best = k;
-    }
+  // one pass scores every predictor by the bit length of its residuals (what an entropy coder
+  // roughly needs): cheap integer work, no second pass per candidate
+  let c0 = 0;
+  let c4 = 0;
+  let c8 = 0;
+  let c16 = 0;
+  let s4 = 0;
+  let s8 = 0;
+  let s16 = 0;
+  const bits = (v: number): number => 32 - Math.clz32(Math.min(Math.abs(v), 0xffffffff));
+  for (let i = 0; i < n; i++) {
+    const v = x[i] as number;
+    c0 += bits(v - (i === 0 ? 0 : (x[i - 1] as number)));
+    c4 += bits(v - (i === 0 ? 0 : Math.round(s4 / (i < 4 ? i : 4))));
+    c8 += bits(v - (i === 0 ? 0 : Math.round(s8 / (i < 8 ? i : 8))));
+    c16 += bits(v - (i === 0 ? 0 : Math.round(s16 / (i < 16 ? i : 16))));
+    s4 += v;
+    s8 += v;
+    s16 += v;
+    if (i >= 4) s4 -= x[i - 4] as number;
+    if (i >= 8) s8 -= x[i - 8] as number;
+    if (i >= 16) s16 -= x[i - 16] as number;
   }
+  const costs = [c0, c4, c8, c16];
+  let bi = 0;
+  for (let j = 1; j < costs.length; j++) if ((costs[j] as number) < (costs[bi] as number)) bi = j;
+  const best = PREDICTORS[bi] as number;
+  const r = new Float64Array(n);
   residuals(x, best, r);
   let max = 0;
   for (let i = 0; i < n; i++) {
