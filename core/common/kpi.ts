@@ -37,6 +37,11 @@ export const kpiConfigSchema = z
       })
       .strict()
       .default({ gridKgPerKwh: 0.25, gensetKgPerKwh: 0.8 }),
+    /**
+     * remuneration of demand-response events (TSO activations recorded as the point
+     * site/DemandResponse = 1 while one is in force): per kWh the battery delivered in them
+     */
+    demandResponse: z.object({ pricePerKwh: z.number().nonnegative() }).strict().optional(),
     /** LCOE inputs; without them the LCOE KPI says so */
     economics: z
       .object({
@@ -271,7 +276,7 @@ export const KPI_DEFINITIONS: readonly KpiDefinition[] = [
   S('energyCost', 'Energy cost', 'currency', 'Σ import · price_import(t) − Σ export · price_export(t) + power term × month’s highest 15-min import, plus taxes (kpi.taxesPct). Local tariff periods of the site’s time zone.', [PCC, ESS, 'tariffs (energy.grid)', 'kpi.powerTermPerKwMonth, kpi.taxesPct']),
   S('costWithoutBattery', 'Cost without the battery', 'currency', 'the same tariff on the counterfactual exchange P_pcc + P_ess (what the meter would have read had the battery been idle), same measurements.', [PCC, ESS, 'tariffs']),
   S('savings', 'Savings from the battery', 'currency', 'cost without battery − energy cost.', [PCC, ESS, 'tariffs']),
-  S('drRevenue', 'Demand-response revenue', 'currency', 'Σ remuneration of recorded demand-response events.', ['demand-response events (none are recorded by this site)']),
+  S('drRevenue', 'Demand-response revenue', 'currency', 'Σ over the quarter hours of recorded demand-response events (site/DemandResponse = 1, the TSO setpoints of the grid-signals file) of |P_ess| · Δt in the event × kpi.demandResponse.pricePerKwh.', [ESS, 'recorded demand-response events (site/DemandResponse)', 'kpi.demandResponse.pricePerKwh']),
   S('co2Emitted', 'CO2 emitted', 'kg', 'Σ import · f_grid(local hour) + Σ genset · f_genset.', [PCC, 'kpi.emissions']),
   S('co2Avoided', 'CO2 avoided', 'kg', 'emissions without PV and battery (import of P_pcc + P_ess + P_pv) − emissions.', [PCC, PV, ESS, 'kpi.emissions']),
   S('saifi', 'SAIFI', 'interruptions', 'number of sustained supply interruptions (voltage below kpi.supply.interruptionBelowPct of nominal for longer than sustainedAfterS) per customer; one customer: the site.', ['PCC voltage L1 (V)'], 'energy.05 (IEEE 1366)'),

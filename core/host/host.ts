@@ -42,7 +42,7 @@ import { kpiHandlers } from './handlers/kpi';
 import { StudyDesk, studyHandlers } from './handlers/study';
 import { deviceHandlers } from './handlers/devices';
 import { KpiService } from '../kpi/service';
-import { DEMO_HISTORY_FILE, kpiSpecOf } from '../kpi/spec';
+import { DEMAND_RESPONSE_POINT, DEMO_HISTORY_FILE, kpiSpecOf } from '../kpi/spec';
 import { readSimulatedHistory } from '../kpi/simulated';
 import { contractedSteps, type ContractedStep } from '../kpi/contracted';
 import { MonthlyReports } from './kpi-reports';
@@ -475,6 +475,17 @@ export class Host {
         if (site === this.siteId) this.kpi?.setContracted(contracted()).catch((e: unknown) => this.reportFailure('the KPI contract update', e));
       }),
     );
+    // demand-response events for the KPIs: 1 while a TSO setpoint of the grid signals is in force
+    const signals = s.signals;
+    if (signals) {
+      const recordDr = (): void => {
+        const now = this.scheduler.now();
+        s.historian.record([{ id: DEMAND_RESPONSE_POINT, value: signals.current(now)?.setpointKw !== undefined ? 1 : 0, quality: { level: 'good' }, ts: now }]);
+      };
+      recordDr();
+      const cancel = this.scheduler.setInterval(recordDr, 10_000);
+      this.disposers.push(() => cancel());
+    }
     const monthly = this.opts.loaded.site.kpi?.reports?.monthly;
     if (monthly) {
       // the previous month's report, e-mailed on the configured local day and hour (checked every 10 min)

@@ -78,6 +78,8 @@ export interface DayInput {
    * per-phase active power L1..L3: the PCC meter's and each load's (15-min rollups); null =
    * not measured. PV, genset, battery and chargers are three-phase: a third on each phase.
    */
+  /** 15-min rollups of site/DemandResponse (1 while a demand-response event is in force); null = none recorded */
+  dr?: ReadonlyMap<number, Cell> | null;
   phases?: { pcc: ReadonlyArray<ReadonlyMap<number, Cell>>; loads: ReadonlyArray<ReadonlyArray<ReadonlyMap<number, Cell>>> } | null;
 }
 
@@ -129,6 +131,8 @@ export const DAY_FIGURES = [
   'consumedL1',
   'consumedL2',
   'consumedL3',
+  // battery energy inside recorded demand-response events (PCC-independent)
+  'drEnergy',
 ] as const;
 export type DayFigure = (typeof DAY_FIGURES)[number];
 
@@ -414,6 +418,12 @@ export function computeDay(x: DayInput): DayRecord {
       const surplus = Math.max(0, pv!.kw - Math.max(0, load!.kw) - Math.max(0, ev!.kw));
       add('surplus', surplus * h, ms(all.cov));
       add('surplusStored', Math.min(surplus, Math.max(0, -ess!.kw)) * h, ms(all.cov));
+    }
+    // demand response: the share of the quarter hour an event was in force (the flag's mean) times the battery's energy
+    const drc = x.dr?.get(t);
+    if (drc && drc.dur > 0 && ess && esss.length) {
+      const share = Math.max(0, Math.min(1, drc.integ / drc.dur));
+      add('drEnergy', share * Math.abs(ess.kw) * hOf(ess.cov), ms(ess.cov));
     }
     if (x.phases && x.phases.pcc.length === 3 && x.phases.loads.length === loads.length) {
       for (let L = 0; L < 3; L++) {

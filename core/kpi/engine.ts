@@ -48,6 +48,8 @@ export interface KpiSiteSpec {
   config: KpiConfig;
   /** the point the demo history writes (1 = simulated) */
   simulatedPoint: string;
+  /** the point demand-response events are recorded as (1 while one is in force) */
+  drPoint?: string;
   /** per-phase active power point ids (L1..L3): the PCC meter's and each load's, in the order of the load assets */
   phases?: { pcc: string[]; loads: string[][] };
 }
@@ -154,6 +156,7 @@ export class KpiEngine {
       ...(s.contracted?.length ? { contractedAt: (t: number) => contractedAt(s.contracted as ContractedStep[], t, s.contractedKw) } : {}),
       config: s.config,
       simulated: sim ? [...sim.values()].some((c) => c.max > 0) : false,
+      dr: s.drPoint ? this.rollups(s.drPoint, from, end) : null,
       phases: s.phases ? { pcc: s.phases.pcc.map((id) => this.rollups(id, from, end) ?? new Map()), loads: s.phases.loads.map((ids) => ids.map((id) => this.rollups(id, from, end) ?? new Map())) } : null,
     });
     this.counters.daysRead++;

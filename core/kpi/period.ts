@@ -212,7 +212,11 @@ export function finalize(a: PeriodAgg, ctx: FinalizeContext): { stats: Record<st
     stats.costWithoutBattery = F((f.cost0.v + powerTerm0) * tax, cur, f.cost0.c);
     stats.savings = F((f.cost0.v + powerTerm0 - f.cost.v - powerTerm) * tax, cur, f.cost.c);
   }
-  stats.drRevenue = miss(cur, ['demand-response events (the site records none)']);
+  stats.drRevenue = !cfg.demandResponse
+    ? miss(cur, ['kpi.demandResponse.pricePerKwh (the remuneration of demand-response events)'])
+    : !has.ess
+      ? miss(cur, ['a battery'])
+      : F(f.drEnergy.v * cfg.demandResponse.pricePerKwh, cur, f.essCharge.c, f.drEnergy.v <= 1e-9 ? { note: 'no demand-response event (or no battery energy in one) recorded in the period' } : {});
   stats.co2Emitted = F(f.co2.v, 'kg', f.co2.c);
   stats.co2Avoided = F(f.co2NoPvNoEss.v - f.co2.v, 'kg', f.co2.c);
   const sustained = a.interruptions.filter((i) => i.to - i.from >= cfg.supply.sustainedAfterS * 1000);
@@ -243,7 +247,7 @@ export function finalize(a: PeriodAgg, ctx: FinalizeContext): { stats: Record<st
   // ---- KPIs
   kpis.smoothing = !has.ess ? miss('%', ['a battery']) : a.smooth.n > 1 && a.smooth.b > 1e-9 ? F(100 * (1 - Math.sqrt(a.smooth.a / a.smooth.b)), '%', f.cost.c) : F(null, '%', 0, { missing: ['consecutive measured quarter hours of PCC and battery power'] });
   kpis.predictability = miss('%', ['stored plans with a PCC profile compared by the KPI service (not read yet)']);
-  kpis.revenue = has.tariff ? F((f.exportIncome.v + (f.cost0.v + powerTerm0 - f.cost.v - powerTerm)) * tax, cur, f.cost.c) : miss(cur, ['an import tariff']);
+  kpis.revenue = has.tariff ? F((f.exportIncome.v + (f.cost0.v + powerTerm0 - f.cost.v - powerTerm)) * tax + f.drEnergy.v * (cfg.demandResponse?.pricePerKwh ?? 0), cur, f.cost.c) : miss(cur, ['an import tariff']);
   kpis.surplusManagement = F(pct(f.surplusStored.v, f.surplus.v), '%', f.surplus.c, f.surplus.v <= 1e-9 && f.surplus.c > 0 ? { note: 'no PV surplus in the period' } : {});
   kpis.curtailed = miss('kWh', ['PV available power (the inverters do not report it)']);
   kpis.peakReduction = a.peakKw === null || a.peakWithoutKw === null ? F(null, 'kW', 0, { missing: ['PCC and battery power'] }) : F(a.peakWithoutKw - a.peakKw, 'kW', f.cost.c);

@@ -9,6 +9,8 @@ const ROLE: Record<string, Role> = { Pv: 'pv', Genset: 'genset', Ess: 'ess', Loa
 
 /** the point the demo history marks its days with (1 = simulated data) */
 export const SIMULATED_POINT = 'site/SimulatedHistory';
+/** the point the host records demand-response events as: 1 while a TSO setpoint of the grid signals is in force, 0 otherwise */
+export const DEMAND_RESPONSE_POINT = 'site/DemandResponse';
 /** the file in the data folder saying which span of the historian is simulated demo history (SimulatedHistoryView) */
 export const DEMO_HISTORY_FILE = 'demo-history.json';
 
@@ -47,6 +49,7 @@ export function kpiSpecOf(site: SiteConfig, contractedKw = site.site.pcc.contrac
     exportTariff: site.energy?.grid.exportTariff ?? null,
     config: site.kpi ?? DEFAULT_KPI_CONFIG,
     simulatedPoint: SIMULATED_POINT,
+    drPoint: DEMAND_RESPONSE_POINT,
     // per phase: a point the meters do not have has no data (the figures say what is missing)
     phases: { pcc: PHASES.map((l) => `${meter}/ActivePower${l}`), loads: assets.filter((a) => a.role === 'load').map((a) => PHASES.map((l) => `${a.id}/ActivePower${l}`)) },
   };
