@@ -19,7 +19,7 @@ let page: Page;
 let site: SiteView;
 
 /** Every screen reachable from the navigation, and the detail page of an asset. */
-const SCREENS = ['overview', 'devices', 'points', 'simulator', 'alarms', 'alarm-history', 'alarm-definitions', 'trends', 'plan', 'kpi', 'history', 'audit', 'admin'];
+const SCREENS = ['overview', 'devices', 'points', 'simulator', 'alarms', 'alarm-history', 'alarm-definitions', 'trends', 'plan', 'kpi', 'study', 'history', 'audit', 'admin'];
 
 describe('accessibility (axe-core over every screen)', () => {
   before(async () => {

@@ -58,7 +58,6 @@ export const NAV_GROUPS: readonly NavGroup[] = [
       { id: 'overview', label: 'Site overview', icon: <DashboardIcon /> },
       { id: 'plan', label: 'Plan', icon: <EventNoteIcon />, requires: ['site.view'] },
       { id: 'kpi', label: 'Energy KPIs', icon: <InsightsIcon />, requires: ['site.view'] },
-      { id: 'study', label: 'Studies', icon: <ScienceIcon />, requires: ['study.run'] },
     ],
   },
   {
@@ -76,6 +75,7 @@ export const NAV_GROUPS: readonly NavGroup[] = [
     items: [
       { id: 'trends', label: 'Trends', icon: <ShowChartIcon />, requires: ['site.view'] },
       { id: 'history', label: 'History export', icon: <QueryStatsIcon />, requires: ['data.export'] },
+      { id: 'study', label: 'Studies', icon: <ScienceIcon />, requires: ['study.run'] },
     ],
   },
   {
