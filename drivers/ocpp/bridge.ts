@@ -6,7 +6,9 @@
  * on the ConnectionSupervisor (which opens links): it waits for its charge point, keeps the
  * same status and statistics (`DeviceStatus`, `CommStats`) and marks its points bad/comm-fail
  * once when the charge point disconnects or stays silent longer than its heartbeat interval
- * allows (1.5 × heartbeatS + 2 s without any message).
+ * allows (1.5 × heartbeatS + 2 s without any message). Every Heartbeat republishes what the
+ * charge point said before (status, transaction, limit) as still good, so the CVT's stale check
+ * holds for a device whose `pollMs` is its heartbeat interval.
  *
  * Values: MeterValues measurands (converted to the channel's unit), the connector's status
  * (the Evse nature's codes and the OCPP status), the transaction, availability, session energy
@@ -89,6 +91,8 @@ export class OcppBridge implements Bridge, ConnectorListener {
   private tx: TransactionStart | undefined;
   private connectorStatus: OcppConnectorStatus | undefined;
   private running = false;
+  /** the charging limit last set or read (GetCompositeSchedule), kW */
+  private limitKw: number | undefined;
   private sessionBytes = { in: 0, out: 0 };
 
   constructor(
@@ -233,6 +237,7 @@ export class OcppBridge implements Bridge, ConnectorListener {
     const r = await this.call<{ status: string }>(session, 'SetChargingProfile', { connectorId: this.connectorId, csChargingProfiles });
     if (r.status !== 'Accepted')
       throw new Error(`channel ${channel}: charge point ${this.device.connection.identity} refused the ${purpose} of ${kw} kW on connector ${this.connectorId} (${r.status})`);
+    this.limitKw = kw;
     const c = this.bySource.get('chargingLimit');
     if (c) this.publish([{ id: this.point(c), value: kw, quality: GOOD, ts: this.now() }]);
   }
@@ -294,6 +299,32 @@ export class OcppBridge implements Bridge, ConnectorListener {
     }
   }
 
+  heartbeat(): void {
+    if (!this.running || this.silent) return;
+    this.republishKnown();
+  }
+
+  booted(session: Session): void {
+    if (!this.running || session !== this.session) return;
+    // the limit in force now: the composite schedule of the connector (no profile: the charge point's own maximum)
+    const c = this.bySource.get('chargingLimit');
+    if (!c) return;
+    this.call<{ status: string; chargingSchedule?: { chargingRateUnit: string; chargingSchedulePeriod: Array<{ startPeriod: number; limit: number; numberPhases?: number }> } }>(session, 'GetCompositeSchedule', {
+      connectorId: this.connectorId,
+      duration: 60,
+      chargingRateUnit: 'W',
+    })
+      .then((r) => {
+        const first = r.status === 'Accepted' ? r.chargingSchedule?.chargingSchedulePeriod[0] : undefined;
+        if (!first || !r.chargingSchedule) return;
+        const p = this.profile;
+        const kw = r.chargingSchedule.chargingRateUnit === 'A' ? (first.limit * (first.numberPhases ?? p.phases) * p.voltageV) / 1000 : first.limit / 1000;
+        this.limitKw = kw;
+        this.publish([{ id: this.point(c), value: kw, quality: GOOD, ts: this.now() }]);
+      })
+      .catch(() => undefined); // counted in the statistics; the limit stays unknown until ES Manager sets one
+  }
+
   statusNotification(s: OcppConnectorStatus, errorCode: string, info: string | undefined, ts: number): void {
     this.connectorStatus = s;
     const out: PointSample[] = [];
@@ -303,6 +334,13 @@ export class OcppBridge implements Bridge, ConnectorListener {
     if (cs) out.push({ id: this.point(cs), value: STATUS_CODE.get(s) ?? null, quality: GOOD, ts });
     const av = this.bySource.get('availability');
     if (av) out.push({ id: this.point(av), value: s === 'Unavailable' ? 0 : 1, quality: GOOD, ts });
+    if (!this.tx && (s === 'Available' || s === 'Unavailable' || s === 'Faulted')) {
+      // nothing runs on a free connector
+      const t = this.bySource.get('transaction');
+      if (t) out.push({ id: this.point(t), value: 0, quality: GOOD, ts });
+      const id = this.bySource.get('idTag');
+      if (id) out.push({ id: this.point(id), value: '', quality: GOOD, ts });
+    }
     if (s === 'Faulted') {
       this.st.lastError = `connector ${this.connectorId} faulted: ${errorCode}${info ? ` (${info})` : ''}`;
       this.emit();
@@ -412,8 +450,14 @@ export class OcppBridge implements Bridge, ConnectorListener {
       const av = this.bySource.get('availability');
       if (av) out.push({ id: this.point(av), value: s === 'Unavailable' ? 0 : 1, quality: GOOD, ts });
     }
-    const t = this.bySource.get('transaction');
-    if (t) out.push({ id: this.point(t), value: this.tx ? 1 : 0, quality: GOOD, ts });
+    if (this.connectorStatus || this.tx) {
+      const t = this.bySource.get('transaction');
+      if (t) out.push({ id: this.point(t), value: this.tx ? 1 : 0, quality: GOOD, ts });
+      const id = this.bySource.get('idTag');
+      if (id) out.push({ id: this.point(id), value: this.tx?.idTag ?? '', quality: GOOD, ts });
+    }
+    const lim = this.bySource.get('chargingLimit');
+    if (lim && this.limitKw !== undefined) out.push({ id: this.point(lim), value: this.limitKw, quality: GOOD, ts });
     this.publish(out);
   }
 

@@ -57,6 +57,10 @@ export interface ConnectorListener {
   detached(why: string): void;
   /** any message of the charge point (heartbeats included): it is alive */
   seen(at: number): void;
+  /** a Heartbeat: what the charge point said before still holds */
+  heartbeat(at: number): void;
+  /** the charge point (re)booted and was accepted */
+  booted(session: Session): void;
   statusNotification(status: OcppConnectorStatus, errorCode: string, info: string | undefined, ts: number): void;
   meterValues(values: readonly MeterValue[], transactionId: number | undefined): void;
   transactionStarted(tx: TransactionStart): void;
@@ -312,10 +316,15 @@ export class CentralSystem {
             console.warn(`OCPP: charge point ${client.identity}: MeterValueSampleInterval not set: ${(err as Error).message}`);
           });
         });
+      setImmediate(() => {
+        for (const l of e.listeners.values()) l.booted(session);
+      });
       return { status: 'Accepted', currentTime: new Date(now()).toISOString(), interval: e.settings.heartbeatS };
     });
     client.handle('Heartbeat', () => {
       seen();
+      const at = now();
+      for (const l of e.listeners.values()) l.heartbeat(at);
       return { currentTime: new Date(now()).toISOString() };
     });
     client.handle('StatusNotification', ({ params }) => {

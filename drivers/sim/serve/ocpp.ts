@@ -21,8 +21,10 @@
  * A RemoteStartTransaction on a free connector plugs in a vehicle (20 kWh wanted, 11 kW on board,
  * leaving in 4 h): a simulated driver who is waiting for the operator.
  */
+import { createServer } from 'node:net';
 import { RPCClient, createRPCError } from 'ocpp-rpc';
-import type { OcppConnectorStatus } from '../../../core/common/profiles/ocpp';
+import { isOcppDevice, type OcppConnectorStatus, type OcppDevice } from '../../../core/common/profiles/ocpp';
+import type { SiteConfig } from '../../../core/common/site';
 import type { EvChargerModel } from '../model/ev';
 
 export interface SimConnectorModel {
@@ -408,6 +410,21 @@ export class SimChargePoint {
       }
       return { status: n > 0 ? 'Accepted' : 'Unknown' };
     });
+    this.on('GetCompositeSchedule', (params) => {
+      const c = conn(params.connectorId);
+      const w = this.limitInForceW(c);
+      const inA = params.chargingRateUnit === 'A';
+      return {
+        status: 'Accepted',
+        connectorId: c.m.connectorId,
+        scheduleStart: new Date(this.o.now()).toISOString(),
+        chargingSchedule: {
+          duration: Number(params.duration),
+          chargingRateUnit: inA ? 'A' : 'W',
+          chargingSchedulePeriod: [{ startPeriod: 0, limit: inA ? Math.round((w / (3 * 230)) * 10) / 10 : w, numberPhases: 3 }],
+        },
+      };
+    });
     this.on('ChangeAvailability', (params) => {
       const ids = Number(params.connectorId) === 0 ? [...this.conns.keys()] : [Number(params.connectorId)];
       let scheduled = false;
@@ -462,4 +479,105 @@ export class SimChargePoint {
       throw createRPCError('NotImplemented', `${String(method)} is not implemented by the simulated charge point`);
     });
   }
+}
+
+// ---------------------------------------------------------------------- the site's charge points
+
+/** the part of the plant the charge points drive */
+export interface SimEvPlant {
+  evCharger(assetId: string): EvChargerModel | undefined;
+  write(assetId: string, channel: string, value: number): void;
+}
+
+export interface SimChargePoints {
+  readonly chargePoints: readonly SimChargePoint[];
+  /** after each plant step */
+  tick(): void;
+  stop(): Promise<void>;
+}
+
+/** The OCPP devices the simulator plays: those marked `simulated: true`. */
+export function simulatedOcppDevices(site: SiteConfig): OcppDevice[] {
+  return site.devices.filter(isOcppDevice).filter((d) => d.simulated === true);
+}
+
+/**
+ * One simulated charge point per identity of the site's simulated OCPP devices, each connector
+ * on the plant's charger model of its asset. With `ephemeralPorts`, every listening address of
+ * the central system gets a free port, written into the site's devices (the app listens there).
+ */
+export async function startSimChargePoints(o: {
+  site: SiteConfig;
+  plant: SimEvPlant;
+  ephemeralPorts: boolean;
+  now: () => number;
+  /** passwords of charge points with `passwordSecret` (security profile 1), by identity */
+  passwords?: Readonly<Record<string, string>>;
+}): Promise<SimChargePoints> {
+  const devices = simulatedOcppDevices(o.site);
+  const ports = new Map<string, number>();
+  // every OCPP device on a listening address the simulator plays moves with it (one server per address)
+  const playedKeys = new Set(devices.map((d) => `${d.connection.host}:${d.connection.port}`));
+  if (o.ephemeralPorts)
+    for (const d of o.site.devices.filter(isOcppDevice).filter((x) => playedKeys.has(`${x.connection.host}:${x.connection.port}`))) {
+      const key = `${d.connection.host}:${d.connection.port}`;
+      let p = ports.get(key);
+      if (p === undefined) {
+        p = await freePort(d.connection.host);
+        ports.set(key, p);
+      }
+      d.connection.port = p;
+    }
+  const byIdentity = new Map<string, OcppDevice[]>();
+  for (const d of devices) byIdentity.set(`${d.connection.host}:${d.connection.port}/${d.connection.identity}`, [...(byIdentity.get(`${d.connection.host}:${d.connection.port}/${d.connection.identity}`) ?? []), d]);
+  const cps: SimChargePoint[] = [];
+  for (const group of byIdentity.values()) {
+    const first = group[0]!;
+    const { identity, host, port, tls, passwordSecret } = first.connection;
+    if (tls) {
+      console.warn(`simulator: charge point ${identity} uses wss (security profile 2): the simulator plays only ws charge points; it is left out`);
+      continue;
+    }
+    const password = passwordSecret ? o.passwords?.[identity] : undefined;
+    if (passwordSecret && password === undefined) console.warn(`simulator: charge point ${identity} needs the password of secret "${passwordSecret}"; it connects without and will be refused`);
+    const connectors: SimConnectorModel[] = [];
+    for (const d of group) {
+      const model = o.plant.evCharger(d.asset);
+      if (!model) {
+        console.warn(`simulator: OCPP device "${d.id}": asset "${d.asset}" is not an EV charger of the plant; connector ${d.connection.connectorId} left out`);
+        continue;
+      }
+      connectors.push({
+        connectorId: d.connection.connectorId,
+        ratingKw: model.cfg.ratingKw,
+        model,
+        setLimitKw: (kw) => o.plant.write(d.asset, 'ChargePowerLimit', kw),
+      });
+      d.simulated = true;
+    }
+    const cp = new SimChargePoint({ endpoint: `ws://${host}:${port}/ocpp`, identity, connectors, now: o.now, ...(password !== undefined ? { password } : {}) });
+    cp.start();
+    cps.push(cp);
+  }
+  return {
+    chargePoints: cps,
+    tick: () => {
+      for (const cp of cps) cp.tick();
+    },
+    stop: async () => {
+      await Promise.all(cps.map((cp) => cp.stop()));
+    },
+  };
+}
+
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, host, () => {
+      const a = srv.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
 }

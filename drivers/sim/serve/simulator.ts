@@ -17,6 +17,7 @@ import { startSimulatedIeds, type SimulatedIeds } from './iec61850';
 import { clampToRegister, plantConfigFromSite } from './mapping';
 import { SimOpcuaServers } from './opcua';
 import { SimIec104Rtus } from './iec104';
+import { startSimChargePoints, type SimChargePoints } from './ocpp';
 
 export interface SimulatorOptions {
   site: SiteConfig;
@@ -34,6 +35,8 @@ export interface SimulatorOptions {
   startTime?: number;
   /** the step timer and the real time it measures; default the real ones (a virtual one runs the plant faster than real time) */
   scheduler?: Scheduler;
+  /** passwords of simulated OCPP charge points with a `passwordSecret`, by identity */
+  ocppPasswords?: Readonly<Record<string, string>>;
 }
 
 export type SimSettable = SimSetReq;
@@ -168,12 +171,16 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
   let costMaxUs = 0;
   const now = (): number => performance.now();
 
+  // the OCPP charge points (clients of the app's central system), started below
+  const ocpp: { chargePoints?: SimChargePoints } = {};
+
   function advance(dtS: number): void {
     const t0 = now();
     plant.step(dtS);
     for (const s of served) writeImages(s);
     opcua.update(plant.values());
     rtus.update(plant.values());
+    ocpp.chargePoints?.tick();
     const us = (now() - t0) * 1000;
     steps++;
     costSumUs += us;
@@ -228,6 +235,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
     throw e;
   }
   ieds.step();
+
+  // the charge points connect to ES Manager's central system (retrying until it listens)
+  ocpp.chargePoints = await startSimChargePoints({ site, plant, ephemeralPorts: opts.ephemeralPorts ?? false, now: () => scheduler.now(), ...(opts.ocppPasswords ? { passwords: opts.ocppPasswords } : {}) });
 
   let running = true;
   const listeners = new Set<(s: SimState) => void>();
@@ -310,6 +320,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
         stepMeanUs: steps > 0 ? costSumUs / steps : 0,
         stepMaxUs: costMaxUs,
         iec61850: { served: ieds.served.map((s) => s.device.id), absent: ieds.absent },
+        ocpp: ocpp.chargePoints?.chargePoints.map((cp) => ({ identity: cp.identity, connected: cp.connected, booted: cp.isBooted, lastError: cp.lastError ?? null })) ?? [],
       };
     },
     async stop(): Promise<void> {
@@ -321,6 +332,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
       await opcua.stop();
       await rtus.stop();
       await ieds.stop();
+      await ocpp.chargePoints?.stop();
       emit();
       listeners.clear();
     },

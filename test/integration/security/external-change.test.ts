@@ -88,17 +88,18 @@ describe('a setpoint changed outside ES Manager is audited and alarmed', () => {
   });
 
   it('a writable point without the site-file option is audited, not alarmed', async () => {
-    const target = 'evse1/ChargePowerLimit';
-    await waitFor('a good charge limit', async () => ((await read(target))?.quality.level === 'good' ? true : undefined));
+    // the PV inverter's curtailment limit (uint32, raw W, high word first); nobody else writes it on the demo site
+    const target = 'pv/ActivePowerLimit';
+    await waitFor('a good curtailment limit', async () => ((await read(target))?.quality.level === 'good' ? true : undefined));
     const before = (await read(target))?.value;
-    const evse = await outsider('evse1');
-    const raw = before === 11 ? 150 : 110; // 15 or 11 kW (0.1 kW per unit)
-    await evse.writeRegister(100, raw);
+    const pv = await outsider('pv');
+    const kw = before === 30 ? 45 : 30;
+    await pv.writeRegisters(40915, [0, kw * 1000]);
     const [entry] = await waitFor('the audit entry', async () => {
       const e = await changes(target);
       return e.length ? e : undefined;
     }, 15_000);
-    assert.match((entry?.details as { message: string }).message, new RegExp(`^evse1/ChargePowerLimit changed from ${before} to ${raw / 10} kW outside ES Manager$`));
+    assert.match((entry?.details as { message: string }).message, new RegExp(`^pv/ActivePowerLimit changed from ${before} to ${kw} kW outside ES Manager$`));
     assert.equal(await alarm(`external-change.${target}`), undefined, 'no alarm asked for');
   });
 });
