@@ -21,6 +21,8 @@ import { SimOpcuaServers, simulatedOpcuaDevices } from '../serve/opcua';
 import { ProtocolRegistry } from '../../../core/common/profile';
 import { iec104Protocol, type Iec104Profile } from '../../../core/common/profiles/iec104';
 import { RTU_SOURCES, SimIec104Rtus, simulatedIec104Devices } from '../serve/iec104';
+import { ocppProtocol, type OcppProfile } from '../../../core/common/profiles/ocpp';
+import { simulatedOcppDevices } from '../serve/ocpp';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const PROFILES_DIR = join(ROOT, 'assets', 'profiles');
@@ -45,6 +47,17 @@ const iec104Profiles = readdirSync(PROFILES_DIR)
     return r.profile as Iec104Profile;
   });
 
+const ocppRegistry = new ProtocolRegistry([ocppProtocol as never]);
+const ocppProfiles = readdirSync(PROFILES_DIR)
+  .filter((f) => f.endsWith('.yaml'))
+  .map((f) => parse(readFileSync(join(PROFILES_DIR, f), 'utf8')) as { protocol?: string; id?: string })
+  .filter((d) => d.protocol === 'ocpp')
+  .map((d) => {
+    const r = ocppRegistry.parseProfile(d);
+    assert.ok(r.ok, `${d.id}: ${JSON.stringify(r)}`);
+    return r.profile as OcppProfile;
+  });
+
 describe('state codes agree with core/common/natures.ts', () => {
   it('Ess State', () => {
     for (const [name, code] of Object.entries(ESS_STATE)) assert.equal(ESS_STATES[String(code)], name);
@@ -58,7 +71,7 @@ describe('state codes agree with core/common/natures.ts', () => {
 
 describe('demo site (assets/sites/demo/site.yaml)', () => {
   it('validates, with every reference resolved', () => {
-    assert.deepEqual(checkSiteReferences(site, new Set([...byId.keys(), ...opcuaProfiles.map((p) => p.id), ...iec104Profiles.map((p) => p.id), 'es-controller-61850'])), []);
+    assert.deepEqual(checkSiteReferences(site, new Set([...byId.keys(), ...opcuaProfiles.map((p) => p.id), ...iec104Profiles.map((p) => p.id), ...ocppProfiles.map((p) => p.id), 'es-controller-61850'])), []);
     assert.equal(site.site.name, 'Demo storage site');
     assert.equal(site.site.gridType, 'prosumer');
     assert.deepEqual(site.simulation, { enabled: true, speed: 1, initialSocPct: 55, historyDays: 30 });
@@ -111,6 +124,25 @@ describe('demo site (assets/sites/demo/site.yaml)', () => {
         const v = values[d.asset]?.[r.channel];
         assert.equal(typeof v, 'number', `${d.asset}/${r.channel} (${d.profile})`);
         assert.equal(clampToRegister(r, v ?? 0), v, `${d.asset}/${r.channel} = ${v} outside the register`);
+      }
+    }
+  });
+});
+
+describe('OCPP charge points of the demo (assets/profiles/ocpp-*.yaml)', () => {
+  it('every simulated OCPP device has an OCPP profile whose nature channels keep the Evse units and access, on a charger the plant models', () => {
+    const devices = simulatedOcppDevices(site);
+    assert.deepEqual(devices.map((d) => d.asset), ['evse1', 'evse2']);
+    const plant = new Plant(plantConfigFromSite(site, 1).config, Date.parse('2025-06-18T10:00:00Z'));
+    for (const d of devices) {
+      const p = ocppProfiles.find((x) => x.id === d.profile);
+      assert.ok(p, `${d.id}: profile ${d.profile}`);
+      assert.ok(plant.evCharger(d.asset), `${d.asset} is an EV charger of the plant`);
+      for (const c of ocppRegistry.channels(p)) {
+        const def = natureChannel('Evse', c.channel);
+        if (!def) continue;
+        assert.equal(c.unit, def.unit, `${p.id} ${c.channel}`);
+        assert.equal(c.access, def.access, `${p.id} ${c.channel}`);
       }
     }
   });
