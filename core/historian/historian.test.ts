@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { Historian, type Sample } from './historian';
 import { ROLLUP_LEVELS } from './rollup';
 import { decodeBuckets } from './codec';
-import { aggParams } from './store';
+import { aggParams, Reader } from './store';
 import type { HistorianConfigInput } from '../common/historian';
 import type { Quality } from '../common/quality';
 
@@ -315,4 +315,49 @@ test('a file of schema 1 (1 min level, one row per bucket) is migrated: 1 min ro
   assert.equal((check.prepare(`SELECT count(*) AS n FROM ${part} WHERE b = ? AND n = 6`).get(JAN) as { n: number }).n, 0, 'the 1 min row is gone');
   check.close();
   rmSync(dir, { recursive: true, force: true });
+});
+
+test('sample counts from chunk metadata, summed by SQLite, equal the sums over the listed chunks (raw and open chunks, pro rata at the edges)', async () => {
+  // 3 sealed chunks of 500 samples and an open chunk of 200, at 1 s
+  await withHistorian({ default: { mode: 'all', retentionDays: 3650 }, chunk: { maxSamples: 500, maxAgeMs: 3_600_000 } }, async (h) => {
+    const samples: Sample[] = [];
+    for (let i = 0; i < 1700; i++) samples.push({ id: 'm/P', value: i % 7, quality: GOOD, ts: JAN + i * 1000 });
+    h.record(samples);
+    h.flush();
+    const db = new Database(h.dbPath, { readonly: true });
+    try {
+      const reader = new Reader(db);
+      const pid = reader.pointId('m/P') as number;
+      const byChunks = (from: number, to: number): { whole: number; prorata: number } => {
+        let whole = 0;
+        let prorata = 0;
+        for (const c of reader.chunks(pid, from, to)) {
+          whole += c.n;
+          const span = Math.max(1, c.t1 - c.t0);
+          const overlap = Math.max(0, Math.min(to, c.t1) - Math.max(from, c.t0));
+          prorata += c.t0 >= from && c.t1 <= to ? c.n : Math.min(c.n, Math.ceil((c.n * (overlap + 1)) / span));
+        }
+        return { whole, prorata };
+      };
+      const windows: Array<[number, number]> = [
+        [JAN, JAN + 1_699_000],
+        [JAN - 10_000_000, JAN + 10_000_000],
+        [JAN + 250_000, JAN + 1_250_000],
+        [JAN + 1_600_000, JAN + 1_650_000], // inside the open chunk
+        [JAN + 499_000, JAN + 500_000], // the edge of two chunks
+        [JAN + 5_000_000, JAN + 6_000_000], // nothing
+      ];
+      let sawPartial = false;
+      for (const [from, to] of windows) {
+        const want = byChunks(from, to);
+        assert.equal(reader.rawCount(pid, from, to), want.whole, `whole chunks in [${from - JAN}, ${to - JAN}]`);
+        assert.equal(reader.countEstimate(pid, from, to), want.prorata, `pro rata in [${from - JAN}, ${to - JAN}]`);
+        if (want.prorata !== want.whole) sawPartial = true;
+      }
+      assert.ok(sawPartial, 'some window cuts a chunk');
+      assert.equal(reader.rawCount(pid, JAN, JAN + 1_699_000), 1700);
+    } finally {
+      db.close();
+    }
+  });
 });

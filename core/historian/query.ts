@@ -168,13 +168,13 @@ export function runPen(reader: Reader, id: string, q: TrendQuery): TrendPen {
   const pid = reader.pointId(id);
   const { from, to } = q;
   if (pid === undefined) return { id, source: 'raw', t: [], v: [], rawCount: 0 };
-  const refs = reader.chunks(pid, from, to);
-  const rawCount = refs.reduce((a, c) => a + c.n, 0);
+  // the count from the chunk rows alone; the chunks themselves are listed only if raw is read
+  const rawCount = reader.rawCount(pid, from, to);
   const maxPoints = q.maxPoints;
   const span = to - from + 1;
 
   if (q.mode === 'raw') {
-    if (maxPoints === undefined || rawCount <= maxPoints) return rawPen(id, readRaw(reader, pid, from, to, false, refs), rawCount);
+    if (maxPoints === undefined || rawCount <= maxPoints) return rawPen(id, readRaw(reader, pid, from, to, false), rawCount);
     const pixels = Math.max(1, Math.floor(maxPoints / 2));
     const width = span / pixels;
     const lvl = levelAtMost(width);
@@ -182,7 +182,7 @@ export function runPen(reader: Reader, id: string, q: TrendQuery): TrendPen {
     const useRollup = lvl >= 0 && rawCount > 4 * (span / (ROLLUP_LEVELS[lvl] as number));
     if (q.downsample === 'lttb') {
       if (!useRollup) {
-        const raw = readRaw(reader, pid, from, to, false, refs);
+        const raw = readRaw(reader, pid, from, to, false);
         const r = lttb(raw.t, raw.v, maxPoints);
         return { id, source: 'lttb', t: r.t, v: r.v.map(nul), rawCount };
       }
@@ -192,7 +192,7 @@ export function runPen(reader: Reader, id: string, q: TrendQuery): TrendPen {
       return { id, source: 'lttb', levelMs: ROLLUP_LEVELS[lvl], t: r.t, v: r.v.map(nul), rawCount };
     }
     if (!useRollup) {
-      const raw = readRaw(reader, pid, from, to, false, refs);
+      const raw = readRaw(reader, pid, from, to, false);
       const r = minMaxPerPixel(raw.t, raw.v, from, to, pixels);
       return { id, source: 'minmax', t: r.t, v: r.v.map(nul), rawCount };
     }

@@ -321,14 +321,47 @@ export class Reader {
     return undefined;
   }
 
-  /** Raw sample count in [from, to] from chunk metadata (whole chunks at the edges). */
-  countEstimate(pid: number, from: number, to: number): number {
+  /** The open chunk's extent from the hot table's row metadata (no blob read). */
+  private hotExtent(pid: number): { t0: number; t1: number; n: number } | undefined {
+    const h = this.stmt('SELECT min(t0) AS t0, max(t1) AS t1, coalesce(sum(n), 0) AS n FROM hot WHERE point = ?').get(pid) as { t0: number | null; t1: number | null; n: number };
+    return h.n > 0 && h.t0 !== null && h.t1 !== null ? { t0: h.t0, t1: h.t1, n: h.n } : undefined;
+  }
+
+  /**
+   * Samples in the chunks overlapping [from, to] (whole chunks), summed by SQLite from the chunk
+   * rows: no blob is read and no object made per chunk (a year of 1 s data is 7,700 chunks).
+   */
+  rawCount(pid: number, from: number, to: number): number {
     let n = 0;
-    for (const c of this.chunks(pid, from, to)) {
-      const span = Math.max(1, c.t1 - c.t0);
-      const overlap = Math.max(0, Math.min(to, c.t1) - Math.max(from, c.t0));
-      n += c.t0 >= from && c.t1 <= to ? c.n : Math.min(c.n, Math.ceil((c.n * (overlap + 1)) / span));
+    for (const p of this.partitions('raw')) {
+      if (p.start > to || p.end <= from) continue;
+      n += (this.stmt(`SELECT coalesce(sum(n), 0) AS n FROM ${p.name} WHERE point = ? AND t0 <= ? AND t1 >= ?`).get(pid, to, from) as { n: number }).n;
     }
+    const h = this.hotExtent(pid);
+    if (h && h.t0 <= to && h.t1 >= from) n += h.n;
+    return n;
+  }
+
+  /** Raw sample count in [from, to] from chunk metadata (the edge chunks pro rata), summed by SQLite. */
+  countEstimate(pid: number, from: number, to: number): number {
+    const part = (t0: number, t1: number, n: number): number => {
+      const span = Math.max(1, t1 - t0);
+      const overlap = Math.max(0, Math.min(to, t1) - Math.max(from, t0));
+      return t0 >= from && t1 <= to ? n : Math.min(n, Math.ceil((n * (overlap + 1)) / span));
+    };
+    let n = 0;
+    for (const p of this.partitions('raw')) {
+      if (p.start > to || p.end <= from) continue;
+      // the same sum as part() per row: IEEE division and ceil, as in JavaScript
+      const r = this.stmt(
+        `SELECT coalesce(sum(CASE WHEN t0 >= @from AND t1 <= @to THEN n ELSE min(n, CAST(q AS INTEGER) + (q > CAST(q AS INTEGER))) END), 0) AS n
+         FROM (SELECT t0, t1, n, (n * (max(0, min(@to, t1) - max(@from, t0)) + 1)) * 1.0 / max(1, t1 - t0) AS q
+               FROM ${p.name} WHERE point = @pid AND t0 <= @to AND t1 >= @from)`,
+      ).get({ from, to, pid }) as { n: number };
+      n += r.n;
+    }
+    const h = this.hotExtent(pid);
+    if (h && h.t0 <= to && h.t1 >= from) n += part(h.t0, h.t1, h.n);
     return n;
   }
 }
