@@ -83,7 +83,7 @@ describe('study mode (browser mode, Chromium)', () => {
 
   it('a study file of a newer format opens read-only with a sentence and cannot be run', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'esm-study-e2e-'));
-    const file = join(dir, 'future.esm-study.json');
+    const file = join(dir, 'future.esmstudy');
     writeFileSync(file, JSON.stringify({ kind: 'es-manager-study', format: 99, name: 'Hydrogen future', spec: { electrolyserKw: 500 } }));
     await page.getByTestId('study-import').setInputFiles(file);
     const ro = page.getByTestId('study-readonly');

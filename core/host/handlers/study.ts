@@ -103,7 +103,8 @@ export function studyHandlers(desk: StudyDesk, d: StudyDeps): StudyHandlers {
       let filename: string;
       let body: string | Buffer;
       if (arg.format === 'study') {
-        filename = `${base}.esm-study.json`;
+        // the desktop registers .esmstudy (electron/shell/file-types.ts); the content is JSON
+        filename = `${base}.esmstudy`;
         body = desk.studies.exportFile(arg.id);
       } else {
         if (!rec.results || !rec.spec) throw new ApiError('conflict', 'This study has no results yet: run it first.');

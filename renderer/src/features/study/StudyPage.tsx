@@ -245,7 +245,7 @@ export function StudyPage() {
           </Button>
           <Button component="label" size="small" sx={{ mt: 1, display: 'block' }}>
             Open a study file…
-            <input hidden type="file" accept=".json,application/json" data-testid="study-import" onChange={(e) => void importFile(e.target.files?.[0])} />
+            <input hidden type="file" accept=".esmstudy,.json,application/json" data-testid="study-import" onChange={(e) => void importFile(e.target.files?.[0])} />
           </Button>
           <Box component="ul" aria-label="Studies" sx={{ listStyle: 'none', p: 0, m: 0, mt: 1 }}>
             {list.map((s) => (
