@@ -26,6 +26,7 @@ import { formatAge } from '../format/format';
 import { hmi } from '../theme';
 import { NavRail, visuallyHidden } from './NavRail';
 import { useRoute } from './route';
+import { FirstRunWizard } from './FirstRunWizard';
 import { ShellCommands } from './ShellCommands';
 import { StatusBar } from './StatusBar';
 import { useTranslation } from 'react-i18next';
@@ -89,6 +90,7 @@ export function Shell() {
         </Box>
       </Box>
       <ShellCommands route={route} />
+      {locked ? null : <FirstRunWizard />}
     </Box>
   );
 }

@@ -13,7 +13,7 @@ import { CATALOGUES } from '../../../renderer/src/i18n/i18n';
 const SRC = join(__dirname, '..', '..', '..', 'renderer', 'src');
 
 /** Files whose every UI string goes through t(): a new literal here fails the test. */
-const TRANSLATED = ['App.tsx', 'shell/Shell.tsx', 'shell/NavRail.tsx', 'shell/DisplayMenu.tsx', 'shell/StatusBar.tsx', 'features/overview/Synoptic.tsx', 'features/overview/OverviewPage.tsx', 'features/alarms/AlarmBanner.tsx', 'features/auth/AuthScreens.tsx', 'components/AssetSelect.tsx', 'features/control/SetpointButton.tsx', 'features/overview/BatteryPanel.tsx', 'features/overview/EnergyPanel.tsx', 'shell/ShellCommands.tsx'];
+const TRANSLATED = ['App.tsx', 'shell/Shell.tsx', 'shell/NavRail.tsx', 'shell/DisplayMenu.tsx', 'shell/StatusBar.tsx', 'features/overview/Synoptic.tsx', 'features/overview/OverviewPage.tsx', 'features/alarms/AlarmBanner.tsx', 'features/auth/AuthScreens.tsx', 'components/AssetSelect.tsx', 'features/control/SetpointButton.tsx', 'features/overview/BatteryPanel.tsx', 'features/overview/EnergyPanel.tsx', 'shell/ShellCommands.tsx', 'shell/FirstRunWizard.tsx'];
 /** Symbols and units, the same in every language. */
 const NEUTRAL = new Set(['kW', 'kWh', '%', 'M', 'G', 'SoC', '—', '▲', '▼', '×']);
 

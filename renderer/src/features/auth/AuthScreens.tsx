@@ -16,6 +16,7 @@ import { useAuth, useClient, useConnection, useLive } from '../../api/hooks';
 import { useTranslation } from 'react-i18next';
 import { hmi } from '../../theme';
 import { passwordProblem, policyText, signInErrorText } from './authText';
+import { markFirstRun } from '../../shell/FirstRunWizard';
 
 function AuthFrame({ title, children, width = 400 }: { title: string; children: ReactNode; width?: number }) {
   const c = useConnection();
@@ -142,11 +143,17 @@ export function SetupScreen({ policy }: { policy: PasswordPolicy | null }) {
     e.preventDefault();
     if (problem) return;
     void run(async () => {
+      // the first-run wizard continues in the shell (the site, then language and theme); marked
+      // before the call because the shell replaces this screen as soon as the session arrives
+      markFirstRun(true);
       await client.call('auth.setup', {
         username: username.trim(),
         displayName: displayName.trim() || username.trim(),
         password,
         ...(setupToken.trim() ? { setupToken: setupToken.trim() } : {}),
+      }).catch((e: unknown) => {
+        markFirstRun(false);
+        throw e;
       });
     }, signInErrorText);
   };

@@ -229,5 +229,17 @@ export const en = {
     version: 'Version',
     licence: 'Licence',
   },
+  firstRun: {
+    title: 'First start',
+    step: { admin: 'Administrator', site: 'Site', display: 'Display' },
+    siteLoaded: 'ES Manager runs the site “{{name}}”.',
+    demo: 'This is the demo site: every device is simulated and its values are marked SIMULATED. Nothing reaches a real device.',
+    ownSiteDesktop: 'To run your own site, open its site file (.esmsite) by double-clicking it, or start ES Manager with --site FILE.',
+    ownSiteBrowser: 'To run your own site, start the ES Manager core with --site FILE (a YAML site file); the demo runs until then.',
+    displayLater: 'You can change both at any time in the Display menu; they are remembered for your user.',
+    next: 'Next',
+    back: 'Back',
+    finish: 'Finish',
+  },
 } as const;
 

@@ -233,4 +233,16 @@ export const es = {
     version: 'Versión',
     licence: 'Licencia',
   },
+  firstRun: {
+    title: 'Primer arranque',
+    step: { admin: 'Administrador', site: 'Sitio', display: 'Pantalla' },
+    siteLoaded: 'ES Manager ejecuta el sitio «{{name}}».',
+    demo: 'Es el sitio de demostración: todos los dispositivos están simulados y sus valores se marcan como SIMULADO. Nada llega a un dispositivo real.',
+    ownSiteDesktop: 'Para ejecutar su propio sitio, abra su archivo de sitio (.esmsite) con doble clic, o arranque ES Manager con --site ARCHIVO.',
+    ownSiteBrowser: 'Para ejecutar su propio sitio, arranque el núcleo de ES Manager con --site ARCHIVO (un archivo de sitio YAML); hasta entonces funciona la demostración.',
+    displayLater: 'Puede cambiar ambos en cualquier momento en el menú Pantalla; se recuerdan para su usuario.',
+    next: 'Siguiente',
+    back: 'Atrás',
+    finish: 'Terminar',
+  },
 } as const;

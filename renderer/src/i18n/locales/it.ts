@@ -233,4 +233,16 @@ export const it = {
     version: 'Versione',
     licence: 'Licenza',
   },
+  firstRun: {
+    title: 'Primo avvio',
+    step: { admin: 'Amministratore', site: 'Sito', display: 'Visualizzazione' },
+    siteLoaded: 'ES Manager esegue il sito «{{name}}».',
+    demo: 'Questo è il sito demo: tutti i dispositivi sono simulati e i loro valori sono marcati SIMULATO. Nulla raggiunge un dispositivo reale.',
+    ownSiteDesktop: 'Per eseguire il tuo sito, apri il suo file di sito (.esmsite) con un doppio clic, oppure avvia ES Manager con --site FILE.',
+    ownSiteBrowser: 'Per eseguire il tuo sito, avvia il nucleo di ES Manager con --site FILE (un file di sito YAML); fino ad allora gira la demo.',
+    displayLater: 'Puoi cambiare entrambi in qualsiasi momento dal menu Schermo; vengono ricordati per il tuo utente.',
+    next: 'Avanti',
+    back: 'Indietro',
+    finish: 'Fine',
+  },
 } as const;

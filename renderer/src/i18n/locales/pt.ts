@@ -233,4 +233,16 @@ export const pt = {
     version: 'Versão',
     licence: 'Licença',
   },
+  firstRun: {
+    title: 'Primeiro arranque',
+    step: { admin: 'Administrador', site: 'Local', display: 'Visualização' },
+    siteLoaded: 'O ES Manager executa o local «{{name}}».',
+    demo: 'Este é o local de demonstração: todos os dispositivos são simulados e os seus valores estão marcados como SIMULADO. Nada chega a um dispositivo real.',
+    ownSiteDesktop: 'Para executar o seu próprio local, abra o ficheiro do local (.esmsite) com duplo clique, ou arranque o ES Manager com --site FICHEIRO.',
+    ownSiteBrowser: 'Para executar o seu próprio local, arranque o núcleo do ES Manager com --site FICHEIRO (um ficheiro de local YAML); até lá funciona a demonstração.',
+    displayLater: 'Pode alterar ambos a qualquer momento no menu Ecrã; ficam guardados para o seu utilizador.',
+    next: 'Seguinte',
+    back: 'Voltar',
+    finish: 'Concluir',
+  },
 } as const;
