@@ -211,6 +211,7 @@ export const en = {
       'alarm-definitions': 'The alarm definitions of the site: conditions, priorities, delays and procedures.',
       plan: 'The day-ahead plan of the battery: prices, forecasts, the planned power per quarter hour and what the plan is following now.',
       kpi: 'Energy statistics and KPIs per period with their coverage: a figure whose inputs were not measured says so and is never counted as zero.',
+      comms: 'Communications per device and per link: status, statistics, retries, the last error; a technician can read a point on request, see the recent raw frames, scan for devices and register them in bulk from CSV.',
       study: 'Studies: what-if runs of the plant simulator, controllers and optimiser on a virtual clock, in their own file; compare strategies and size a battery. A study never touches a field device and is marked as a study everywhere.',
     },
   },

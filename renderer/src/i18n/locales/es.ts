@@ -214,6 +214,7 @@ export const es = {
       'alarm-definitions': 'Las definiciones de alarma del sitio: condiciones, prioridades, retardos y procedimientos.',
       plan: 'El plan diario de la batería: precios, previsiones, la potencia planificada por cuarto de hora y lo que el plan sigue ahora.',
       kpi: 'Estadísticas de energía y KPI por periodo con su cobertura: una cifra cuyas entradas no se midieron lo indica y nunca se cuenta como cero.',
+      comms: 'Comunicaciones por dispositivo y por enlace: estado, estadísticas, reintentos, el último error; un técnico puede leer un punto a petición, ver las tramas recientes, buscar dispositivos y darlos de alta en bloque desde CSV.',
       study: 'Estudios: simulaciones hipotéticas de la planta, los controladores y el optimizador con un reloj virtual, en su propio archivo; compare estrategias y dimensione una batería. Un estudio nunca toca un dispositivo de campo y se marca como estudio en todas partes.',
     },
   },

@@ -214,6 +214,7 @@ export const it = {
       'alarm-definitions': 'Le definizioni degli allarmi del sito: condizioni, priorità, ritardi e procedure.',
       plan: 'Il piano giornaliero della batteria: prezzi, previsioni, la potenza pianificata per quarto d’ora e ciò che il piano segue ora.',
       kpi: 'Statistiche energetiche e KPI per periodo con la loro copertura: un valore i cui ingressi non sono stati misurati lo dichiara e non viene mai contato come zero.',
+      comms: 'Comunicazioni per dispositivo e per collegamento: stato, statistiche, ritentativi, l’ultimo errore; un tecnico può leggere un punto su richiesta, vedere i frame recenti, cercare dispositivi e registrarli in blocco da CSV.',
       study: 'Studi: simulazioni what-if dell’impianto, dei controllori e dell’ottimizzatore su un orologio virtuale, in un file proprio; confronta strategie e dimensiona una batteria. Uno studio non tocca mai un dispositivo di campo ed è marcato come studio ovunque.',
     },
   },

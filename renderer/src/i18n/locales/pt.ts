@@ -214,6 +214,7 @@ export const pt = {
       'alarm-definitions': 'As definições de alarme do local: condições, prioridades, atrasos e procedimentos.',
       plan: 'O plano diário da bateria: preços, previsões, a potência planeada por quarto de hora e o que o plano segue agora.',
       kpi: 'Estatísticas de energia e KPI por período com a sua cobertura: um valor cujas entradas não foram medidas indica-o e nunca é contado como zero.',
+      comms: 'Comunicações por dispositivo e por ligação: estado, estatísticas, repetições, o último erro; um técnico pode ler um ponto a pedido, ver as tramas recentes, procurar dispositivos e registá-los em bloco a partir de CSV.',
       study: 'Estudos: simulações hipotéticas da instalação, dos controladores e do otimizador num relógio virtual, no seu próprio ficheiro; compare estratégias e dimensione uma bateria. Um estudo nunca toca num dispositivo de campo e está marcado como estudo em todo o lado.',
     },
   },
