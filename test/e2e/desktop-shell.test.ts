@@ -30,7 +30,7 @@ describe('shell commands, help and About (browser mode, Chromium)', () => {
     await started.boot.admin.close();
     browser = await launchChromium();
     // bypassCSP: only so that the test can inject axe-core into the page
-    page = await browser.newPage({ viewport: DESKTOP, locale: 'en-GB', bypassCSP: true });
+    page = await browser.newPage({ viewport: DESKTOP, locale: 'en-GB', reducedMotion: 'reduce', bypassCSP: true });
   });
   after(() => stopAll({ ctx: page, browser, app }));
 
@@ -58,6 +58,8 @@ describe('shell commands, help and About (browser mode, Chromium)', () => {
     await page.getByTestId('display-menu').click();
     await page.getByTestId('menu-about').click();
     await page.getByTestId('about-libraries').waitFor({ timeout: 10_000 });
+    // the Display menu has closed (axe must not see it fading out)
+    await page.getByTestId('theme-day').waitFor({ state: 'detached', timeout: 5000 });
     assert.equal((await page.getByTestId('about-version').textContent())?.trim(), `ES Manager ${pkg.version}`);
     const rows = page.locator('[data-testid^="about-lib-"]');
     assert.equal(await rows.count(), Object.keys(pkg.dependencies).length, 'one row per dependency of package.json');
