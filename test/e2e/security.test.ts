@@ -86,6 +86,16 @@ describe('sign-in, permissions and audited commands (browser mode, Chromium)', (
   });
 
   it('an operator sets the battery power with a reason, sees the readback, and finds the entry in the audit log', async () => {
+    // the operator first takes the site into manual mode, as one does before commanding the
+    // battery by hand: the demo follows its plan, whose dispatch writes the same setpoint
+    const modeApi = await connect(app.url);
+    try {
+      await modeApi.signIn(boot.operator.username, boot.operator.password);
+      const m = await modeApi.call<{ ok: boolean; message?: string }>('modes.set', { mode: 'manual', reason: 'grid-request', comment: 'e2e: commanding the battery by hand' });
+      assert.ok(m.ok, m.message);
+    } finally {
+      await modeApi.close();
+    }
     await signIn(page, boot.operator);
     const ess = essId();
     const target = `${ess}/SetActivePower`;
@@ -131,7 +141,7 @@ describe('sign-in, permissions and audited commands (browser mode, Chromium)', (
     await page.getByTestId('audit-table').waitFor();
     await page.getByLabel('Type').fill('command.');
     await page.getByRole('button', { name: 'Apply' }).click();
-    const row = page.locator('[data-testid^="audit-row-"][data-type="command.result"]').filter({ hasText: target }).first();
+    const row = page.locator('[data-testid^="audit-row-"][data-type="command.result"]').filter({ hasText: target }).filter({ hasText: 'operator1' }).first();
     await row.waitFor({ timeout: 10_000 });
     assert.match((await row.textContent()) ?? '', /operator1/);
     await row.click();
