@@ -689,10 +689,21 @@ export class Host {
       onDispatch: () => this.emitModes(s),
     });
     this.planDispatch.start();
-    // a first plan once the devices have reported, unless a stored plan still covers now
-    this.planStartup = this.scheduler.setTimeout(() => {
-      if (plans.mode().mode === 'fallback') void plans.replan('event', 'start-up');
-    }, this.opts.planning?.startupDelayMs ?? 15_000);
+    // a first plan once the devices have reported, unless a stored plan still covers now. A plan
+    // on an unknown SoC fails, and the next scheduled plan may be an hour away: so the start-up
+    // plan waits (checking every second, at most two minutes) until every planned battery's SoC
+    // is known, e.g. a BMS over OPC UA that connects after the Modbus devices
+    const startup = (waits: number): void => {
+      this.planStartup = undefined;
+      if (plans.mode().mode !== 'fallback') return;
+      const soc = Object.values(planState(site, new SiteAssets(site, this.cvt, (id) => s.assetModes.get(id) ?? 'in-service')).socPct);
+      if (waits > 0 && soc.some((v) => !Number.isFinite(v))) {
+        this.planStartup = this.scheduler.setTimeout(() => startup(waits - 1), 1000);
+        return;
+      }
+      void plans.replan('event', 'start-up');
+    };
+    this.planStartup = this.scheduler.setTimeout(() => startup(120), this.opts.planning?.startupDelayMs ?? 15_000);
     this.optimiser = optimiser;
     this.plans = plans;
   }
