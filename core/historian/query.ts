@@ -7,7 +7,7 @@ import { chunkValue, type DecodedChunk } from './codec';
 import { lttb, minMaxPerPixel } from './downsample';
 import { combineBuckets, ROLLUP_LEVELS, RollupAcc, type Bucket } from './rollup';
 import { checkForecastQuery, checkTrendQuery, DEFAULT_HISTORIAN_LIMITS, rawEstimator, type HistorianLimits } from './limits';
-import { type ChunkRef, type Reader } from './store';
+import { type Reader } from './store';
 
 /** Raw samples of a point in [from, to] (with `edges`: plus one before and one after). */
 export interface RawSeries {
@@ -19,8 +19,8 @@ export interface RawSeries {
   s?: (string | null)[];
 }
 
-export function readRaw(reader: Reader, pid: number, from: number, to: number, edges = false, refs?: ChunkRef[]): RawSeries {
-  const chunks = (refs ?? reader.chunks(pid, from, to, edges)).map((c) => c.load());
+export function readRaw(reader: Reader, pid: number, from: number, to: number, edges = false): RawSeries {
+  const chunks = reader.chunks(pid, from, to, edges).map((c) => c.load());
   let n = 0;
   const ranges: [DecodedChunk, number, number][] = [];
   for (const c of chunks) {
